@@ -1,0 +1,30 @@
+/**
+ * Errors raised while reading a key document. Callers switch on `code`; the message names the
+ * secret or version at fault (through `source`) and what was wrong, never the key bytes.
+ */
+
+export type KeyDocumentErrorCode =
+  | 'ERR_KEY_DOCUMENT_NOT_JSON'
+  | 'ERR_KEY_DOCUMENT_NOT_OBJECT'
+  | 'ERR_KEY_DOCUMENT_WRONG_KTY'
+  | 'ERR_KEY_DOCUMENT_WRONG_ALG'
+  | 'ERR_KEY_DOCUMENT_WRONG_USE'
+  | 'ERR_KEY_DOCUMENT_WRONG_KEY_OPS'
+  | 'ERR_KEY_DOCUMENT_MISSING_KID'
+  | 'ERR_KEY_DOCUMENT_MISSING_KEY'
+  | 'ERR_KEY_DOCUMENT_NON_CANONICAL_KEY'
+  | 'ERR_KEY_DOCUMENT_KEY_TOO_SHORT'
+  | 'ERR_KEY_DOCUMENT_BAD_CREATED_AT'
+  | 'ERR_KEY_DOCUMENT_BAD_GRACE';
+
+export class KeyDocumentError extends Error {
+  override readonly name = 'KeyDocumentError';
+
+  constructor(
+    readonly code: KeyDocumentErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Makes a new key document from a CSPRNG. The random source is injectable for tests only; in
+ * production it is node:crypto's randomBytes.
+ */
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+
+import { minimumKeyBytes, type HmacAlgorithm } from './algorithms';
+import type { KeyDocument } from './key-document';
+
+export type RandomBytes = (size: number) => Uint8Array;
+
+export interface GenerateKeyDocumentOptions {
+  readonly alg: HmacAlgorithm;
+  /** The Secrets Manager version id is a good kid: one id across secret, events and tokens. */
+  readonly kid: string;
+  /** When the key is generated; becomes `createdAt`. */
+  readonly now: Date;
+  /** Grace granted to the key this one replaces; omitted when undefined. */
+  readonly previousKeyGraceSeconds?: number;
+  /** @default node:crypto randomBytes */
+  readonly randomBytes?: RandomBytes;
+}
+
+/**
+ * @example
+ * const document = generateKeyDocument({ alg: 'HS256', kid: versionId, now: new Date() });
+ * await secrets.putSecretValue(versionId, serializeKeyDocument(document));
+ */
+export function generateKeyDocument(options: GenerateKeyDocumentOptions): KeyDocument {
+  const size = minimumKeyBytes(options.alg);
+  const bytes = (options.randomBytes ?? cryptoRandomBytes)(size);
+  if (bytes.length !== size) {
+    throw new RangeError(`random source returned ${bytes.length} bytes, expected ${size}`);
+  }
+  return {
+    kty: 'oct',
+    alg: options.alg,
+    use: 'sig',
+    kid: options.kid,
+    k: Buffer.from(bytes).toString('base64url'),
+    createdAt: options.now.toISOString(),
+    ...(options.previousKeyGraceSeconds !== undefined && {
+      previousKeyGraceSeconds: options.previousKeyGraceSeconds,
+    }),
+  };
+}

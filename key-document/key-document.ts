@@ -1,0 +1,50 @@
+/**
+ * The secret value of every version: a JSON Web Key (RFC 7517) for an HMAC algorithm, with a
+ * few members of ours. Any JOSE library can import it as it is.
+ */
+import type { HmacAlgorithm } from './algorithms';
+
+export interface KeyDocument {
+  readonly kty: 'oct';
+  readonly alg: HmacAlgorithm;
+  readonly use: 'sig';
+  /** Unique per version, carries no key material; every token names it in its header. */
+  readonly kid: string;
+  /** base64url (no padding) of the key bytes. */
+  readonly k: string;
+  /** ISO-8601 UTC time the key was generated; absent on a key nobody dated (the first one). */
+  readonly createdAt?: string;
+  /**
+   * How long, counted from `createdAt`, the key this one replaced keeps verifying tokens.
+   * The client and the retirement both read the grace period from here, so they agree on it.
+   * Absent: the previous key verifies for as long as it holds the AWSPREVIOUS label.
+   */
+  readonly previousKeyGraceSeconds?: number;
+}
+
+/** Members in a fixed order, so that equal documents serialize to equal strings. */
+export function serializeKeyDocument(document: KeyDocument): string {
+  const ordered: KeyDocument = {
+    kty: document.kty,
+    alg: document.alg,
+    use: document.use,
+    kid: document.kid,
+    k: document.k,
+    ...(document.createdAt !== undefined && { createdAt: document.createdAt }),
+    ...(document.previousKeyGraceSeconds !== undefined && {
+      previousKeyGraceSeconds: document.previousKeyGraceSeconds,
+    }),
+  };
+  return JSON.stringify(ordered);
+}
+
+/**
+ * The end of the grace period the document grants the key it replaced, in epoch milliseconds,
+ * or undefined when the document does not say (then the AWSPREVIOUS label alone decides).
+ */
+export function previousKeyGraceEndsAt(document: KeyDocument): number | undefined {
+  if (document.createdAt === undefined || document.previousKeyGraceSeconds === undefined) {
+    return undefined;
+  }
+  return Date.parse(document.createdAt) + document.previousKeyGraceSeconds * 1000;
+}

@@ -1,0 +1,151 @@
+/**
+ * Reads a secret string as a key document and refuses anything that is not one. Stricter than
+ * JOSE libraries on purpose: HMAC keys shorter than the hash (RFC 7518 3.2) and non-canonical
+ * base64url are refused. Messages name the secret through `source` and never echo the key.
+ */
+import { isHmacAlgorithm, minimumKeyBytes } from './algorithms';
+import { decodeCanonicalBase64url } from './base64url';
+import { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
+import type { KeyDocument } from './key-document';
+
+export interface ParseKeyDocumentOptions {
+  /** Names the value in error messages, e.g. `secret "jwt-key" version 1a2b (AWSCURRENT)`. */
+  readonly source?: string;
+}
+
+const ALLOWED_KEY_OPS = new Set(['sign', 'verify']);
+const MAX_KID_LENGTH = 256;
+const ISO_8601_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/**
+ * @example
+ * const document = parseKeyDocument(response.SecretString ?? '', {
+ *   source: `secret "${secretId}" (AWSCURRENT)`,
+ * });
+ */
+export function parseKeyDocument(text: string, options: ParseKeyDocumentOptions = {}): KeyDocument {
+  const source = options.source ?? 'key document';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    // The parser's own message quotes the text, which may be key material: do not pass it on.
+    void error;
+    throw new KeyDocumentError('ERR_KEY_DOCUMENT_NOT_JSON', `${source} is not JSON`);
+  }
+  return validateKeyDocument(value, options);
+}
+
+/** Validates an already-parsed value; see parseKeyDocument. */
+export function validateKeyDocument(
+  value: unknown,
+  options: ParseKeyDocumentOptions = {},
+): KeyDocument {
+  const source = options.source ?? 'key document';
+  const fail = (code: KeyDocumentErrorCode, problem: string): never => {
+    throw new KeyDocumentError(code, `${source}: ${problem}`);
+  };
+
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('ERR_KEY_DOCUMENT_NOT_OBJECT', `must be a JSON object, got ${kindOf(value)}`);
+  }
+  const jwk = value as Record<string, unknown>;
+
+  if (jwk.kty !== 'oct') {
+    fail('ERR_KEY_DOCUMENT_WRONG_KTY', `kty must be "oct", got ${describe(jwk.kty)}`);
+  }
+  const alg = jwk.alg;
+  if (!isHmacAlgorithm(alg)) {
+    return fail(
+      'ERR_KEY_DOCUMENT_WRONG_ALG',
+      `alg must be HS256, HS384 or HS512 for kty "oct", got ${describe(alg)}`,
+    );
+  }
+  if (jwk.use !== undefined && jwk.use !== 'sig') {
+    fail('ERR_KEY_DOCUMENT_WRONG_USE', `use must be "sig", got ${describe(jwk.use)}`);
+  }
+  if (jwk.key_ops !== undefined && !isSigningKeyOps(jwk.key_ops)) {
+    fail('ERR_KEY_DOCUMENT_WRONG_KEY_OPS', 'key_ops may only list "sign" and "verify"');
+  }
+
+  const kid = jwk.kid;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) {
+    return fail(
+      'ERR_KEY_DOCUMENT_MISSING_KID',
+      `kid must be a string of 1 to ${MAX_KID_LENGTH} characters, got ${kindOf(kid)}`,
+    );
+  }
+
+  const k = jwk.k;
+  if (typeof k !== 'string' || k.length === 0) {
+    return fail('ERR_KEY_DOCUMENT_MISSING_KEY', `k (the key) is missing or empty`);
+  }
+  const keyBytes = decodeCanonicalBase64url(k);
+  if (keyBytes === undefined) {
+    return fail('ERR_KEY_DOCUMENT_NON_CANONICAL_KEY', 'k is not canonical unpadded base64url');
+  }
+  if (keyBytes.length < minimumKeyBytes(alg)) {
+    fail(
+      'ERR_KEY_DOCUMENT_KEY_TOO_SHORT',
+      `${alg} needs a key of at least ${minimumKeyBytes(alg)} bytes, got ${keyBytes.length}`,
+    );
+  }
+
+  const createdAt = jwk.createdAt;
+  if (
+    createdAt !== undefined &&
+    (typeof createdAt !== 'string' ||
+      !ISO_8601_UTC.test(createdAt) ||
+      Number.isNaN(Date.parse(createdAt)))
+  ) {
+    fail(
+      'ERR_KEY_DOCUMENT_BAD_CREATED_AT',
+      `createdAt must be an ISO-8601 UTC time, got ${describe(createdAt)}`,
+    );
+  }
+
+  const grace = jwk.previousKeyGraceSeconds;
+  if (
+    grace !== undefined &&
+    !(typeof grace === 'number' && Number.isSafeInteger(grace) && grace >= 0)
+  ) {
+    fail(
+      'ERR_KEY_DOCUMENT_BAD_GRACE',
+      `previousKeyGraceSeconds must be a whole number of seconds >= 0, got ${describe(grace)}`,
+    );
+  }
+
+  return {
+    kty: 'oct',
+    alg,
+    use: 'sig',
+    kid,
+    k,
+    ...(typeof createdAt === 'string' && { createdAt }),
+    ...(typeof grace === 'number' && { previousKeyGraceSeconds: grace }),
+  };
+}
+
+function isSigningKeyOps(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((op) => typeof op === 'string' && ALLOWED_KEY_OPS.has(op))
+  );
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return value === undefined ? 'nothing' : `a ${typeof value}`;
+}
+
+/** Echoes short non-secret members (kty, alg, use, createdAt) so the message says what was found. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return kindOf(value);
+}

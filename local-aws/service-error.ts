@@ -1,0 +1,42 @@
+/**
+ * An error as AWS's JSON protocols return it: the exception's name travels in `__type` (and the
+ * x-amzn-ErrorType header), so the real SDK clients turn it into their modeled exception class.
+ */
+export class ServiceError extends Error {
+  override readonly name: string;
+
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly statusCode = statusFor(type),
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/** Server-side faults are 5xx (the SDK retries them); everything else is the caller's 400. */
+function statusFor(type: string): number {
+  if (
+    type === 'InternalServiceError' ||
+    type === 'InternalException' ||
+    type === 'InternalFailure'
+  ) {
+    return 500;
+  }
+  if (type === 'ServiceUnavailable' || type === 'ServiceUnavailableException') return 503;
+  if (type === 'AccessDeniedException') return 400;
+  return 400;
+}
+
+export function invalidParameter(message: string): ServiceError {
+  return new ServiceError('InvalidParameterException', message);
+}
+
+export function invalidRequest(message: string): ServiceError {
+  return new ServiceError('InvalidRequestException', message);
+}
+
+export function resourceNotFound(message: string): ServiceError {
+  return new ServiceError('ResourceNotFoundException', message);
+}

@@ -7,6 +7,7 @@ module.exports = {
   testEnvironment: 'node',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   roots: ['<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/support/env.js'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.[tj]s$': [

@@ -1,0 +1,112 @@
+/**
+ * `jwt-keys rotate SECRET [--force]`: starts a rotation now. Secrets Manager keeps one
+ * AWSPREVIOUS, so rotating while the previous key is in its grace period drops that key early
+ * and the tokens it signed stop verifying: refused unless forced, and the output says so.
+ */
+import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+
+import { CliError } from './cli-error';
+import { type CommandContext } from './context';
+import { iso, keyLabel } from './format';
+import { readSecretState, type SecretState } from './secret-state';
+import { waitForRotation } from './wait-for-rotation';
+
+export interface RotationOutcome {
+  readonly before: SecretState;
+  readonly after?: SecretState;
+  readonly rotationId: string;
+  readonly droppedEarly?: SecretState['previous'];
+}
+
+export async function rotate(context: CommandContext): Promise<void> {
+  const before = await readSecretState(context.secretsManager, context.secretId);
+  const inGrace =
+    before.previous !== undefined &&
+    before.previousGraceEndsAt !== undefined &&
+    before.previousGraceEndsAt.getTime() > context.now();
+  if (inGrace && !context.force) {
+    throw new CliError(
+      `refusing to rotate secret "${context.secretId}": the previous key (${keyLabel(before.previous)}) ` +
+        `is in its grace period until ${before.previousGraceEndsAt!.toISOString()}; rotating now ` +
+        'drops it early and the tokens it signed stop verifying. Re-run with --force to rotate anyway.',
+    );
+  }
+  if (inGrace) {
+    context.progress(
+      `--force: the previous key (${keyLabel(before.previous)}) is dropped before its grace period ` +
+        `ends (${before.previousGraceEndsAt!.toISOString()}); tokens it signed stop verifying`,
+    );
+  }
+  const outcome = await startRotation(context, before);
+  const result = { ...outcome, droppedEarly: inGrace ? before.previous : undefined };
+  if (context.json) {
+    context.print(JSON.stringify(rotationDocument('rotate', result), null, 2));
+    return;
+  }
+  printRotation(context, result);
+}
+
+/** Checks the secret can rotate, starts the rotation and (unless --no-wait) waits for it. */
+export async function startRotation(
+  context: CommandContext,
+  before: SecretState,
+): Promise<RotationOutcome> {
+  if (!before.rotationEnabled) {
+    throw new CliError(
+      `rotation is disabled on secret "${context.secretId}": enable it (redeploy the stack, or ` +
+        'RotateSecret with the rotation function) before rotating',
+    );
+  }
+  if (before.stalePendingVersionId !== undefined) {
+    throw new CliError(
+      `an earlier rotation of secret "${context.secretId}" is unfinished (AWSPENDING on version ` +
+        `${before.stalePendingVersionId}): run "jwt-keys repair ${context.secretId}" first`,
+    );
+  }
+  const started = await context.secretsManager.send(
+    new RotateSecretCommand({ SecretId: before.arn }),
+  );
+  const rotationId = started.VersionId ?? '';
+  context.progress(`rotation ${rotationId} started`);
+  if (!context.wait) return { before, rotationId };
+  await waitForRotation(context, rotationId);
+  const after = await readSecretState(context.secretsManager, context.secretId);
+  return { before, after, rotationId };
+}
+
+export function printRotation(context: CommandContext, outcome: RotationOutcome): void {
+  if (outcome.after === undefined) {
+    context.print(
+      `rotation ${outcome.rotationId} started; "jwt-keys status ${context.secretId}" shows its progress`,
+    );
+    return;
+  }
+  context.print(`rotated secret "${outcome.after.name}"`);
+  context.print(`  AWSCURRENT   ${keyLabel(outcome.after.current)} (new)`);
+  const graceEnd = outcome.after.previousGraceEndsAt;
+  context.print(
+    `  AWSPREVIOUS  ${keyLabel(outcome.after.previous)}` +
+      (graceEnd === undefined ? '' : `, verifies until ${graceEnd.toISOString()}`),
+  );
+  if (outcome.droppedEarly !== undefined) {
+    context.print(`  dropped early: ${keyLabel(outcome.droppedEarly)}`);
+  }
+}
+
+export function rotationDocument(
+  action: string,
+  outcome: RotationOutcome,
+): Record<string, unknown> {
+  const reference = (key: SecretState['current']): Record<string, unknown> | null =>
+    key === undefined ? null : { versionId: key.versionId, kid: key.kid ?? null };
+  return {
+    action,
+    secretArn: outcome.before.arn,
+    rotationId: outcome.rotationId,
+    completed: outcome.after !== undefined,
+    current: reference(outcome.after?.current),
+    previous: reference(outcome.after?.previous),
+    previousGraceEndsAt: iso(outcome.after?.previousGraceEndsAt),
+    droppedEarly: reference(outcome.droppedEarly),
+  };
+}

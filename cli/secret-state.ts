@@ -1,0 +1,113 @@
+/**
+ * What an operator needs to know about a key secret, read in one go: rotation settings, the
+ * AWSCURRENT and AWSPREVIOUS keys (by kid, never their bytes), the previous key's grace end
+ * and any AWSPENDING a failed rotation left behind.
+ */
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+import { type KeyDocument, parseKeyDocument, previousKeyGraceEndsAt } from '../key-document';
+
+export interface KeyState {
+  readonly versionId: string;
+  /** Undefined when the version's value is not a valid key document (see `problem`). */
+  readonly kid?: string;
+  readonly algorithm?: string;
+  /** When the key was generated (its createdAt), else when the version was created. */
+  readonly createdAt?: Date;
+  readonly problem?: string;
+}
+
+export interface SecretState {
+  readonly arn: string;
+  readonly name: string;
+  readonly rotationEnabled: boolean;
+  readonly rotationLambdaArn?: string;
+  readonly rotationRules?: string;
+  readonly lastRotatedAt?: Date;
+  readonly nextRotationAt?: Date;
+  readonly current?: KeyState;
+  readonly previous?: KeyState;
+  /** When the previous key stops verifying; undefined when the current key does not say. */
+  readonly previousGraceEndsAt?: Date;
+  /** The version holding AWSPENDING when it is not AWSCURRENT: an unfinished rotation. */
+  readonly stalePendingVersionId?: string;
+  readonly versionIdsToStages: Record<string, string[]>;
+}
+
+export async function readSecretState(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<SecretState> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const stages = described.VersionIdsToStages ?? {};
+  const holder = (stage: string): string | undefined =>
+    Object.entries(stages).find(([, labels]) => labels.includes(stage))?.[0];
+  const currentId = holder('AWSCURRENT');
+  const previousId = holder('AWSPREVIOUS');
+  const pendingId = holder('AWSPENDING');
+  const [current, previous] = await Promise.all([
+    currentId === undefined ? undefined : readKey(client, described, currentId, 'AWSCURRENT'),
+    previousId === undefined ? undefined : readKey(client, described, previousId, 'AWSPREVIOUS'),
+  ]);
+  const graceEnd =
+    current?.document === undefined ? undefined : previousKeyGraceEndsAt(current.document);
+  return {
+    arn: described.ARN ?? secretId,
+    name: described.Name ?? secretId,
+    rotationEnabled: described.RotationEnabled === true,
+    rotationLambdaArn: described.RotationLambdaARN,
+    rotationRules: describeRules(described.RotationRules),
+    lastRotatedAt: described.LastRotatedDate,
+    nextRotationAt: described.NextRotationDate,
+    current: current?.state,
+    previous: previous?.state,
+    previousGraceEndsAt:
+      previous === undefined || graceEnd === undefined ? undefined : new Date(graceEnd),
+    stalePendingVersionId:
+      pendingId !== undefined && pendingId !== currentId ? pendingId : undefined,
+    versionIdsToStages: stages,
+  };
+}
+
+async function readKey(
+  client: SecretsManagerClient,
+  described: DescribeSecretCommandOutput,
+  versionId: string,
+  stage: string,
+): Promise<{ state: KeyState; document?: KeyDocument }> {
+  const value = await client.send(
+    new GetSecretValueCommand({
+      SecretId: described.ARN,
+      VersionId: versionId,
+      VersionStage: stage,
+    }),
+  );
+  try {
+    const document = parseKeyDocument(value.SecretString ?? '', {
+      source: `secret "${described.Name ?? ''}" version ${versionId} (${stage})`,
+    });
+    const createdAt =
+      document.createdAt !== undefined ? new Date(document.createdAt) : value.CreatedDate;
+    return {
+      state: { versionId, kid: document.kid, algorithm: document.alg, createdAt },
+      document,
+    };
+  } catch (error) {
+    return {
+      state: { versionId, createdAt: value.CreatedDate, problem: (error as Error).message },
+    };
+  }
+}
+
+function describeRules(rules: DescribeSecretCommandOutput['RotationRules']): string | undefined {
+  if (rules === undefined) return undefined;
+  if (rules.ScheduleExpression !== undefined) return rules.ScheduleExpression;
+  if (rules.AutomaticallyAfterDays !== undefined)
+    return `every ${rules.AutomaticallyAfterDays} days`;
+  return undefined;
+}

@@ -1,0 +1,81 @@
+/** `jwt-keys status SECRET`: the keys, their ages, the grace end and the rotation schedule. */
+import { type CommandContext } from './context';
+import { formatDuration, iso, keyLabel } from './format';
+import { type KeyState, readSecretState, type SecretState } from './secret-state';
+
+export async function status(context: CommandContext): Promise<void> {
+  const state = await readSecretState(context.secretsManager, context.secretId);
+  const now = context.now();
+  if (context.json) {
+    context.print(JSON.stringify(statusDocument(state, now), null, 2));
+    return;
+  }
+  const rotation = state.rotationEnabled
+    ? `enabled${state.rotationRules === undefined ? '' : `, ${state.rotationRules}`}`
+    : 'DISABLED';
+  context.print(`secret       ${state.name} (${state.arn})`);
+  context.print(`rotation     ${rotation}`);
+  context.print(`last rotated ${state.lastRotatedAt?.toISOString() ?? 'never'}`);
+  context.print(`next         ${state.nextRotationAt?.toISOString() ?? 'not scheduled'}`);
+  context.print(`AWSCURRENT   ${describeKey(state.current, now)}`);
+  context.print(`AWSPREVIOUS  ${describePrevious(state, now)}`);
+  context.print(
+    `AWSPENDING   ${
+      state.stalePendingVersionId === undefined
+        ? 'none'
+        : `STALE: version ${state.stalePendingVersionId} from an unfinished rotation ` +
+          `(run "jwt-keys repair ${context.secretId}")`
+    }`,
+  );
+}
+
+function describeKey(key: KeyState | undefined, now: number): string {
+  if (key === undefined) return 'none';
+  const age =
+    key.createdAt === undefined ? '' : `, age ${formatDuration(now - key.createdAt.getTime())}`;
+  const problem = key.problem === undefined ? '' : ` - ${key.problem}`;
+  const algorithm = key.algorithm === undefined ? '' : ` ${key.algorithm}`;
+  return `${keyLabel(key)}${algorithm}${age}${problem}`;
+}
+
+function describePrevious(state: SecretState, now: number): string {
+  if (state.previous === undefined) return 'none';
+  const key = describeKey(state.previous, now);
+  const graceEnd = state.previousGraceEndsAt;
+  if (graceEnd === undefined) return `${key}; verifies while it holds AWSPREVIOUS`;
+  const left = graceEnd.getTime() - now;
+  return left > 0
+    ? `${key}; verifies until ${graceEnd.toISOString()} (${formatDuration(left)} left)`
+    : `${key}; grace ended ${graceEnd.toISOString()} (${formatDuration(-left)} ago), retirement pending`;
+}
+
+function statusDocument(state: SecretState, now: number): Record<string, unknown> {
+  const key = (value: KeyState | undefined): Record<string, unknown> | null =>
+    value === undefined
+      ? null
+      : {
+          versionId: value.versionId,
+          kid: value.kid ?? null,
+          algorithm: value.algorithm ?? null,
+          createdAt: iso(value.createdAt),
+          ageSeconds:
+            value.createdAt === undefined
+              ? null
+              : Math.floor((now - value.createdAt.getTime()) / 1000),
+          problem: value.problem ?? null,
+        };
+  return {
+    secretArn: state.arn,
+    name: state.name,
+    rotationEnabled: state.rotationEnabled,
+    rotationRules: state.rotationRules ?? null,
+    lastRotatedAt: iso(state.lastRotatedAt),
+    nextRotationAt: iso(state.nextRotationAt),
+    current: key(state.current),
+    previous: key(state.previous),
+    previousGraceEndsAt: iso(state.previousGraceEndsAt),
+    previousInGrace:
+      state.previousGraceEndsAt === undefined ? null : state.previousGraceEndsAt.getTime() > now,
+    stalePendingVersionId: state.stalePendingVersionId ?? null,
+  };
+}

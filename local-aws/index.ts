@@ -64,6 +64,8 @@ export interface LocalAws {
   clientConfig(overrides?: { readonly maxAttempts?: number }): ClientConfig;
   /** Registers a Lambda handler; returns its ARN (for RotationLambdaARN or Invoke). */
   registerFunction(name: string, handler: LambdaHandler, options?: RegisterFunctionOptions): string;
+  /** Invokes a registered function as an EventBridge rule target would; rejects on its error. */
+  invokeFunction(nameOrArn: string, event: unknown): Promise<unknown>;
   /** Resolves once every rotation started so far has succeeded or failed. */
   rotationsSettled(): Promise<void>;
   /** Starts the rotations whose schedule is due at the clock's time; returns their tokens. */
@@ -247,6 +249,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     }),
     registerFunction: (name, handler, registerOptions) =>
       functions.register(name, handler, registerOptions),
+    invokeFunction: (nameOrArn, event) => functions.invoke(nameOrArn, event),
     rotationsSettled: () => runner.settled(),
     runScheduledRotations: () => {
       const started: string[] = [];

@@ -1,0 +1,71 @@
+/** What the protocol logic works with: injected, so tests control the store, time and logs. */
+import {
+  type KeyDocument,
+  KeyDocumentError,
+  parseKeyDocument,
+  type RandomBytes,
+} from '../../key-document';
+import { type KeyReference } from '../../rotation-events';
+
+import { type RotationConfig } from './config';
+import { type EventPublisher } from './event-publisher';
+import { type SecretsStore } from './secrets-store';
+
+/** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
+export interface RotationLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RotationDependencies {
+  readonly secrets: SecretsStore;
+  readonly events: EventPublisher;
+  readonly config: RotationConfig;
+  /** Epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** @default node:crypto randomBytes */
+  readonly randomBytes?: RandomBytes;
+  readonly logger: RotationLogger;
+}
+
+export interface RotationContext extends RotationDependencies {
+  readonly clock: () => number;
+}
+
+/**
+ * Reads and parses a version's key document; undefined when the version has no value or the
+ * value is not a key document (logged by error code, never by content).
+ */
+export async function readKeyDocument(
+  context: RotationContext,
+  secretArn: string,
+  select: { versionId?: string; stage: string },
+): Promise<KeyDocument | undefined> {
+  const value = await context.secrets.getValue(secretArn, select);
+  if (value === undefined) return undefined;
+  try {
+    return parseKeyDocument(value, { source: describeVersion(secretArn, select) });
+  } catch (error) {
+    if (!(error instanceof KeyDocumentError)) throw error;
+    context.logger.warn('version does not hold a valid key document', {
+      secretArn,
+      versionId: select.versionId,
+      stage: select.stage,
+      errorCode: error.code,
+    });
+    return undefined;
+  }
+}
+
+export function describeVersion(
+  secretArn: string,
+  select: { versionId?: string; stage: string },
+): string {
+  return `secret ${secretArn} ${select.versionId === undefined ? '' : `version ${select.versionId} `}(${select.stage})`;
+}
+
+/** How events name a key: its version id and kid (the version id when the value is unreadable). */
+export function keyReference(versionId: string, document: KeyDocument | undefined): KeyReference {
+  return { versionId, kid: document?.kid ?? versionId };
+}

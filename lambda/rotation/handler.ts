@@ -1,0 +1,34 @@
+/**
+ * The rotation Lambda's entry (bundled by esbuild). Wires the environment and the real AWS SDK
+ * clients into createRotationHandler; everything else lives in the modules it imports.
+ * Endpoints come from the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER and
+ * AWS_ENDPOINT_URL_EVENTBRIDGE, which is how tests point the bundle at the local endpoint.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type LogAttributes } from '@aws-lambda-powertools/logger/types';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { loadConfig } from './config';
+import { type RotationLogger } from './context';
+import { createRotationHandler } from './create-rotation-handler';
+import { EventBridgePublisher } from './event-publisher';
+import { SdkSecretsStore } from './secrets-store';
+
+// Cold start: a wrong setting fails here, naming the variable, before any secret is touched.
+const config = loadConfig(process.env);
+const powertools = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'jwt-key-rotation',
+});
+const logger: RotationLogger = {
+  info: (message, fields = {}) => powertools.info(message, fields as LogAttributes),
+  warn: (message, fields = {}) => powertools.warn(message, fields as LogAttributes),
+  error: (message, fields = {}) => powertools.error(message, fields as LogAttributes),
+};
+
+export const handler = createRotationHandler({
+  secrets: new SdkSecretsStore(new SecretsManagerClient({})),
+  events: new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName),
+  config,
+  logger,
+});

@@ -1,0 +1,148 @@
+/**
+ * What the function does besides the four steps, on events of its own:
+ * - retire: after the grace period, remove AWSPREVIOUS and publish "key retired" (run every
+ *   5 minutes by a schedule; a no-op before the grace ends or when nothing is left to retire);
+ * - revoke-previous: the same at once, for a leaked key;
+ * - repair: remove a stale AWSPENDING that a failed rotation left on a non-current version,
+ *   which otherwise blocks every later rotation.
+ * Versions are never deleted: a retired version just loses its label.
+ */
+import { previousKeyGraceEndsAt } from '../../key-document';
+import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
+
+import { keyReference, readKeyDocument, type RotationContext } from './context';
+import { RotationError } from './errors';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, versionWithStage } from './secrets-store';
+
+export const MAINTENANCE_ACTIONS = ['retire', 'revoke-previous', 'repair'] as const;
+export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
+
+export interface MaintenanceResult {
+  readonly action: MaintenanceAction;
+  readonly outcome:
+    | 'retired'
+    | 'nothing-to-retire'
+    | 'grace-not-ended'
+    | 'grace-unknown'
+    | 'repaired'
+    | 'nothing-to-repair';
+  readonly secretArn: string;
+  readonly retired?: { readonly versionId: string; readonly kid: string };
+  readonly graceEndsAt?: string | null;
+  readonly versionId?: string;
+}
+
+export async function runMaintenance(
+  context: RotationContext,
+  action: MaintenanceAction,
+  secretId: string,
+): Promise<MaintenanceResult> {
+  return action === 'repair'
+    ? repair(context, secretId)
+    : retirePrevious(context, secretId, action === 'retire' ? 'grace-period-ended' : 'revoked');
+}
+
+async function retirePrevious(
+  context: RotationContext,
+  secretId: string,
+  reason: RetirementReason,
+): Promise<MaintenanceResult> {
+  const action: MaintenanceAction = reason === 'revoked' ? 'revoke-previous' : 'retire';
+  const secret = await context.secrets.describe(secretId);
+  const previousVersion = versionWithStage(secret, AWSPREVIOUS);
+  const currentVersion = versionWithStage(secret, AWSCURRENT);
+  if (previousVersion === undefined || currentVersion === undefined) {
+    return { action, outcome: 'nothing-to-retire', secretArn: secret.arn };
+  }
+  const current = await readKeyDocument(context, secret.arn, {
+    versionId: currentVersion,
+    stage: AWSCURRENT,
+  });
+  const now = context.clock();
+  // The current key states when its predecessor's grace ends; the client reads the same.
+  // Without that (a key made outside this function), count the configured grace from the
+  // service's last rotation date; without either, never retire on a guess.
+  const statedEnd = current === undefined ? undefined : previousKeyGraceEndsAt(current);
+  const graceEnd =
+    statedEnd ??
+    (secret.lastRotatedAt === undefined
+      ? undefined
+      : secret.lastRotatedAt + context.config.gracePeriodSeconds * 1000);
+  if (reason === 'grace-period-ended') {
+    if (graceEnd === undefined) {
+      context.logger.warn('retire: no grace end is known for the previous key; not retiring it', {
+        secretArn: secret.arn,
+        versionId: previousVersion,
+      });
+      return { action, outcome: 'grace-unknown', secretArn: secret.arn };
+    }
+    if (now < graceEnd) {
+      return {
+        action,
+        outcome: 'grace-not-ended',
+        secretArn: secret.arn,
+        graceEndsAt: new Date(graceEnd).toISOString(),
+      };
+    }
+  }
+  const previous = await readKeyDocument(context, secret.arn, {
+    versionId: previousVersion,
+    stage: AWSPREVIOUS,
+  });
+  // Names the version the label must be on: if a rotation moved it meanwhile, the service
+  // refuses and nothing is removed; the next run decides again.
+  await context.secrets.updateStage(secret.arn, AWSPREVIOUS, {
+    removeFromVersionId: previousVersion,
+  });
+  const retired = keyReference(previousVersion, previous);
+  const graceEndsAt = graceEnd === undefined ? null : new Date(graceEnd).toISOString();
+  context.logger.info(`${action}: removed AWSPREVIOUS`, {
+    secretArn: secret.arn,
+    versionId: previousVersion,
+    kid: retired.kid,
+    reason,
+  });
+  await context.events.publish({
+    detailType: KEY_RETIRED,
+    detail: {
+      secretArn: secret.arn,
+      algorithm: current?.alg ?? previous?.alg ?? context.config.algorithm,
+      retiredAt: new Date(now).toISOString(),
+      reason,
+      retired,
+      current: keyReference(currentVersion, current),
+      graceEndsAt,
+    },
+  });
+  return { action, outcome: 'retired', secretArn: secret.arn, retired, graceEndsAt };
+}
+
+async function repair(context: RotationContext, secretId: string): Promise<MaintenanceResult> {
+  const secret = await context.secrets.describe(secretId);
+  const pendingVersion = versionWithStage(secret, AWSPENDING);
+  const stale =
+    pendingVersion !== undefined &&
+    secret.versionIdsToStages[pendingVersion]?.includes(AWSCURRENT) !== true;
+  if (!stale) return { action: 'repair', outcome: 'nothing-to-repair', secretArn: secret.arn };
+  await context.secrets.updateStage(secret.arn, AWSPENDING, {
+    removeFromVersionId: pendingVersion,
+  });
+  context.logger.info('repair: removed a stale AWSPENDING', {
+    secretArn: secret.arn,
+    versionId: pendingVersion,
+  });
+  return {
+    action: 'repair',
+    outcome: 'repaired',
+    secretArn: secret.arn,
+    versionId: pendingVersion,
+  };
+}
+
+export function isMaintenanceAction(value: unknown): value is MaintenanceAction {
+  return typeof value === 'string' && (MAINTENANCE_ACTIONS as readonly string[]).includes(value);
+}
+
+export function badEvent(message: string): RotationError {
+  return new RotationError('ERR_BAD_EVENT', message);
+}

@@ -1,0 +1,110 @@
+/**
+ * The few Secrets Manager operations the rotation needs, behind a small interface so the
+ * protocol logic is tested without the network as well as end to end.
+ */
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+
+export const AWSCURRENT = 'AWSCURRENT';
+export const AWSPREVIOUS = 'AWSPREVIOUS';
+export const AWSPENDING = 'AWSPENDING';
+
+export interface SecretDescription {
+  readonly arn: string;
+  readonly name: string;
+  readonly rotationEnabled: boolean;
+  readonly lastRotatedAt?: number;
+  /** Versions with at least one staging label, and their labels. */
+  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface StageChange {
+  readonly moveToVersionId?: string;
+  readonly removeFromVersionId?: string;
+}
+
+export interface SecretsStore {
+  describe(secretId: string): Promise<SecretDescription>;
+  /**
+   * The value of a version (by id and/or stage), or undefined when there is none, as for the
+   * value-less version RotateSecret creates (ResourceNotFoundException).
+   */
+  getValue(
+    secretId: string,
+    select: { versionId?: string; stage: string },
+  ): Promise<string | undefined>;
+  putPendingValue(secretId: string, versionId: string, value: string): Promise<void>;
+  updateStage(secretId: string, stage: string, change: StageChange): Promise<void>;
+}
+
+/** The version holding a staging label, if any. */
+export function versionWithStage(
+  description: SecretDescription,
+  stage: string,
+): string | undefined {
+  return Object.entries(description.versionIdsToStages).find(([, stages]) =>
+    stages.includes(stage),
+  )?.[0];
+}
+
+export class SdkSecretsStore implements SecretsStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async describe(secretId: string): Promise<SecretDescription> {
+    const output = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return {
+      arn: output.ARN ?? secretId,
+      name: output.Name ?? secretId,
+      // Absent on a secret whose rotation was never configured: not enabled.
+      rotationEnabled: output.RotationEnabled === true,
+      lastRotatedAt: output.LastRotatedDate?.getTime(),
+      versionIdsToStages: output.VersionIdsToStages ?? {},
+    };
+  }
+
+  async getValue(
+    secretId: string,
+    select: { versionId?: string; stage: string },
+  ): Promise<string | undefined> {
+    try {
+      const output = await this.client.send(
+        new GetSecretValueCommand({
+          SecretId: secretId,
+          VersionId: select.versionId,
+          VersionStage: select.stage,
+        }),
+      );
+      return output.SecretString;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  async putPendingValue(secretId: string, versionId: string, value: string): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: value,
+        VersionStages: [AWSPENDING],
+      }),
+    );
+  }
+
+  async updateStage(secretId: string, stage: string, change: StageChange): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: stage,
+        MoveToVersionId: change.moveToVersionId,
+        RemoveFromVersionId: change.removeFromVersionId,
+      }),
+    );
+  }
+}

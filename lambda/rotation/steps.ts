@@ -1,0 +1,241 @@
+/**
+ * The four steps of Secrets Manager's rotation protocol for an HMAC signing key. Each is
+ * idempotent: the service retries the whole rotation, with the same token, when a step fails.
+ */
+import { jwtVerify, SignJWT } from 'jose';
+
+import {
+  generateKeyDocument,
+  importKeyDocument,
+  KeyDocumentError,
+  parseKeyDocument,
+  previousKeyGraceEndsAt,
+  serializeKeyDocument,
+} from '../../key-document';
+import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
+
+import { describeVersion, keyReference, readKeyDocument, type RotationContext } from './context';
+import { RotationError } from './errors';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  type SecretDescription,
+  versionWithStage,
+} from './secrets-store';
+
+/** Makes the new key and stores it as AWSPENDING under the token, unless it is already there. */
+export async function createSecret(
+  context: RotationContext,
+  secret: SecretDescription,
+  token: string,
+): Promise<void> {
+  // The template reads AWSCURRENT first: a secret without a current value cannot rotate.
+  const current = await context.secrets.getValue(secret.arn, { stage: AWSCURRENT });
+  if (current === undefined) {
+    throw new RotationError('ERR_NO_CURRENT_KEY', `secret ${secret.arn} has no AWSCURRENT value`);
+  }
+  const pending = await context.secrets.getValue(secret.arn, {
+    versionId: token,
+    stage: AWSPENDING,
+  });
+  if (pending !== undefined) {
+    context.logger.info('createSecret: the pending key already exists', {
+      secretArn: secret.arn,
+      versionId: token,
+    });
+    return;
+  }
+  const document = generateKeyDocument({
+    alg: context.config.algorithm,
+    kid: token,
+    now: new Date(context.clock()),
+    previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+    ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
+  });
+  await context.secrets.putPendingValue(secret.arn, token, serializeKeyDocument(document));
+  context.logger.info('createSecret: stored the new key as AWSPENDING', {
+    secretArn: secret.arn,
+    versionId: token,
+    kid: document.kid,
+    algorithm: document.alg,
+  });
+}
+
+/** HMAC keys live only in the secret: there is no other system to update. */
+export function setSecret(
+  context: RotationContext,
+  secret: SecretDescription,
+  token: string,
+): Promise<void> {
+  context.logger.info('setSecret: nothing to set for an HMAC key', {
+    secretArn: secret.arn,
+    versionId: token,
+  });
+  return Promise.resolve();
+}
+
+/**
+ * Proves the pending key works: a valid document, a kid of its own, and a token it signs that
+ * it verifies. Without a pending value (RotateImmediately=false tests the configuration only),
+ * passes and writes nothing.
+ */
+export async function testSecret(
+  context: RotationContext,
+  secret: SecretDescription,
+  token: string,
+): Promise<void> {
+  const select = { versionId: token, stage: AWSPENDING };
+  const value = await context.secrets.getValue(secret.arn, select);
+  if (value === undefined) {
+    context.logger.info('testSecret: no pending value, configuration test only', {
+      secretArn: secret.arn,
+      versionId: token,
+    });
+    return;
+  }
+  const source = describeVersion(secret.arn, select);
+  let document;
+  try {
+    document = parseKeyDocument(value, { source });
+  } catch (error) {
+    if (!(error instanceof KeyDocumentError)) throw error;
+    throw new RotationError('ERR_PENDING_KEY_INVALID', `${error.message} (${error.code})`, {
+      cause: error,
+    });
+  }
+  const current = await readKeyDocument(context, secret.arn, { stage: AWSCURRENT });
+  if (current !== undefined && current.kid === document.kid) {
+    throw new RotationError(
+      'ERR_PENDING_KEY_INVALID',
+      `${source} reuses the current key's kid ${document.kid}`,
+    );
+  }
+  const key = await importKeyDocument(document);
+  const issuedAt = Math.floor(context.clock() / 1000);
+  const jwt = await new SignJWT({ purpose: 'rotation-test' })
+    .setProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' })
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + 60)
+    .sign(key);
+  try {
+    const { protectedHeader } = await jwtVerify(jwt, key, {
+      algorithms: [document.alg],
+      currentDate: new Date(context.clock()),
+      requiredClaims: ['exp'],
+    });
+    if (protectedHeader.kid !== document.kid) throw new Error('kid mismatch');
+  } catch (error) {
+    throw new RotationError(
+      'ERR_PENDING_KEY_INVALID',
+      `${source} failed to verify a token it signed`,
+      {
+        cause: error,
+      },
+    );
+  }
+  context.logger.info('testSecret: the pending key signs and verifies', {
+    secretArn: secret.arn,
+    versionId: token,
+    kid: document.kid,
+  });
+}
+
+/**
+ * Makes the pending key current (the service moves AWSPREVIOUS to the old current version by
+ * itself), removes AWSPENDING, then publishes "key rotated". A retry after the move skips the
+ * move and publishes again: delivery is at least once, consumers dedupe by version id.
+ */
+export async function finishSecret(
+  context: RotationContext,
+  secret: SecretDescription,
+  token: string,
+): Promise<void> {
+  const currentVersion = versionWithStage(secret, AWSCURRENT);
+  let previous: KeyReference | null = null;
+  let droppedEarly: KeyReference | null = null;
+  if (currentVersion !== token) {
+    const oldCurrent =
+      currentVersion === undefined
+        ? undefined
+        : await readKeyDocument(context, secret.arn, {
+            versionId: currentVersion,
+            stage: AWSCURRENT,
+          });
+    droppedEarly = await previousStillInGrace(context, secret, oldCurrent);
+    await context.secrets.updateStage(secret.arn, AWSCURRENT, {
+      moveToVersionId: token,
+      removeFromVersionId: currentVersion,
+    });
+    if (currentVersion !== undefined) previous = keyReference(currentVersion, oldCurrent);
+    context.logger.info('finishSecret: moved AWSCURRENT to the new key', {
+      secretArn: secret.arn,
+      versionId: token,
+      previousVersionId: currentVersion,
+    });
+  } else {
+    const previousVersion = versionWithStage(secret, AWSPREVIOUS);
+    if (previousVersion !== undefined) {
+      const document = await readKeyDocument(context, secret.arn, {
+        versionId: previousVersion,
+        stage: AWSPREVIOUS,
+      });
+      previous = keyReference(previousVersion, document);
+    }
+    context.logger.info('finishSecret: AWSCURRENT already on the new key', {
+      secretArn: secret.arn,
+      versionId: token,
+    });
+  }
+  if (secret.versionIdsToStages[token]?.includes(AWSPENDING) === true) {
+    await context.secrets.updateStage(secret.arn, AWSPENDING, { removeFromVersionId: token });
+  }
+  const newKey = await readKeyDocument(context, secret.arn, {
+    versionId: token,
+    stage: AWSCURRENT,
+  });
+  const graceEnd =
+    newKey === undefined || previous === null ? undefined : previousKeyGraceEndsAt(newKey);
+  await context.events.publish({
+    detailType: KEY_ROTATED,
+    detail: {
+      secretArn: secret.arn,
+      algorithm: newKey?.alg ?? context.config.algorithm,
+      rotatedAt: new Date(context.clock()).toISOString(),
+      current: keyReference(token, newKey),
+      previous,
+      previousGraceEndsAt: graceEnd === undefined ? null : new Date(graceEnd).toISOString(),
+      droppedEarly,
+    },
+  });
+  context.logger.info('finishSecret: published the key rotated event', {
+    secretArn: secret.arn,
+    versionId: token,
+    kid: newKey?.kid,
+  });
+}
+
+/**
+ * The AWSPREVIOUS key this rotation is about to displace, when its grace period (stated by the
+ * current key) has not ended: Secrets Manager keeps one AWSPREVIOUS, so it is dropped early.
+ */
+async function previousStillInGrace(
+  context: RotationContext,
+  secret: SecretDescription,
+  currentDocument: Awaited<ReturnType<typeof readKeyDocument>>,
+): Promise<KeyReference | null> {
+  const previousVersion = versionWithStage(secret, AWSPREVIOUS);
+  if (previousVersion === undefined || currentDocument === undefined) return null;
+  const graceEnd = previousKeyGraceEndsAt(currentDocument);
+  if (graceEnd === undefined || graceEnd <= context.clock()) return null;
+  const document = await readKeyDocument(context, secret.arn, {
+    versionId: previousVersion,
+    stage: AWSPREVIOUS,
+  });
+  context.logger.warn('finishSecret: the previous key is dropped before its grace period ends', {
+    secretArn: secret.arn,
+    droppedVersionId: previousVersion,
+    graceEndsAt: new Date(graceEnd).toISOString(),
+  });
+  return keyReference(previousVersion, document);
+}

@@ -1,0 +1,141 @@
+/**
+ * The deployed entry: configuration validated at cold start, and the real Powertools logger's
+ * output (what CloudWatch would hold) free of key material across a rotation.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { loadConfig } from '../../lambda/rotation/config';
+import { type LocalAws, startLocalAws } from '../../local-aws';
+import { createKeySecret } from '../cli/support';
+
+describe('Function: loadConfig', () => {
+  it('defaults to HS256 and a 24-hour grace period', () => {
+    expect(loadConfig({ EVENT_BUS_NAME: 'bus' })).toEqual({
+      algorithm: 'HS256',
+      gracePeriodSeconds: 86_400,
+      eventBusName: 'bus',
+    });
+  });
+
+  it('reads every setting', () => {
+    expect(
+      loadConfig({
+        JWT_ALGORITHM: 'HS512',
+        GRACE_PERIOD_SECONDS: '0',
+        EVENT_BUS_NAME: 'arn:aws:events:x',
+      }),
+    ).toEqual({ algorithm: 'HS512', gracePeriodSeconds: 0, eventBusName: 'arn:aws:events:x' });
+  });
+
+  it.each([
+    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'RS256' }, /JWT_ALGORITHM .* got "RS256"/],
+    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'none' }, /JWT_ALGORITHM .* got "none"/],
+    [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '-5' }, /GRACE_PERIOD_SECONDS .* got "-5"/],
+    [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '1.5' }, /GRACE_PERIOD_SECONDS .* got "1.5"/],
+    [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '24h' }, /GRACE_PERIOD_SECONDS .* got "24h"/],
+    [{}, /EVENT_BUS_NAME/],
+    [{ EVENT_BUS_NAME: '  ' }, /EVENT_BUS_NAME/],
+  ])('fails when the environment is wrong (%j)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'ERR_CONFIGURATION' }));
+  });
+});
+
+describe('Module: handler (the bundling entry)', () => {
+  let local: LocalAws;
+  const saved = { ...process.env };
+
+  beforeEach(async () => {
+    local = await startLocalAws();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: local.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      EVENT_BUS_NAME: 'jwt-keys',
+      GRACE_PERIOD_SECONDS: '3600',
+      JWT_ALGORITHM: 'HS384',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    });
+  });
+
+  afterEach(async () => {
+    process.env = { ...saved };
+    jest.restoreAllMocks();
+    await local.close();
+  });
+
+  it('fails at cold start when a setting is wrong, naming it', () => {
+    process.env.JWT_ALGORITHM = 'HS1';
+    jest.isolateModules(() => {
+      expect(() => require('../../lambda/rotation/handler')).toThrow(/JWT_ALGORITHM .* got "HS1"/);
+    });
+  });
+
+  it('rotates with the environment it was given, and logs JSON lines without key material', async () => {
+    // GIVEN the module loaded as Lambda loads it, its output captured
+    const lines: string[] = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(chunk.toString());
+        return true;
+      });
+    }
+    jest
+      .spyOn(console, 'log')
+      .mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    jest
+      .spyOn(console, 'info')
+      .mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    jest
+      .spyOn(console, 'warn')
+      .mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    jest
+      .spyOn(console, 'error')
+      .mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
+    let handler!: (event: unknown) => Promise<unknown>;
+    jest.isolateModules(() => {
+      ({ handler } = require('../../lambda/rotation/handler') as { handler: typeof handler });
+    });
+    const sm = new SecretsManagerClient(local.clientConfig());
+    const arn = await createKeySecret(sm, 'app/jwt', Date.now());
+    const functionArn = local.registerFunction('rotation', (event) => handler(event));
+
+    // WHEN
+    const { RotateSecretCommand, GetSecretValueCommand } =
+      await import('@aws-sdk/client-secrets-manager');
+    await sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }));
+    await local.rotationsSettled();
+    const current = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+    const previous = await sm.send(
+      new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' }),
+    );
+    sm.destroy();
+    jest.restoreAllMocks();
+
+    // THEN the new key has the configured algorithm and grace; the logs are JSON, without keys
+    const document = JSON.parse(current.SecretString!) as {
+      alg: string;
+      previousKeyGraceSeconds: number;
+      k: string;
+    };
+    expect(document).toMatchObject({ alg: 'HS384', previousKeyGraceSeconds: 3600 });
+    expect(local.rotationResults).toEqual([expect.objectContaining({ outcome: 'succeeded' })]);
+    const logged = lines.join('\n');
+    const records = lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.startsWith('{'));
+    expect(records.length).toBeGreaterThanOrEqual(8);
+    expect(records.map((line) => JSON.parse(line) as { service: string })[0]).toMatchObject({
+      service: 'jwt-key-rotation',
+      level: 'INFO',
+    });
+    for (const value of [current.SecretString!, previous.SecretString!]) {
+      const { k } = JSON.parse(value) as { k: string };
+      expect(logged).not.toContain(k);
+      expect(logged).not.toContain(Buffer.from(k, 'base64url').toString('hex'));
+      expect(logged).not.toContain(Buffer.from(k, 'base64url').toString('base64'));
+    }
+  });
+});

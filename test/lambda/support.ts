@@ -1,0 +1,160 @@
+/**
+ * A rotation function wired to the local endpoint: the real handler logic, the real SDK
+ * clients, a controllable clock, and every log line and error captured for the key scan.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+import {
+  generateKeyDocument,
+  type KeyDocument,
+  keyDocumentBytes,
+  parseKeyDocument,
+  serializeKeyDocument,
+} from '../../key-document';
+import { type RotationConfig } from '../../lambda/rotation/config';
+import { type RotationLogger } from '../../lambda/rotation/context';
+import {
+  createRotationHandler,
+  type RotationHandler,
+} from '../../lambda/rotation/create-rotation-handler';
+import { EventBridgePublisher } from '../../lambda/rotation/event-publisher';
+import { SdkSecretsStore } from '../../lambda/rotation/secrets-store';
+import { type LocalAws, startLocalAws } from '../../local-aws';
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
+
+export interface RotationRig {
+  readonly local: LocalAws;
+  readonly sm: SecretsManagerClient;
+  readonly handler: RotationHandler;
+  readonly functionArn: string;
+  readonly logs: LogLine[];
+  readonly errors: unknown[];
+  now: number;
+  clock(): number;
+  createKeySecret(name?: string): Promise<string>;
+  rotate(secretId: string): Promise<string>;
+  current(secretId: string): Promise<{ versionId: string; document: KeyDocument }>;
+  allKeyMaterial(secretId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startRotationRig(config: Partial<RotationConfig> = {}): Promise<RotationRig> {
+  const rig = { now: Date.UTC(2026, 0, 1) } as RotationRig;
+  const clock = (): number => rig.now;
+  const local = await startLocalAws({ clock });
+  // One attempt per SDK call: faults injected in tests are not hidden by the SDK's own retries.
+  const sm = new SecretsManagerClient(local.clientConfig({ maxAttempts: 1 }));
+  const events = new EventBridgeClient(local.clientConfig({ maxAttempts: 1 }));
+  const logs: LogLine[] = [];
+  const errors: unknown[] = [];
+  const logger: RotationLogger = {
+    info: (message, fields = {}) => logs.push({ level: 'info', message, fields }),
+    warn: (message, fields = {}) => logs.push({ level: 'warn', message, fields }),
+    error: (message, fields = {}) => logs.push({ level: 'error', message, fields }),
+  };
+  const inner = createRotationHandler({
+    secrets: new SdkSecretsStore(sm),
+    events: new EventBridgePublisher(events, config.eventBusName ?? 'jwt-keys'),
+    config: { algorithm: 'HS256', gracePeriodSeconds: 86_400, eventBusName: 'jwt-keys', ...config },
+    clock,
+    logger,
+  });
+  const handler: RotationHandler = async (event) => {
+    try {
+      return await inner(event);
+    } catch (error) {
+      errors.push(error);
+      throw error;
+    }
+  };
+  const functionArn = local.registerFunction('rotation', (event) => handler(event));
+
+  return Object.assign(rig, {
+    local,
+    sm,
+    handler,
+    functionArn,
+    logs,
+    errors,
+    clock,
+    async createKeySecret(name = 'app/jwt') {
+      const first = generateKeyDocument({ alg: 'HS256', kid: 'initial', now: new Date(rig.now) });
+      const created = await sm.send(
+        new CreateSecretCommand({ Name: name, SecretString: serializeKeyDocument(first) }),
+      );
+      return created.ARN!;
+    },
+    async rotate(secretId: string) {
+      const started = await sm.send(
+        new RotateSecretCommand({
+          SecretId: secretId,
+          RotationLambdaARN: functionArn,
+          RotationRules: { AutomaticallyAfterDays: 90 },
+        }),
+      );
+      await local.rotationsSettled();
+      return started.VersionId!;
+    },
+    async current(secretId: string) {
+      const value = await sm.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
+      );
+      return { versionId: value.VersionId!, document: parseKeyDocument(value.SecretString!) };
+    },
+    /** Every key of every version, in the encodings a leak would show. */
+    async allKeyMaterial(secretId: string) {
+      const { ListSecretVersionIdsCommand } = await import('@aws-sdk/client-secrets-manager');
+      const versions = await sm.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }),
+      );
+      const material: string[] = [];
+      for (const version of versions.Versions ?? []) {
+        try {
+          const value = await sm.send(
+            new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }),
+          );
+          const document = parseKeyDocument(value.SecretString!);
+          const bytes = keyDocumentBytes(document);
+          material.push(document.k, bytes.toString('base64'), bytes.toString('hex'));
+        } catch {
+          // A version without a value holds no key.
+        }
+      }
+      return material;
+    },
+    async close() {
+      sm.destroy();
+      events.destroy();
+      await local.close();
+    },
+  });
+}
+
+/** Everything the function let out: log lines, events, errors (messages, causes, fields). */
+export function everythingObservable(rig: RotationRig): string {
+  return JSON.stringify({
+    logs: rig.logs,
+    events: rig.local.events,
+    errors: rig.errors.map((error) => ({
+      message: (error as Error).message,
+      cause: String((error as Error).cause ?? ''),
+      ...(error as object),
+    })),
+    failures: rig.local.rotationResults,
+    log: rig.local.rotationLog,
+  });
+}

@@ -69,6 +69,8 @@ describe('Module: handler (the bundling entry)', () => {
   it('fails at cold start when a setting is wrong, naming it', () => {
     process.env.JWT_ALGORITHM = 'HS1';
     jest.isolateModules(() => {
+      // jest.isolateModules is synchronous: a fresh module load needs require, not import().
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       expect(() => require('../../lambda/rotation/handler')).toThrow(/JWT_ALGORITHM .* got "HS1"/);
     });
   });
@@ -96,6 +98,7 @@ describe('Module: handler (the bundling entry)', () => {
       .mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
     let handler!: (event: unknown) => Promise<unknown>;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       ({ handler } = require('../../lambda/rotation/handler') as { handler: typeof handler });
     });
     const sm = new SecretsManagerClient(local.clientConfig());

@@ -1,0 +1,45 @@
+/**
+ * Every refusal of the key ring is a JwtKeyRingError with a stable `code` that callers switch
+ * on (map to 401, alert, retry). Messages name the secret, stage or claim at fault; never a key.
+ */
+export type JwtKeyRingErrorCode =
+  /** Not a compact JWS of three canonical base64url parts with a JSON object header. */
+  | 'ERR_JWT_MALFORMED'
+  /** Longer than maxTokenBytes. */
+  | 'ERR_JWT_TOO_LARGE'
+  /** `alg` is not the algorithm of the key the `kid` names (includes `none`). */
+  | 'ERR_JWT_ALG_NOT_ALLOWED'
+  | 'ERR_JWT_SIGNATURE_INVALID'
+  /** The payload is not a JSON object. */
+  | 'ERR_JWT_CLAIMS_MALFORMED'
+  | 'ERR_JWT_EXP_MISSING'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_NOT_YET_VALID'
+  /** iss, aud or a time claim of the wrong type or value. */
+  | 'ERR_JWT_CLAIM_INVALID'
+  /** A `crit` header: no extension is supported, so none may be critical. */
+  | 'ERR_JWT_CRIT_UNSUPPORTED'
+  /** A `typ` other than JWT. */
+  | 'ERR_JWT_TYP_INVALID'
+  /** No `kid`, or a kid that is neither AWSCURRENT nor AWSPREVIOUS after a refresh. */
+  | 'ERR_JWT_UNKNOWN_KID'
+  /** Signed by the AWSPREVIOUS key after its grace period ended. */
+  | 'ERR_JWT_PREVIOUS_KEY_EXPIRED'
+  /** Secrets Manager could not be read and the cached keys are older than maxStalenessMs. */
+  | 'ERR_KEY_STORE_UNAVAILABLE'
+  /** The secret's AWSCURRENT value is not a valid key document. */
+  | 'ERR_KEY_DOCUMENT_INVALID'
+  /** A bad argument to sign, verify or the constructor. */
+  | 'ERR_INVALID_ARGUMENT';
+
+export class JwtKeyRingError extends Error {
+  override readonly name = 'JwtKeyRingError';
+
+  constructor(
+    readonly code: JwtKeyRingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * JwtKeyRing: what application code uses to sign with the AWSCURRENT key and verify with the
+ * AWSCURRENT key, or the AWSPREVIOUS one until its grace period ends. Keys are read from
+ * Secrets Manager rarely (cached) and never per request.
+ *
+ * @example
+ * const ring = new JwtKeyRing({ secretId: process.env.JWT_SECRET_ARN!, issuer: 'https://api.example.com' });
+ * const token = await ring.sign({ sub: 'user-42' }, { expiresIn: '15m' });
+ * const { payload, stage } = await ring.verify(token);
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { parseRotationEvent } from '../rotation-events';
+
+import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
+import {
+  checkProtectedHeader,
+  decodeCompactJws,
+  hasValidSignature,
+  parseJsonObject,
+  signCompactJws,
+} from './compact-jws';
+import { toSeconds } from './durations';
+import { JwtKeyRingError } from './errors';
+import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
+
+export interface JwtKeyRingOptions {
+  /** The secret's name or ARN. */
+  readonly secretId: string;
+  /** @default new SecretsManagerClient({}) (the SDK's credential and region chain) */
+  readonly client?: SecretsManagerClient;
+  /** How long keys are used before they are read again. @default 300000 (5 minutes) */
+  readonly cacheTtlMs?: number;
+  /** How long before the cache period ends a background refresh starts. @default 10% of cacheTtlMs */
+  readonly refreshAheadMs?: number;
+  /** How long cached keys may serve while Secrets Manager fails; then it fails closed. @default 3600000 (1 hour) */
+  readonly maxStalenessMs?: number;
+  /** The least time between two refreshes caused by unknown kids. @default 30000 */
+  readonly unknownKidRefreshIntervalMs?: number;
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** `iss` of signed tokens, and the issuer verify requires. */
+  readonly issuer?: string;
+  /** The audience verify requires (and the default `aud` of signed tokens). */
+  readonly audience?: string | readonly string[];
+  /** Leeway for exp and nbf. @default 60 */
+  readonly clockToleranceSeconds?: number;
+  /** Longer tokens are refused unread. @default 8192 */
+  readonly maxTokenBytes?: number;
+  /** Where refresh problems are reported. @default silent */
+  readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
+}
+
+export interface SignOptions {
+  /** Seconds, or text like '15m'. @default '15m' */
+  readonly expiresIn?: number | string;
+  readonly subject?: string;
+  readonly audience?: string | readonly string[];
+  readonly issuer?: string;
+  /** Seconds from now before which the token is not valid. */
+  readonly notBefore?: number;
+  readonly jwtId?: string;
+}
+
+export interface VerifyOptions {
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+  readonly clockToleranceSeconds?: number;
+}
+
+export interface VerifiedToken {
+  readonly payload: JwtPayload;
+  readonly protectedHeader: Readonly<Record<string, unknown>>;
+  /** Which key verified it. */
+  readonly stage: KeyStage;
+  readonly kid: string;
+}
+
+const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
+
+export class JwtKeyRing {
+  private readonly cache: KeyCache;
+  private readonly clock: () => number;
+  private readonly secretId: string;
+
+  constructor(private readonly options: JwtKeyRingOptions) {
+    if (typeof options.secretId !== 'string' || options.secretId === '') {
+      throw new JwtKeyRingError(
+        'ERR_INVALID_ARGUMENT',
+        'secretId must name the secret (name or ARN)',
+      );
+    }
+    this.secretId = options.secretId;
+    this.clock = options.clock ?? Date.now;
+    const cacheTtlMs = positive(options.cacheTtlMs ?? 300_000, 'cacheTtlMs');
+    this.cache = new KeyCache({
+      client: options.client ?? new SecretsManagerClient({}),
+      secretId: options.secretId,
+      clock: this.clock,
+      cacheTtlMs,
+      refreshAheadMs: Math.min(options.refreshAheadMs ?? cacheTtlMs / 10, cacheTtlMs),
+      maxStalenessMs: Math.max(
+        positive(options.maxStalenessMs ?? 3_600_000, 'maxStalenessMs'),
+        cacheTtlMs,
+      ),
+      retryAfterFailureMs: Math.min(5_000, cacheTtlMs),
+      unknownKidRefreshIntervalMs: positive(
+        options.unknownKidRefreshIntervalMs ?? 30_000,
+        'unknownKidRefreshIntervalMs',
+      ),
+      onWarning: (message, fields) => options.logger?.warn(message, fields),
+    });
+  }
+
+  /** Signs the claims with the AWSCURRENT key: header { alg, kid, typ: 'JWT' }, iat and exp set. */
+  async sign(
+    claims: Readonly<Record<string, unknown>> = {},
+    options: SignOptions = {},
+  ): Promise<string> {
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'claims must be a JSON object');
+    }
+    const { current } = await this.cache.keys();
+    const now = Math.floor(this.clock() / 1000);
+    const expiresIn =
+      options.expiresIn === undefined
+        ? DEFAULT_EXPIRES_IN_SECONDS
+        : toSeconds(options.expiresIn, 'expiresIn');
+    const issuer = options.issuer ?? this.options.issuer;
+    const audience = options.audience ?? this.options.audience;
+    const payload = {
+      ...claims,
+      iat: now,
+      exp: now + expiresIn,
+      ...(issuer !== undefined && { iss: issuer }),
+      ...(audience !== undefined && { aud: audience }),
+      ...(options.subject !== undefined && { sub: options.subject }),
+      ...(options.notBefore !== undefined && { nbf: now + options.notBefore }),
+      ...(options.jwtId !== undefined && { jti: options.jwtId }),
+    };
+    return signCompactJws({ alg: current.alg, kid: current.kid, typ: 'JWT' }, payload, current);
+  }
+
+  /**
+   * Verifies a token strictly (RFC 8725): the key is chosen by kid among the loaded keys only,
+   * the algorithm must be that key's, the signature is checked before the claims are read,
+   * and `exp` is required.
+   */
+  async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
+    const maxBytes = this.options.maxTokenBytes ?? 8192;
+    const decoded = decodeCompactJws(token, maxBytes);
+    checkProtectedHeader(decoded.header);
+    const kid = decoded.header.kid;
+    if (typeof kid !== 'string' || kid === '') {
+      throw new JwtKeyRingError('ERR_JWT_UNKNOWN_KID', 'the token names no key (no kid)');
+    }
+    let snapshot = await this.cache.keys();
+    let key = findKey(snapshot, kid);
+    if (key === undefined) {
+      // The kid is untrusted input: it only ever selects among keys already loaded, after at
+      // most one rate-limited refresh.
+      const refreshed = await this.cache.refreshForUnknownKid();
+      if (refreshed !== undefined) {
+        snapshot = refreshed;
+        key = findKey(snapshot, kid);
+      }
+    }
+    if (key === undefined) {
+      throw new JwtKeyRingError(
+        'ERR_JWT_UNKNOWN_KID',
+        `no key of secret "${this.secretId}" has the token's kid`,
+      );
+    }
+    if (decoded.header.alg !== key.alg) {
+      throw new JwtKeyRingError(
+        'ERR_JWT_ALG_NOT_ALLOWED',
+        `the key ${key.kid} only verifies ${key.alg}, the token says ${JSON.stringify(decoded.header.alg)}`,
+      );
+    }
+    if (!hasValidSignature(decoded, key)) {
+      throw new JwtKeyRingError('ERR_JWT_SIGNATURE_INVALID', 'signature verification failed');
+    }
+    const now = this.clock();
+    if (
+      key.stage === 'AWSPREVIOUS' &&
+      snapshot.previousGraceEndsAt !== undefined &&
+      now >= snapshot.previousGraceEndsAt
+    ) {
+      throw new JwtKeyRingError(
+        'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+        `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
+      );
+    }
+    const claims = parseJsonObject(decoded.payload);
+    if (claims === undefined) {
+      throw new JwtKeyRingError('ERR_JWT_CLAIMS_MALFORMED', 'the payload is not a JSON object');
+    }
+    const policy: ClaimsPolicy = {
+      now: Math.floor(now / 1000),
+      toleranceSeconds: options.clockToleranceSeconds ?? this.options.clockToleranceSeconds ?? 60,
+      issuer: options.issuer ?? this.options.issuer,
+      audience: options.audience ?? this.options.audience,
+    };
+    const payload = checkClaims(claims, policy);
+    return { payload, protectedHeader: decoded.header, stage: key.stage, kid: key.kid };
+  }
+
+  /** Reads both keys now (for example at start-up, to fail fast on a wrong secret). */
+  async refresh(): Promise<void> {
+    await this.cache.refresh();
+  }
+
+  /**
+   * Hand it the rotation events from EventBridge (a Lambda target, an SQS consumer) to pick up
+   * a new or retired key at once instead of at the end of the cache period. Returns whether the
+   * event concerned this secret (and a refresh was made).
+   */
+  async handleRotationEvent(event: unknown): Promise<boolean> {
+    const parsed = parseRotationEvent(event);
+    if (parsed === undefined || !sameSecret(parsed.detail.secretArn, this.secretId)) return false;
+    await this.cache.refresh();
+    return true;
+  }
+}
+
+function findKey(snapshot: KeySnapshot, kid: string): LoadedKey | undefined {
+  if (snapshot.current.kid === kid) return snapshot.current;
+  return snapshot.previous?.kid === kid ? snapshot.previous : undefined;
+}
+
+/** A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. */
+function sameSecret(secretArn: string, secretId: string): boolean {
+  if (secretId.startsWith('arn:'))
+    return secretArn === secretId || secretArn.slice(0, -7) === secretId;
+  const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);
+  return suffix.length === secretId.length + 7 && suffix.startsWith(`${secretId}-`);
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new JwtKeyRingError(
+      'ERR_INVALID_ARGUMENT',
+      `${name} must be a positive number, got ${String(value)}`,
+    );
+  }
+  return value;
+}

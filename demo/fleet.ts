@@ -1,0 +1,370 @@
+/**
+ * A fleet of application instances signing and verifying tokens across rotations, on the
+ * local endpoint with a simulated clock. The real rotation handler rotates the secret when its
+ * schedule is due and retires the previous key; every instance is a real JwtKeyRing reading
+ * through its own SecretsManagerClient. The demo prints it; the fleet tests measure it.
+ *
+ * Each verification is judged against what the system promises:
+ * - a token that is unexpired and whose key was neither retired nor revoked must verify
+ *   (otherwise: wrongly rejected);
+ * - a token whose key was retired or revoked must be refused once applications can know it,
+ *   that is one cache period after the retirement (otherwise: accepted after the bound);
+ * - an expired token must be refused.
+ */
+import { randomInt } from 'node:crypto';
+
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+import { runCli } from '../cli/run-cli';
+import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
+import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../rotation-events';
+
+import { createFleetInstance, createRotationFunction, type FleetInstance } from './wiring';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface FleetOptions {
+  readonly instances: number;
+  /** Simulated span, from the deploy. */
+  readonly days: number;
+  readonly rotationDays: number;
+  readonly gracePeriodSeconds: number;
+  readonly tokenLifetimeSeconds: number;
+  readonly cacheTtlMs: number;
+  /** Clock skew between instances is simulated by the verifier's tolerance. @default 60 */
+  readonly clockToleranceSeconds?: number;
+  /** Time between two actions of an instance near rotations, retirements and the revoke. */
+  readonly denseStepMs: number;
+  /** Time between two actions of an instance elsewhere. */
+  readonly sparseStepMs: number;
+  /** Tokens each instance verifies at each action. */
+  readonly verificationsPerStep: number;
+  /** Day of the emergency revoke (jwt-keys revoke-previous), if any. */
+  readonly revokeAtDay?: number;
+  /** Hand rotation events to every instance (push refresh). @default false */
+  readonly pushEvents?: boolean;
+  readonly start?: number;
+  /** Seed of the deterministic choice of tokens to verify. @default 1 */
+  readonly seed?: number;
+  readonly onTimeline?: (entry: TimelineEntry) => void;
+}
+
+export interface TimelineEntry {
+  readonly at: number;
+  readonly kind: 'deploy' | 'rotated' | 'retired' | 'revoke' | 'verdict' | 'phase';
+  readonly text: string;
+}
+
+export interface FleetFigures {
+  readonly instances: number;
+  readonly simulatedDays: number;
+  readonly rotations: number;
+  readonly retirements: number;
+  readonly revocations: number;
+  readonly tokensIssued: number;
+  readonly verifications: number;
+  readonly accepted: number;
+  /** Accepted tokens that only the AWSPREVIOUS key (in its grace period) could verify. */
+  readonly acceptedByPreviousKey: number;
+  /** Rejections that were right, by error code. */
+  readonly rejectedCorrectly: Record<string, number>;
+  /** Unexpired tokens of live keys that were refused: must be 0 with a sufficient grace. */
+  readonly wronglyRejected: number;
+  readonly wronglyRejectedByCode: Record<string, number>;
+  /** Tokens of retired or revoked keys accepted later than one cache period after: must be 0. */
+  readonly acceptedAfterBound: number;
+  readonly expiredAccepted: number;
+  readonly secretsManagerCallsPerInstance: {
+    readonly min: number;
+    readonly max: number;
+    readonly mean: number;
+  };
+  readonly events: number;
+}
+
+interface IssuedToken {
+  readonly token: string;
+  readonly kid: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
+  const start = options.start ?? Date.UTC(2026, 0, 1);
+  const end = start + options.days * DAY_MS;
+  const tolerance = (options.clockToleranceSeconds ?? 60) * 1000;
+  let now = start;
+  const clock = (): number => now;
+  const timeline = (kind: TimelineEntry['kind'], text: string): void =>
+    options.onTimeline?.({ at: now, kind, text });
+
+  const local = await startLocalAws({ clock });
+  const admin = new SecretsManagerClient(local.clientConfig());
+  const instances: FleetInstance[] = [];
+  try {
+    const functionArn = local.registerFunction(
+      'jwt-key-rotation',
+      createRotationFunction(local, {
+        clock,
+        gracePeriodSeconds: options.gracePeriodSeconds,
+        eventBusName: 'jwt-keys',
+      }),
+    );
+
+    // What the key lifecycle has done, as the events report it.
+    const retiredAt = new Map<string, number>();
+    const revokedAt = new Map<string, number>();
+    let rotations = 0;
+    let lastRotationAt = start;
+    let retirements = 0;
+    let revocations = 0;
+    local.subscribe((event: DeliveredEvent) => {
+      const parsed = parseRotationEvent(event);
+      if (parsed?.detailType === KEY_ROTATED) {
+        const { current, previous, previousGraceEndsAt } = parsed.detail;
+        rotations += 1;
+        lastRotationAt = now;
+        timeline(
+          'rotated',
+          `key rotated: AWSCURRENT ${short(current.kid)}, AWSPREVIOUS ${short(previous?.kid)} ` +
+            `verifies until ${previousGraceEndsAt ?? 'its label is removed'}`,
+        );
+      } else if (parsed?.detailType === KEY_RETIRED) {
+        const { retired, reason } = parsed.detail;
+        if (reason === 'revoked') {
+          revocations += 1;
+          revokedAt.set(retired.kid, now);
+        } else {
+          retirements += 1;
+          retiredAt.set(retired.kid, now);
+        }
+        timeline('retired', `key ${short(retired.kid)} retired (${reason})`);
+      }
+      if (options.pushEvents === true) {
+        for (const instance of instances) instance.handleRotationEvent(event);
+      }
+    });
+
+    // The deploy: CloudFormation's first key, then the rotation schedule (which rotates at once).
+    timeline(
+      'deploy',
+      `cdk deploy: first key from the template; rotation every ${options.rotationDays} days`,
+    );
+    const created = await admin.send(
+      new CreateSecretCommand({ Name: 'demo/jwt-signing-key', SecretString: initialKeyDocument() }),
+    );
+    const secretArn = created.ARN!;
+    await admin.send(
+      new RotateSecretCommand({
+        SecretId: secretArn,
+        RotationLambdaARN: functionArn,
+        RotationRules: { AutomaticallyAfterDays: options.rotationDays },
+      }),
+    );
+    await local.rotationsSettled();
+
+    for (let index = 0; index < options.instances; index += 1) {
+      instances.push(
+        createFleetInstance(local, {
+          secretId: secretArn,
+          clock,
+          cacheTtlMs: options.cacheTtlMs,
+          clockToleranceSeconds: tolerance / 1000,
+        }),
+      );
+    }
+
+    const random = seededRandom(options.seed ?? 1);
+    const issued: IssuedToken[] = [];
+    const revokeAt =
+      options.revokeAtDay === undefined ? undefined : start + options.revokeAtDay * DAY_MS;
+    let revokeDone = false;
+    const figures = {
+      tokensIssued: 0,
+      verifications: 0,
+      accepted: 0,
+      acceptedByPreviousKey: 0,
+      rejectedCorrectly: {} as Record<string, number>,
+      wronglyRejected: 0,
+      wronglyRejectedByCode: {} as Record<string, number>,
+      acceptedAfterBound: 0,
+      expiredAccepted: 0,
+    };
+    const reported = new Set<string>();
+
+    while (now < end) {
+      // The service's scheduler, then the 5-minute retirement rule.
+      if (local.runScheduledRotations().length > 0) await local.rotationsSettled();
+      if (revokeAt !== undefined && !revokeDone && now >= revokeAt) {
+        revokeDone = true;
+        timeline('revoke', 'emergency: jwt-keys revoke-previous (a key leaked)');
+        await revokeWithCli(local, secretArn, clock, (line) => timeline('revoke', line));
+      }
+      await local.invokeFunction(functionArn, { action: 'retire', secretId: secretArn });
+
+      for (const instance of instances) {
+        const token = await instance.sign(options.tokenLifetimeSeconds);
+        issued.push({
+          ...token,
+          issuedAt: now,
+          expiresAt: now + options.tokenLifetimeSeconds * 1000,
+        });
+        figures.tokensIssued += 1;
+        for (let check = 0; check < options.verificationsPerStep; check += 1) {
+          const sample = pickRecent(issued, random, now, options.tokenLifetimeSeconds * 1000 * 2);
+          if (sample === undefined) continue;
+          const verdict = await instance.verify(sample.token);
+          figures.verifications += 1;
+          const endedAt = revokedAt.get(sample.kid) ?? retiredAt.get(sample.kid);
+          const expired = now > sample.expiresAt + tolerance;
+          const keyGone = endedAt !== undefined && now > endedAt + options.cacheTtlMs;
+          if (verdict.accepted) {
+            figures.accepted += 1;
+            if (verdict.stage === 'AWSPREVIOUS') {
+              figures.acceptedByPreviousKey += 1;
+              if (!reported.has(`previous:${sample.kid}`)) {
+                reported.add(`previous:${sample.kid}`);
+                timeline(
+                  'verdict',
+                  `a token signed ${formatAge(now - sample.issuedAt)} ago by key ${short(sample.kid)}, ` +
+                    'before the rotation, still verifies (AWSPREVIOUS, in grace)',
+                );
+              }
+            }
+            if (expired) figures.expiredAccepted += 1;
+            if (keyGone) figures.acceptedAfterBound += 1;
+            continue;
+          }
+          const code = verdict.code;
+          const live = !expired && endedAt === undefined && now < sample.expiresAt - tolerance;
+          if (live) {
+            figures.wronglyRejected += 1;
+            figures.wronglyRejectedByCode[code] = (figures.wronglyRejectedByCode[code] ?? 0) + 1;
+          } else {
+            figures.rejectedCorrectly[code] = (figures.rejectedCorrectly[code] ?? 0) + 1;
+          }
+          const key = `${code}:${sample.kid}:${live}`;
+          if (!reported.has(key) && code !== 'ERR_JWT_EXPIRED') {
+            reported.add(key);
+            timeline(
+              'verdict',
+              `${live ? 'WRONGLY ' : ''}rejected a token of key ${short(sample.kid)} ` +
+                `issued ${formatAge(now - sample.issuedAt)} ago: ${code}`,
+            );
+          }
+        }
+      }
+      trimIssued(issued, now, options.tokenLifetimeSeconds * 1000 * 2);
+      now = await nextStep(now);
+    }
+
+    const calls = instances.map((instance) => instance.secretsManagerCalls());
+    return {
+      instances: options.instances,
+      simulatedDays: options.days,
+      rotations,
+      retirements,
+      revocations,
+      ...figures,
+      secretsManagerCallsPerInstance: {
+        min: Math.min(...calls),
+        max: Math.max(...calls),
+        mean: calls.reduce((sum, value) => sum + value, 0) / calls.length,
+      },
+      events: local.events.length,
+    };
+
+    /**
+     * Instances act often around rotations, grace ends and the revoke, rarely elsewhere; a
+     * rare step never jumps over the start of a busy period.
+     */
+    async function nextStep(at: number): Promise<number> {
+      const busyFor =
+        options.gracePeriodSeconds * 1000 + 2 * options.tokenLifetimeSeconds * 1000 + HOUR_MS;
+      const described = await admin.send(new DescribeSecretCommand({ SecretId: secretArn }));
+      const busyStarts = [described.NextRotationDate?.getTime(), revokeAt]
+        .filter((moment): moment is number => moment !== undefined)
+        .map((moment) => moment - HOUR_MS);
+      const busy =
+        at - lastRotationAt < busyFor ||
+        busyStarts.some((busyStart) => at >= busyStart && at < busyStart + HOUR_MS + busyFor);
+      if (busy) return at + options.denseStepMs;
+      const upcoming = busyStarts.filter((busyStart) => busyStart > at);
+      return Math.min(at + options.sparseStepMs, ...upcoming);
+    }
+  } finally {
+    for (const instance of instances) instance.close();
+    admin.destroy();
+    await local.close();
+  }
+}
+
+async function revokeWithCli(
+  local: LocalAws,
+  secretArn: string,
+  clock: () => number,
+  log: (line: string) => void,
+): Promise<void> {
+  const output: string[] = [];
+  const code = await runCli(
+    ['revoke-previous', secretArn, '--endpoint', local.endpoint, '--region', 'us-east-1'],
+    {
+      stdout: (text) => output.push(text),
+      stderr: (text) => log(text),
+      clientConfig: { credentials: local.clientConfig().credentials },
+      now: clock,
+      sleep: () => local.rotationsSettled(),
+    },
+  );
+  for (const line of output) log(line);
+  if (code !== 0) throw new Error(`jwt-keys revoke-previous exited ${code}`);
+}
+
+/** CloudFormation's GenerateSecretString result: a JWK template with an alphanumeric `k`. */
+function initialKeyDocument(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const k = Array.from({ length: 44 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  return JSON.stringify({ kty: 'oct', alg: 'HS256', use: 'sig', kid: 'initial', k });
+}
+
+function pickRecent(
+  issued: readonly IssuedToken[],
+  random: () => number,
+  now: number,
+  window: number,
+): IssuedToken | undefined {
+  if (issued.length === 0) return undefined;
+  const candidate = issued[Math.floor(random() * issued.length)]!;
+  return now - candidate.issuedAt <= window ? candidate : issued[issued.length - 1];
+}
+
+function trimIssued(issued: IssuedToken[], now: number, window: number): void {
+  let drop = 0;
+  while (drop < issued.length && now - issued[drop]!.issuedAt > window) drop += 1;
+  if (drop > 0) issued.splice(0, drop);
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+export function short(kid: unknown): string {
+  return typeof kid === 'string' ? (kid.length > 8 ? kid.slice(0, 8) : kid) : 'none';
+}
+
+function formatAge(ms: number): string {
+  return ms >= HOUR_MS ? `${(ms / HOUR_MS).toFixed(1)} h` : `${Math.round(ms / MINUTE_MS)} min`;
+}

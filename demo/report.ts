@@ -1,0 +1,37 @@
+/** The demo's summary: the figures and the two promises checked against them. */
+import { type FleetFigures } from './fleet';
+
+export function shortDate(at: number): string {
+  return new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Prints the figures; returns whether the promises held. */
+export function printSummary(figures: FleetFigures, print: (line: string) => void): boolean {
+  const calls = figures.secretsManagerCallsPerInstance;
+  print('\nsummary');
+  print(`  simulated            ${figures.simulatedDays} days, ${figures.instances} app instances`);
+  print(`  rotations            ${figures.rotations} (key rotated events)`);
+  print(
+    `  retirements          ${figures.retirements} after grace, ${figures.revocations} revoked`,
+  );
+  print(`  tokens issued        ${figures.tokensIssued}`);
+  print(
+    `  verifications        ${figures.verifications}: ${figures.accepted} accepted, ` +
+      `${figures.acceptedByPreviousKey} of them by the previous key in its grace period`,
+  );
+  for (const [code, count] of Object.entries(figures.rejectedCorrectly)) {
+    print(`    rejected, rightly  ${count} ${code}`);
+  }
+  print(`  wrongly rejected     ${figures.wronglyRejected} (valid tokens of live keys; must be 0)`);
+  print(`  accepted after bound ${figures.acceptedAfterBound} (retired/revoked keys; must be 0)`);
+  print(`  expired accepted     ${figures.expiredAccepted} (must be 0)`);
+  print(
+    `  Secrets Manager      ${calls.mean.toFixed(0)} calls per instance (min ${calls.min}, max ${calls.max})`,
+  );
+  print(`  events published     ${figures.events}`);
+  return (
+    figures.wronglyRejected === 0 &&
+    figures.acceptedAfterBound === 0 &&
+    figures.expiredAccepted === 0
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * JwtKeyRing: signing and verifying across the two keys, the grace end read from the secret,
+ * the cache under an injected clock and a counting client, and Secrets Manager failing.
+ */
+import { JwtKeyRing, type JwtKeyRingOptions } from '../../client';
+
+import { fakeSecrets, type FakeSecrets, key, SECRET_ID } from './support';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MINUTE = 60_000;
+
+describe('Class: JwtKeyRing', () => {
+  let secrets: FakeSecrets;
+  let now: number;
+
+  function ring(options: Partial<JwtKeyRingOptions> = {}): JwtKeyRing {
+    return new JwtKeyRing({
+      secretId: SECRET_ID,
+      client: secrets.client,
+      clock: () => now,
+      ...options,
+    });
+  }
+
+  beforeEach(() => {
+    now = T0;
+    secrets = fakeSecrets();
+    secrets.setKey('AWSCURRENT', key('k1', T0));
+  });
+
+  describe('Method: sign / verify', () => {
+    it('signs with the current key (alg, kid, typ in the header; iat and exp set) and verifies it', async () => {
+      // GIVEN
+      const keys = ring({ issuer: 'https://issuer', audience: 'api' });
+
+      // WHEN
+      const token = await keys.sign({ sub: 'user-1', role: 'admin' }, { expiresIn: '15m' });
+      const verified = await keys.verify(token);
+
+      // THEN
+      expect(verified).toMatchObject({
+        stage: 'AWSCURRENT',
+        kid: 'k1',
+        protectedHeader: { alg: 'HS256', kid: 'k1', typ: 'JWT' },
+        payload: {
+          sub: 'user-1',
+          role: 'admin',
+          iss: 'https://issuer',
+          aud: 'api',
+          iat: T0 / 1000,
+          exp: T0 / 1000 + 900,
+        },
+      });
+    });
+
+    it('a token signed before a rotation verifies after it with the previous key, until the grace ends', async () => {
+      // GIVEN a token signed with k1
+      const keys = ring({ cacheTtlMs: MINUTE });
+      const token = await keys.sign({}, { expiresIn: '2h' });
+
+      // WHEN k2 becomes current with a one-hour grace for k1, and the ring refreshes
+      now += 10 * MINUTE;
+      secrets.setKey('AWSPREVIOUS', key('k1', T0));
+      secrets.stages.set('AWSPREVIOUS', { ...secrets.stages.get('AWSCURRENT')! });
+      secrets.setKey('AWSCURRENT', key('k2', now, { graceSeconds: 3600 }));
+      await keys.refresh();
+
+      // THEN it verifies with AWSPREVIOUS until exactly the grace end
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSPREVIOUS', kid: 'k1' });
+      now += 60 * MINUTE - 1;
+      await keys.refresh();
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSPREVIOUS' });
+      now += 1;
+      await expect(keys.verify(token)).rejects.toMatchObject({
+        code: 'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+      });
+      // AND new tokens are signed with k2
+      const fresh = await keys.sign({});
+      await expect(keys.verify(fresh)).resolves.toMatchObject({ stage: 'AWSCURRENT', kid: 'k2' });
+    });
+
+    it('fails when the secret holds no valid key document, naming the secret and stage, not the value', async () => {
+      // GIVEN a password someone wrote by hand
+      secrets.stages.set('AWSCURRENT', { versionId: 'v9', value: 'hunter2-not-a-key' });
+
+      // WHEN
+      const failure = await ring()
+        .sign({})
+        .catch((error: unknown) => error as Error & { code: string });
+
+      // THEN
+      expect(failure).toMatchObject({ code: 'ERR_KEY_DOCUMENT_INVALID' });
+      expect(failure.message).toContain(`secret "${SECRET_ID}" version v9 (AWSCURRENT)`);
+      expect(failure.message).not.toContain('hunter2');
+    });
+
+    it('ignores a previous value that is not a key document, and still serves the current key', async () => {
+      // GIVEN
+      secrets.stages.set('AWSPREVIOUS', { versionId: 'v0', value: '{"kty":"oct"}' });
+      const warnings: string[] = [];
+      const keys = ring({ logger: { warn: (message) => warnings.push(message) } });
+
+      // WHEN
+      const token = await keys.sign({});
+
+      // THEN
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSCURRENT' });
+      expect(warnings.join('\n')).toContain('(AWSPREVIOUS)');
+    });
+
+    it.each([[{ cacheTtlMs: 0 }], [{ maxStalenessMs: -1 }], [{ secretId: '' }]])(
+      'fails when constructed with %j',
+      (options) => {
+        expect(() => ring(options)).toThrow(
+          expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+        );
+      },
+    );
+
+    it.each([[0], [-5], ['soon'], [1.5]])('fails when expiresIn is %j', async (expiresIn) => {
+      await expect(ring().sign({}, { expiresIn })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+      });
+    });
+  });
+
+  describe('cache', () => {
+    it('reads both stages in parallel, once per cache period', async () => {
+      // GIVEN
+      const keys = ring({ cacheTtlMs: 5 * MINUTE, refreshAheadMs: 0 });
+      secrets.hold = true;
+
+      // WHEN the first use starts a refresh
+      const first = keys.sign({});
+      await Promise.resolve();
+      await new Promise(setImmediate);
+
+      // THEN both reads are in flight together before either answered
+      expect(secrets.calls).toBe(2);
+      secrets.hold = false;
+      secrets.release();
+      const token = await first;
+
+      // AND within the cache period nothing more is read, however many verifications
+      for (let index = 0; index < 100; index += 1) await keys.verify(token);
+      now += 5 * MINUTE - 1;
+      await keys.verify(token);
+      expect(secrets.calls).toBe(2);
+
+      // AND at the end of the period one refresh (two calls) happens
+      now += 1;
+      await keys.verify(token);
+      expect(secrets.calls).toBe(4);
+    });
+
+    it('refreshes ahead of expiry in the background, serving the cached keys meanwhile', async () => {
+      // GIVEN
+      const keys = ring({ cacheTtlMs: 10 * MINUTE, refreshAheadMs: MINUTE });
+      const token = await keys.sign({});
+      secrets.hold = true;
+
+      // WHEN a verification comes inside the refresh-ahead window
+      now += 9 * MINUTE + 1;
+      const verified = await keys.verify(token);
+
+      // THEN it did not wait, and one refresh is in flight
+      expect(verified.stage).toBe('AWSCURRENT');
+      expect(secrets.calls).toBe(4);
+      await keys.verify(token);
+      expect(secrets.calls).toBe(4);
+      secrets.release();
+    });
+
+    it('makes one request at a time: concurrent callers share the refresh in flight', async () => {
+      // GIVEN
+      const keys = ring();
+      secrets.hold = true;
+
+      // WHEN 50 callers need keys at once
+      const signing = Array.from({ length: 50 }, () => keys.sign({}));
+      await new Promise(setImmediate);
+      secrets.release();
+      await Promise.all(signing);
+
+      // THEN
+      expect(secrets.calls).toBe(2);
+    });
+
+    it('serves cached keys while Secrets Manager is unreachable, up to the staleness bound, then fails closed', async () => {
+      // GIVEN keys loaded, then Secrets Manager unreachable
+      const keys = ring({ cacheTtlMs: 5 * MINUTE, maxStalenessMs: 60 * MINUTE });
+      const token = await keys.sign({}, { expiresIn: '3h' });
+      secrets.failWith = 'TimeoutError';
+
+      // WHEN the cache period is over but the staleness bound is not
+      now += 59 * MINUTE;
+      // THEN the cached keys still verify
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSCURRENT' });
+
+      // WHEN the staleness bound is reached
+      now += MINUTE;
+      // THEN it fails closed
+      await expect(keys.verify(token)).rejects.toMatchObject({ code: 'ERR_KEY_STORE_UNAVAILABLE' });
+
+      // AND recovers when Secrets Manager is back
+      secrets.failWith = undefined;
+      now += 10_000;
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSCURRENT' });
+    });
+
+    it('fails closed at once when the first read fails', async () => {
+      secrets.failWith = 'AccessDeniedException';
+      await expect(ring().sign({})).rejects.toMatchObject({ code: 'ERR_KEY_STORE_UNAVAILABLE' });
+    });
+
+    it('unknown-kid flood: 10,000 tokens with random kids cause at most one refresh per interval', async () => {
+      // GIVEN a ring whose keys are loaded
+      const keys = ring({ cacheTtlMs: 5 * MINUTE, unknownKidRefreshIntervalMs: 30_000 });
+      const valid = await keys.sign({});
+      const [, payload, signature] = valid.split('.');
+      const callsBefore = secrets.calls;
+
+      // WHEN 10,000 tokens with random kids arrive over 2 minutes
+      const codes = new Set<string>();
+      for (let index = 0; index < 10_000; index += 1) {
+        now = T0 + Math.floor((index / 10_000) * 2 * MINUTE);
+        const header = Buffer.from(
+          JSON.stringify({ alg: 'HS256', kid: `random-${index}` }),
+        ).toString('base64url');
+        const failure = await keys
+          .verify(`${header}.${payload}.${signature}`)
+          .catch((error: { code: string }) => error);
+        codes.add((failure as { code: string }).code);
+      }
+
+      // THEN all were rejected as unknown, with at most one refresh per 30 s (4 intervals)
+      expect(codes).toEqual(new Set(['ERR_JWT_UNKNOWN_KID']));
+      expect((secrets.calls - callsBefore) / 2).toBeLessThanOrEqual(4);
+      expect(secrets.calls - callsBefore).toBeGreaterThan(0);
+    });
+
+    it('picks up a new key at once from a rotation event', async () => {
+      // GIVEN a ring with k1 cached, then a rotation to k2
+      const keys = ring({ cacheTtlMs: 60 * MINUTE });
+      await keys.refresh();
+      const k2 = key('k2', now, { graceSeconds: 3600 });
+      secrets.stages.set('AWSPREVIOUS', { ...secrets.stages.get('AWSCURRENT')! });
+      secrets.setKey('AWSCURRENT', k2);
+      const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_ID}-AbCdEf`;
+      const event = {
+        source: 'rotating-jwt-keys',
+        'detail-type': 'JWT Signing Key Rotated',
+        detail: { secretArn: arn, algorithm: 'HS256', current: { versionId: 'k2', kid: 'k2' } },
+      };
+
+      // WHEN
+      const handled = await keys.handleRotationEvent(event);
+      const other = await keys.handleRotationEvent({
+        ...event,
+        detail: { ...event.detail, secretArn: `${arn}x` },
+      });
+
+      // THEN
+      expect([handled, other]).toEqual([true, false]);
+      const token = await keys.sign({});
+      await expect(keys.verify(token)).resolves.toMatchObject({ kid: 'k2' });
+    });
+  });
+});

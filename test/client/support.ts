@@ -1,0 +1,84 @@
+/**
+ * A Secrets Manager client for the key ring's unit tests: it answers GetSecretValue from a
+ * table of stages, counts calls, and can fail or hold calls until released.
+ */
+import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
+
+export const SECRET_ID = 'app/jwt';
+
+export interface FakeSecrets {
+  readonly client: SecretsManagerClient;
+  /** Values by stage; a missing stage answers ResourceNotFoundException. */
+  readonly stages: Map<string, { versionId: string; value: string }>;
+  calls: number;
+  /** When set, every call fails with an error of this name. */
+  failWith: string | undefined;
+  /** When set, calls wait for release() before answering. */
+  hold: boolean;
+  release(): void;
+  setKey(stage: 'AWSCURRENT' | 'AWSPREVIOUS', document: KeyDocument | undefined): void;
+}
+
+export function fakeSecrets(): FakeSecrets {
+  let waiting: (() => void)[] = [];
+  const fake: FakeSecrets = {
+    stages: new Map(),
+    calls: 0,
+    failWith: undefined,
+    hold: false,
+    release() {
+      const released = waiting;
+      waiting = [];
+      for (const resolve of released) resolve();
+    },
+    setKey(stage, document) {
+      if (document === undefined) fake.stages.delete(stage);
+      else
+        fake.stages.set(stage, { versionId: document.kid, value: serializeKeyDocument(document) });
+    },
+    client: {
+      send: async (command: { input: { SecretId?: string; VersionStage?: string } }) => {
+        fake.calls += 1;
+        if (fake.hold) await new Promise<void>((resolve) => waiting.push(resolve));
+        if (fake.failWith !== undefined) {
+          const error = new Error(`simulated ${fake.failWith}`);
+          error.name = fake.failWith;
+          throw error;
+        }
+        const stage = command.input.VersionStage ?? 'AWSCURRENT';
+        const entry = fake.stages.get(stage);
+        if (entry === undefined) {
+          const error = new Error(`no version has ${stage}`);
+          error.name = 'ResourceNotFoundException';
+          throw error;
+        }
+        return { VersionId: entry.versionId, SecretString: entry.value, VersionStages: [stage] };
+      },
+    } as unknown as SecretsManagerClient,
+  };
+  return fake;
+}
+
+export function key(
+  kid: string,
+  now: number,
+  options: { graceSeconds?: number; alg?: 'HS256' | 'HS384' | 'HS512' } = {},
+): KeyDocument {
+  return generateKeyDocument({
+    alg: options.alg ?? 'HS256',
+    kid,
+    now: new Date(now),
+    ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
+  });
+}
+
+/** A compact JWS from raw parts, for hand-made attack tokens. */
+export function compact(header: unknown, payload: unknown, signature = ''): string {
+  const encode = (value: unknown): string =>
+    typeof value === 'string'
+      ? Buffer.from(value).toString('base64url')
+      : Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode(header)}.${encode(payload)}.${signature}`;
+}

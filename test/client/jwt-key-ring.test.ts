@@ -84,9 +84,12 @@ describe('Class: JwtKeyRing', () => {
       secrets.stages.set('AWSCURRENT', { versionId: 'v9', value: 'hunter2-not-a-key' });
 
       // WHEN
-      const failure = await ring()
+      const failure = (await ring()
         .sign({})
-        .catch((error: unknown) => error as Error & { code: string });
+        .then(
+          () => new Error('signed'),
+          (error: unknown) => error,
+        )) as Error & { code: string };
 
       // THEN
       expect(failure).toMatchObject({ code: 'ERR_KEY_DOCUMENT_INVALID' });

@@ -2,6 +2,8 @@
  * A Secrets Manager client for the key ring's unit tests: it answers GetSecretValue from a
  * table of stages, counts calls, and can fail or hold calls until released.
  */
+import { createHmac } from 'node:crypto';
+
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
@@ -81,4 +83,20 @@ export function compact(header: unknown, payload: unknown, signature = ''): stri
       ? Buffer.from(value).toString('base64url')
       : Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${encode(header)}.${encode(payload)}.${signature}`;
+}
+
+/** Signs raw header and payload (objects or text) with a key document's bytes, as an attacker with the key could. */
+export function hmacToken(
+  header: unknown,
+  payload: unknown,
+  document: KeyDocument,
+  hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): string {
+  const encode = (value: unknown): string =>
+    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  const input = `${encode(header)}.${encode(payload)}`;
+  const signature = createHmac(hash, Buffer.from(document.k, 'base64url'))
+    .update(input)
+    .digest('base64url');
+  return `${input}.${signature}`;
 }

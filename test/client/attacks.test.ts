@@ -1,0 +1,251 @@
+/**
+ * Hand-made attack tokens (RFC 8725 and the classic JWT attacks) and the time-claim boundaries.
+ * Every token here is refused with the stable code a caller would switch on.
+ */
+import { JwtKeyRing } from '../../client';
+import { generateKeyDocument } from '../../key-document';
+
+import { compact, fakeSecrets, hmacToken, key } from './support';
+
+const NOW = Date.UTC(2026, 0, 1);
+const now = NOW / 1000;
+const K1 = key('k1', NOW);
+const ATTACKER = generateKeyDocument({ alg: 'HS256', kid: 'k1', now: new Date(NOW) });
+const CLAIMS = { sub: 'user', iat: now, exp: now + 600 };
+const HEADER = { alg: 'HS256', kid: 'k1', typ: 'JWT' };
+
+function ring(): JwtKeyRing {
+  const secrets = fakeSecrets();
+  secrets.setKey('AWSCURRENT', K1);
+  return new JwtKeyRing({
+    secretId: 'app/jwt',
+    client: secrets.client,
+    clock: () => NOW,
+    issuer: 'https://issuer',
+    audience: 'api',
+    clockToleranceSeconds: 60,
+  });
+}
+
+const GOOD_CLAIMS = { ...CLAIMS, iss: 'https://issuer', aud: 'api' };
+const good = hmacToken(HEADER, GOOD_CLAIMS, K1);
+const [goodHeader, goodPayload, goodSignature] = good.split('.') as [string, string, string];
+
+describe('attack tokens', () => {
+  it('accepts the well-formed token the attacks start from', async () => {
+    await expect(ring().verify(good)).resolves.toMatchObject({ payload: GOOD_CLAIMS });
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'alg none, no signature',
+      compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'alg none with a signature',
+      `${compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg None',
+      `${compact({ alg: 'None', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg NONE',
+      `${compact({ alg: 'NONE', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    ['alg missing', hmacToken({ kid: 'k1' }, GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
+    [
+      'alg switched to HS512, signed with the same key',
+      hmacToken({ alg: 'HS512', kid: 'k1' }, GOOD_CLAIMS, K1, 'sha512'),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg switched to HS384, signed with the same key',
+      hmacToken({ alg: 'HS384', kid: 'k1' }, GOOD_CLAIMS, K1, 'sha384'),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'RS256 header, HMAC with the key as "public key"',
+      hmacToken({ alg: 'RS256', kid: 'k1' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'ES256 header',
+      hmacToken({ alg: 'ES256', kid: 'k1' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'crit naming exp',
+      hmacToken({ ...HEADER, crit: ['exp'], exp: 1 }, GOOD_CLAIMS, K1),
+      'ERR_JWT_CRIT_UNSUPPORTED',
+    ],
+    [
+      'crit b64:false (unencoded payload)',
+      hmacToken({ ...HEADER, crit: ['b64'], b64: false }, GOOD_CLAIMS, K1),
+      'ERR_JWT_CRIT_UNSUPPORTED',
+    ],
+    [
+      'crit empty list',
+      hmacToken({ ...HEADER, crit: [] }, GOOD_CLAIMS, K1),
+      'ERR_JWT_CRIT_UNSUPPORTED',
+    ],
+    [
+      'embedded jwk with the attacker key',
+      hmacToken({ ...HEADER, jwk: { kty: 'oct', k: ATTACKER.k } }, GOOD_CLAIMS, ATTACKER),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'jku to an attacker JWKS',
+      hmacToken({ ...HEADER, jku: 'https://attacker.example/jwks' }, GOOD_CLAIMS, ATTACKER),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'x5u to an attacker certificate',
+      hmacToken({ ...HEADER, x5u: 'https://attacker.example/cert' }, GOOD_CLAIMS, ATTACKER),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'x5c with an attacker certificate',
+      hmacToken({ ...HEADER, x5c: ['MIIB'] }, GOOD_CLAIMS, ATTACKER),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'same kid, another key',
+      hmacToken(HEADER, GOOD_CLAIMS, ATTACKER),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'kid path traversal',
+      hmacToken({ ...HEADER, kid: '../../../../dev/null' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_UNKNOWN_KID',
+    ],
+    [
+      'kid SQL injection',
+      hmacToken({ ...HEADER, kid: "k1' OR '1'='1" }, GOOD_CLAIMS, K1),
+      'ERR_JWT_UNKNOWN_KID',
+    ],
+    [
+      'kid of a version not loaded (an old key)',
+      hmacToken({ ...HEADER, kid: 'k0' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_UNKNOWN_KID',
+    ],
+    ['kid missing', hmacToken({ alg: 'HS256' }, GOOD_CLAIMS, K1), 'ERR_JWT_UNKNOWN_KID'],
+    ['kid a number', hmacToken({ alg: 'HS256', kid: 1 }, GOOD_CLAIMS, K1), 'ERR_JWT_UNKNOWN_KID'],
+    [
+      'typ of an access token profile',
+      hmacToken({ ...HEADER, typ: 'at+jwt' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_TYP_INVALID',
+    ],
+    ['signature truncated by one character', good.slice(0, -1), 'ERR_JWT_MALFORMED'],
+    [
+      'signature truncated to 16 bytes',
+      `${goodHeader}.${goodPayload}.${Buffer.from(goodSignature, 'base64url').subarray(0, 16).toString('base64url')}`,
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    ['signature empty', `${goodHeader}.${goodPayload}.`, 'ERR_JWT_MALFORMED'],
+    [
+      'signature of another payload',
+      `${goodHeader}.${Buffer.from(JSON.stringify({ ...GOOD_CLAIMS, sub: 'admin' })).toString('base64url')}.${goodSignature}`,
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    ['two parts', `${goodHeader}.${goodPayload}`, 'ERR_JWT_MALFORMED'],
+    ['five parts (JWE shape)', `${good}.x.y`, 'ERR_JWT_MALFORMED'],
+    ['base64 padding', `${good}=`, 'ERR_JWT_MALFORMED'],
+    [
+      'standard base64 characters',
+      good.replace(/-/g, '+').replace(/_/g, '/') +
+        (good.includes('-') || good.includes('_') ? '' : '+'),
+      'ERR_JWT_MALFORMED',
+    ],
+    ['white space', ` ${good}`, 'ERR_JWT_MALFORMED'],
+    ['header is a JSON array', hmacToken([HEADER], GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
+    ['header is not JSON', hmacToken('alg=HS256', GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
+    ['payload is a JSON array', hmacToken(HEADER, [GOOD_CLAIMS], K1), 'ERR_JWT_CLAIMS_MALFORMED'],
+    ['payload is a JSON string', hmacToken(HEADER, '"admin"', K1), 'ERR_JWT_CLAIMS_MALFORMED'],
+    ['payload is not JSON', hmacToken(HEADER, 'foo', K1), 'ERR_JWT_CLAIMS_MALFORMED'],
+    [
+      'oversized token',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, pad: 'x'.repeat(9000) }, K1),
+      'ERR_JWT_TOO_LARGE',
+    ],
+    [
+      'exp missing',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, exp: undefined }, K1),
+      'ERR_JWT_EXP_MISSING',
+    ],
+    [
+      'exp as text',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, exp: String(now + 600) }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+    [
+      'nbf as text',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, nbf: String(now) }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+    ['iat as text', hmacToken(HEADER, { ...GOOD_CLAIMS, iat: 'now' }, K1), 'ERR_JWT_CLAIM_INVALID'],
+    [
+      'wrong issuer',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, iss: 'https://evil' }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+    [
+      'issuer missing',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, iss: undefined }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+    [
+      'wrong audience',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, aud: ['other'] }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+    [
+      'audience missing',
+      hmacToken(HEADER, { ...GOOD_CLAIMS, aud: undefined }, K1),
+      'ERR_JWT_CLAIM_INVALID',
+    ],
+  ])('refuses %s', async (_name, token, code) => {
+    await expect(ring().verify(token)).rejects.toMatchObject({ name: 'JwtKeyRingError', code });
+  });
+
+  it('reads a __proto__ claim as data, never into the prototype', async () => {
+    // GIVEN a validly signed token whose payload carries __proto__
+    const token = hmacToken(
+      HEADER,
+      `{"__proto__":{"admin":true},"iss":"https://issuer","aud":"api","exp":${now + 600}}`,
+      K1,
+    );
+
+    // WHEN
+    const { payload } = await ring().verify(token);
+
+    // THEN
+    expect(({} as { admin?: boolean }).admin).toBeUndefined();
+    expect((payload as { admin?: boolean }).admin).toBeUndefined();
+  });
+});
+
+describe('time-claim boundaries (tolerance 60 s)', () => {
+  const TOLERANCE = 60;
+  it.each<[string, Record<string, number>, string | undefined]>([
+    ['exp one second before now - tolerance', { exp: now - TOLERANCE - 1 }, 'ERR_JWT_EXPIRED'],
+    ['exp exactly now - tolerance', { exp: now - TOLERANCE }, 'ERR_JWT_EXPIRED'],
+    ['exp one second after now - tolerance', { exp: now - TOLERANCE + 1 }, undefined],
+    ['nbf one second after now + tolerance', { nbf: now + TOLERANCE + 1 }, 'ERR_JWT_NOT_YET_VALID'],
+    ['nbf exactly now + tolerance', { nbf: now + TOLERANCE }, undefined],
+    ['nbf one second before now + tolerance', { nbf: now + TOLERANCE - 1 }, undefined],
+  ])('%s', async (_name, claims, code) => {
+    const token = hmacToken(HEADER, { ...GOOD_CLAIMS, ...claims }, K1);
+    const outcome = ring()
+      .verify(token)
+      .then(
+        () => undefined,
+        (error: { code: string }) => error.code,
+      );
+    await expect(outcome).resolves.toBe(code);
+  });
+});

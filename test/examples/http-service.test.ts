@@ -17,9 +17,12 @@ describe('examples/http-service', () => {
   let base: string;
   let close: () => Promise<void>;
   let client: SecretsManagerClient;
+  /** The refreshes the rotation events started: awaited before asserting what follows them. */
+  let refreshes: Promise<boolean>[];
 
   beforeEach(async () => {
     // A 5-minute grace, shorter than the 15-minute tokens, so its end is what refuses them.
+    refreshes = [];
     rig = await startRotationRig({ gracePeriodSeconds: 300 });
     const arn = await rig.createKeySecret();
     await rig.rotate(arn);
@@ -30,7 +33,7 @@ describe('examples/http-service', () => {
       clock: () => rig.now,
       cacheTtlMs: 60_000,
     });
-    rig.local.subscribe((event) => void ring.handleRotationEvent(event));
+    rig.local.subscribe((event) => refreshes.push(ring.handleRotationEvent(event)));
     const server = createApp(ring).listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,6 +77,7 @@ describe('examples/http-service', () => {
     // WHEN the key rotates a minute later (the event reaches the service at once)
     rig.now += 60_000;
     await rig.rotate(arn);
+    await Promise.all(refreshes);
 
     // THEN the old token verifies with the previous key, new logins with the new one
     rig.now += 5 * 60_000 - 1;
@@ -98,6 +102,7 @@ describe('examples/http-service', () => {
 
     // AND after the retirement (the event refreshes the service) the key is gone altogether
     await rig.handler({ action: 'retire', secretId: arn });
+    await Promise.all(refreshes);
     expect(await protectedRoute(before)).toEqual({
       status: 401,
       body: { error: 'ERR_JWT_UNKNOWN_KID' },

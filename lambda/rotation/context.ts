@@ -18,6 +18,10 @@ export interface RotationLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Metric values for the dashboard (CloudWatch embedded metric format in the deployed function). */
+export type RotationMetric = 'KeyRotated' | 'KeyRetired' | 'KeyAgeSeconds';
+export type MetricSink = (name: RotationMetric, value: number, secretArn: string) => void;
+
 export interface RotationDependencies {
   readonly secrets: SecretsStore;
   readonly events: EventPublisher;
@@ -27,6 +31,8 @@ export interface RotationDependencies {
   /** @default node:crypto randomBytes */
   readonly randomBytes?: RandomBytes;
   readonly logger: RotationLogger;
+  /** @default none */
+  readonly metrics?: MetricSink;
 }
 
 export interface RotationContext extends RotationDependencies {

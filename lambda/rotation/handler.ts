@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from './config';
 import { type RotationLogger } from './context';
 import { createRotationHandler } from './create-rotation-handler';
+import { embeddedMetricSink } from './embedded-metrics';
 import { EventBridgePublisher } from './event-publisher';
 import { SdkSecretsStore } from './secrets-store';
 
@@ -31,4 +32,5 @@ export const handler = createRotationHandler({
   events: new EventBridgePublisher(new EventBridgeClient({}), config.eventBusName),
   config,
   logger,
+  metrics: embeddedMetricSink(),
 });

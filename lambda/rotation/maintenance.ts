@@ -51,14 +51,25 @@ async function retirePrevious(
   const secret = await context.secrets.describe(secretId);
   const previousVersion = versionWithStage(secret, AWSPREVIOUS);
   const currentVersion = versionWithStage(secret, AWSCURRENT);
+  const current =
+    currentVersion === undefined
+      ? undefined
+      : await readKeyDocument(context, secret.arn, {
+          versionId: currentVersion,
+          stage: AWSCURRENT,
+        });
+  const now = context.clock();
+  if (current?.createdAt !== undefined) {
+    // Every scheduled run reports the current key's age, which the dashboard graphs.
+    context.metrics?.(
+      'KeyAgeSeconds',
+      Math.floor((now - Date.parse(current.createdAt)) / 1000),
+      secret.arn,
+    );
+  }
   if (previousVersion === undefined || currentVersion === undefined) {
     return { action, outcome: 'nothing-to-retire', secretArn: secret.arn };
   }
-  const current = await readKeyDocument(context, secret.arn, {
-    versionId: currentVersion,
-    stage: AWSCURRENT,
-  });
-  const now = context.clock();
   // The current key states when its predecessor's grace ends; the client reads the same.
   // Without that (a key made outside this function), count the configured grace from the
   // service's last rotation date; without either, never retire on a guess.
@@ -102,6 +113,7 @@ async function retirePrevious(
     kid: retired.kid,
     reason,
   });
+  context.metrics?.('KeyRetired', 1, secret.arn);
   await context.events.publish({
     detailType: KEY_RETIRED,
     detail: {

@@ -208,6 +208,7 @@ export async function finishSecret(
       droppedEarly,
     },
   });
+  context.metrics?.('KeyRotated', 1, secret.arn);
   context.logger.info('finishSecret: published the key rotated event', {
     secretArn: secret.arn,
     versionId: token,

@@ -134,6 +134,10 @@ describe('Module: handler (the bundling entry)', () => {
       service: 'jwt-key-rotation',
       level: 'INFO',
     });
+    // AND the rotation was counted as a CloudWatch embedded metric, by secret name
+    expect(records.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ SecretName: 'app/jwt', KeyRotated: 1, _aws: expect.any(Object) }),
+    );
     for (const value of [current.SecretString!, previous.SecretString!]) {
       const { k } = JSON.parse(value) as { k: string };
       expect(logged).not.toContain(k);

@@ -1,0 +1,41 @@
+/**
+ * Metrics as CloudWatch's embedded metric format: one JSON line on stdout per value, which
+ * CloudWatch Logs turns into a metric in the `RotatingJwtKeys` namespace, by secret. No API call,
+ * no extra permission. Values are counts and ages, never key material.
+ */
+import { type MetricSink } from './context';
+
+export const METRIC_NAMESPACE = 'RotatingJwtKeys';
+
+export function embeddedMetricSink(
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  clock: () => number = Date.now,
+): MetricSink {
+  return (name, value, secretArn) => {
+    write(
+      JSON.stringify({
+        _aws: {
+          Timestamp: clock(),
+          CloudWatchMetrics: [
+            {
+              Namespace: METRIC_NAMESPACE,
+              Dimensions: [['SecretName']],
+              Metrics: [{ Name: name, Unit: name === 'KeyAgeSeconds' ? 'Seconds' : 'Count' }],
+            },
+          ],
+        },
+        SecretName: secretNameOf(secretArn),
+        [name]: value,
+      }),
+    );
+  };
+}
+
+/** The secret's name from its ARN (without the random suffix), a stable metric dimension. */
+export function secretNameOf(secretArn: string): string {
+  const marker = ':secret:';
+  const at = secretArn.indexOf(marker);
+  if (at < 0) return secretArn;
+  const nameWithSuffix = secretArn.slice(at + marker.length);
+  return /-[A-Za-z0-9]{6}$/.test(nameWithSuffix) ? nameWithSuffix.slice(0, -7) : nameWithSuffix;
+}

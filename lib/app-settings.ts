@@ -1,0 +1,44 @@
+/**
+ * The app's settings from CDK context (`cdk.json` defaults, `-c name=value` overrides), checked
+ * with messages that name the setting and the value received.
+ */
+import { Duration } from 'aws-cdk-lib';
+
+import { type JwtAlgorithm, type RotatingJwtKeyProps } from './rotating-jwt-key';
+
+export type ContextReader = (name: string) => unknown;
+
+export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
+  const algorithm = String(context('algorithm') ?? 'HS256');
+  if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
+    throw new Error(
+      `context "algorithm" must be HS256, HS384 or HS512, got ${JSON.stringify(algorithm)}`,
+    );
+  }
+  const lifetime = optionalNumber(context, 'maxTokenLifetimeMinutes');
+  const cache = optionalNumber(context, 'appCachePeriodMinutes');
+  const secretName = context('secretName');
+  return {
+    algorithm: algorithm as JwtAlgorithm,
+    rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', 90)),
+    gracePeriod: Duration.hours(requiredNumber(context, 'gracePeriodHours', 24)),
+    ...(lifetime !== undefined && { maxTokenLifetime: Duration.minutes(lifetime) }),
+    ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
+    ...(typeof secretName === 'string' && secretName !== '' && { secretName }),
+  };
+}
+
+function requiredNumber(context: ContextReader, name: string, fallback: number): number {
+  return optionalNumber(context, name) ?? fallback;
+}
+
+/** `-c name=30` arrives as the text "30"; cdk.json gives numbers. */
+function optionalNumber(context: ContextReader, name: string): number | undefined {
+  const raw = context(name);
+  if (raw === undefined || raw === '') return undefined;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`context "${name}" must be a number >= 0, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

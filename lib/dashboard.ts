@@ -1,0 +1,75 @@
+/**
+ * The CloudWatch dashboard: key age, rotations and retirements (embedded metrics the rotation
+ * function writes), the function's invocations and errors, and the failure alarm.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type Construct } from 'constructs';
+
+/** Where the function's embedded metrics land (lambda/rotation/embedded-metrics.ts). */
+const NAMESPACE = 'RotatingJwtKeys';
+
+export interface DashboardSettings {
+  readonly secretName: string;
+  readonly rotationFunction: IFunction;
+  readonly errorsAlarm: cloudwatch.IAlarm;
+  readonly rotationInterval: Duration;
+}
+
+export function createDashboard(
+  scope: Construct,
+  settings: DashboardSettings,
+): cloudwatch.Dashboard {
+  const metric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
+    new cloudwatch.Metric({
+      namespace: NAMESPACE,
+      metricName,
+      dimensionsMap: { SecretName: settings.secretName },
+      statistic,
+      period,
+    });
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {});
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Key age (days)',
+      left: [
+        new cloudwatch.MathExpression({
+          expression: 'age / 86400',
+          usingMetrics: { age: metric('KeyAgeSeconds', 'Maximum', Duration.hours(1)) },
+          label: 'current key age',
+          period: Duration.hours(1),
+        }),
+      ],
+      leftAnnotations: [
+        {
+          value: settings.rotationInterval.toDays({ integral: false }),
+          label: 'rotation interval',
+        },
+      ],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Rotations and retirements',
+      left: [
+        metric('KeyRotated', 'Sum', Duration.days(1)),
+        metric('KeyRetired', 'Sum', Duration.days(1)),
+      ],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Rotation function',
+      left: [
+        settings.rotationFunction.metricInvocations(),
+        settings.rotationFunction.metricErrors(),
+      ],
+      width: 12,
+    }),
+    new cloudwatch.AlarmStatusWidget({
+      title: 'Failures',
+      alarms: [settings.errorsAlarm],
+      width: 12,
+    }),
+  );
+  return dashboard;
+}

@@ -1,0 +1,411 @@
+/**
+ * RotatingJwtKey: every default, every prop, each validation, grantRead and least privilege.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+
+import { parseKeyDocument } from '../../key-document';
+import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
+
+import { allStatements, asList, synthKey } from './support';
+
+describe('Construct: RotatingJwtKey', () => {
+  describe('defaults', () => {
+    const { template } = synthKey();
+
+    it('holds an HS256 JWK template whose generated k is a valid first key, retained with its key', () => {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JwtKey'), 'Arn'] },
+          GenerateSecretString: {
+            SecretStringTemplate: JSON.stringify({
+              kty: 'oct',
+              alg: 'HS256',
+              use: 'sig',
+              kid: 'initial',
+            }),
+            GenerateStringKey: 'k',
+            PasswordLength: 44,
+            ExcludePunctuation: true,
+            IncludeSpace: false,
+          },
+        },
+      });
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Retain',
+        Properties: { EnableKeyRotation: true },
+      });
+    });
+
+    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, at once on creation', () => {
+      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
+        RotationRules: { ScheduleExpression: 'rate(90 days)' },
+        RotateImmediatelyOnUpdate: true,
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 30,
+        MemorySize: 256,
+        Handler: 'index.handler',
+        Environment: {
+          Variables: Match.objectLike({
+            JWT_ALGORITHM: 'HS256',
+            GRACE_PERIOD_SECONDS: '86400',
+            EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('JwtKeyEventBus') },
+            POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    });
+
+    it('lets Secrets Manager invoke the function from this account only, before the schedule exists', () => {
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        Action: 'lambda:InvokeFunction',
+      });
+      const schedule = Object.values(
+        template.findResources('AWS::SecretsManager::RotationSchedule'),
+      )[0]!;
+      expect(asList(schedule.DependsOn as string | string[])).toEqual(
+        expect.arrayContaining([expect.stringMatching(/SecretsManagerInvoke/)]),
+      );
+    });
+
+    it('grants no Secrets Manager action on "*", nor GetRandomPassword anywhere', () => {
+      const statements = allStatements(template);
+      expect(statements.length).toBeGreaterThan(2);
+      for (const statement of statements) {
+        const actions = asList(statement.Action as string | string[]);
+        expect(actions).not.toContain('secretsmanager:GetRandomPassword');
+        if (actions.some((action) => action.startsWith('secretsmanager:'))) {
+          expect(asList(statement.Resource as unknown)).not.toContain('*');
+        }
+      }
+      expect(JSON.stringify(template.toJSON())).not.toContain('GetRandomPassword');
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: [
+                'secretsmanager:DescribeSecret',
+                'secretsmanager:GetSecretValue',
+                'secretsmanager:PutSecretValue',
+                'secretsmanager:UpdateSecretVersionStage',
+              ],
+              Resource: { Ref: Match.stringLikeRegexp('JwtKey') },
+            }),
+            Match.objectLike({
+              Action: 'events:PutEvents',
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('JwtKeyEventBus'), 'Arn'] },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('uses no AWS managed policy on the function role', () => {
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('checks for keys to retire every 5 minutes', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [
+          Match.objectLike({
+            Input: {
+              'Fn::Join': [
+                '',
+                ['{"action":"retire","secretId":"', { Ref: Match.anyValue() }, '"}'],
+              ],
+            },
+          }),
+        ],
+      });
+    });
+
+    it("alarms on Secrets Manager's RotationFailed/RotationAbandoned and on function errors, to an encrypted SSL-only topic", () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.secretsmanager'],
+          'detail-type': ['AWS Service Event via CloudTrail'],
+          detail: {
+            eventName: ['RotationFailed', 'RotationAbandoned'],
+            additionalEventData: { SecretId: [Match.anyValue()] },
+          },
+        },
+        Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') } })],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+      });
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('creates an event bus with no resource policy open to everyone, and a dashboard', () => {
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      expect(JSON.stringify(template.findResources('AWS::Events::EventBusPolicy'))).not.toContain(
+        '"*"',
+      );
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+        DashboardBody: Match.anyValue(),
+      });
+      const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+      expect(body).toContain('KeyAgeSeconds');
+      expect(body).toContain('KeyRotated');
+    });
+  });
+
+  describe('props', () => {
+    it.each([
+      ['HS384', 64],
+      ['HS512', 88],
+    ] as const)(
+      'algorithm %s: a %d-character first key and the algorithm in the environment',
+      (algorithm, length) => {
+        const { template } = synthKey({ algorithm });
+        template.hasResourceProperties('AWS::SecretsManager::Secret', {
+          GenerateSecretString: Match.objectLike({
+            SecretStringTemplate: JSON.stringify({
+              kty: 'oct',
+              alg: algorithm,
+              use: 'sig',
+              kid: 'initial',
+            }),
+            PasswordLength: length,
+          }),
+        });
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Environment: { Variables: Match.objectLike({ JWT_ALGORITHM: algorithm }) },
+        });
+      },
+    );
+
+    it('rotationInterval and gracePeriod: the schedule expression and the grace in seconds', () => {
+      const days = synthKey({
+        rotationInterval: Duration.days(30),
+        gracePeriod: Duration.hours(48),
+      }).template;
+      days.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      });
+      days.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ GRACE_PERIOD_SECONDS: '172800' }) },
+      });
+      const hours = synthKey({
+        rotationInterval: Duration.hours(12),
+        gracePeriod: Duration.hours(1),
+      }).template;
+      hours.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(12 hours)' },
+      });
+    });
+
+    it('secretName and removalPolicy: the name, and DESTROY instead of RETAIN', () => {
+      const { template } = synthKey({
+        secretName: 'prod/jwt',
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      template.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ Name: 'prod/jwt' }),
+      });
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    });
+
+    it('eventBus, encryptionKey and alarmTopic given: used, nothing created in their place', () => {
+      // GIVEN / WHEN
+      const { template } = synthKey(
+        {},
+        () => undefined,
+        (stack) => {
+          const encryptionKey = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+          return {
+            eventBus: new events.EventBus(stack, 'MyBus', { eventBusName: 'my-bus' }),
+            encryptionKey,
+            alarmTopic: new sns.Topic(stack, 'MyTopic', {
+              enforceSSL: true,
+              masterKey: encryptionKey,
+            }),
+          };
+        },
+      );
+
+      // THEN
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^MyBus') },
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^MyTopic') }],
+      });
+    });
+  });
+
+  describe('validation', () => {
+    it.each<[string, Parameters<typeof synthKey>[0], RegExp]>([
+      [
+        'the interval is under 4 hours',
+        { rotationInterval: Duration.hours(2), gracePeriod: Duration.hours(1) },
+        /rotationInterval must be between 4 hours and 1000 days, got 2 hours/,
+      ],
+      [
+        'the interval is over 1000 days',
+        { rotationInterval: Duration.days(1001) },
+        /rotationInterval must be between 4 hours and 1000 days, got 1001 days/,
+      ],
+      [
+        'the interval is not whole hours',
+        { rotationInterval: Duration.minutes(270), gracePeriod: Duration.hours(1) },
+        /whole number of hours, got 4 hours 30 minutes/,
+      ],
+      [
+        'the grace equals the interval',
+        { rotationInterval: Duration.days(1), gracePeriod: Duration.hours(24) },
+        /gracePeriod must be shorter than rotationInterval .* got gracePeriod 1 day and rotationInterval 1 day/,
+      ],
+      [
+        'the grace exceeds the interval',
+        { rotationInterval: Duration.hours(6), gracePeriod: Duration.hours(7) },
+        /got gracePeriod 7 hours and rotationInterval 6 hours/,
+      ],
+      [
+        'the grace is shorter than token lifetime + cache + skew',
+        {
+          gracePeriod: Duration.minutes(30),
+          maxTokenLifetime: Duration.minutes(30),
+          appCachePeriod: Duration.minutes(5),
+        },
+        /at least maxTokenLifetime \+ appCachePeriod \+ clockSkew \(30 minutes \+ 5 minutes \+ 1 minute = 36 minutes\), got 30 minutes/,
+      ],
+      [
+        'only one of lifetime and cache period is given',
+        { maxTokenLifetime: Duration.minutes(30) },
+        /maxTokenLifetime and appCachePeriod go together/,
+      ],
+      [
+        'the algorithm is not HMAC',
+        { algorithm: 'RS256' as never },
+        /algorithm must be HS256, HS384 or HS512, got "RS256"/,
+      ],
+    ])('fails when %s', (_name, props, message) => {
+      expect(() => synthKey(props)).toThrow(message);
+    });
+
+    it('fails when the grace period is negative (Duration refuses it, naming the value)', () => {
+      expect(() => synthKey({ gracePeriod: Duration.hours(-1) })).toThrow(/negative.*-1/);
+    });
+
+    it('accepts a grace that covers lifetime + cache + skew exactly, and a zero grace', () => {
+      expect(() =>
+        synthKey({
+          gracePeriod: Duration.minutes(36),
+          maxTokenLifetime: Duration.minutes(30),
+          appCachePeriod: Duration.minutes(5),
+        }),
+      ).not.toThrow();
+      expect(() => synthKey({ gracePeriod: Duration.seconds(0) })).not.toThrow();
+    });
+  });
+
+  describe('Method: grantRead', () => {
+    it('allows GetSecretValue on AWSCURRENT and AWSPREVIOUS only, and kms:Decrypt through Secrets Manager', () => {
+      // THEN (below) the key policy lets the grantee decrypt only via Secrets Manager
+      const { template } = synthKey({}, (stack) => {
+        const key = stack.node.findChild('JwtKey') as RotatingJwtKey;
+        key.grantRead(
+          new iam.Role(stack, 'App', {
+            assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          }),
+        );
+      });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^App') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: { Ref: Match.stringLikeRegexp('JwtKey') },
+              Condition: {
+                StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] },
+              },
+            }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'kms:Decrypt',
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^App'), 'Arn'] } },
+              Condition: {
+                StringEquals: {
+                  'kms:ViaService': {
+                    'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+                  },
+                },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  it.each([
+    ['HS256', 44],
+    ['HS384', 64],
+    ['HS512', 88],
+  ] as const)(
+    'the %s template with %d generated alphanumeric characters parses as a valid key document',
+    (alg, length) => {
+      // GIVEN what GenerateSecretString makes: the template with k of letters and digits
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+      for (let sample = 0; sample < 50; sample += 1) {
+        const k = Array.from(
+          { length },
+          (_, index) => alphabet[(index * 7 + sample * 13) % alphabet.length],
+        ).join('');
+        // WHEN / THEN
+        expect(
+          parseKeyDocument(JSON.stringify({ kty: 'oct', alg, use: 'sig', kid: 'initial', k })),
+        ).toMatchObject({ alg });
+      }
+    },
+  );
+});

@@ -1,0 +1,51 @@
+/** Stacks for assertion tests. Bundling is skipped (the asset test bundles for real). */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+
+import { RotatingJwtKey, type RotatingJwtKeyProps } from '../../lib/rotating-jwt-key';
+
+export function synthKey(
+  props: RotatingJwtKeyProps = {},
+  extend?: (stack: Stack) => void,
+  /** Resources made in the stack first and passed as props (a bus, a key, a topic). */
+  provided?: (stack: Stack) => RotatingJwtKeyProps,
+): {
+  stack: Stack;
+  key: RotatingJwtKey;
+  template: Template;
+} {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test');
+  const key = new RotatingJwtKey(stack, 'JwtKey', { ...props, ...provided?.(stack) });
+  extend?.(stack);
+  return { stack, key, template: Template.fromStack(stack) };
+}
+
+/** Every IAM policy statement in the template, from roles' inline policies and policy resources. */
+export function allStatements(template: Template): Record<string, unknown>[] {
+  const statements: Record<string, unknown>[] = [];
+  for (const resource of Object.values(
+    template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >,
+  )) {
+    if (resource.Type === 'AWS::IAM::Policy') {
+      statements.push(
+        ...(resource.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+          .Statement,
+      );
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of (resource.Properties.Policies as
+        { PolicyDocument: { Statement: Record<string, unknown>[] } }[] | undefined) ?? []) {
+        statements.push(...policy.PolicyDocument.Statement);
+      }
+    }
+  }
+  return statements;
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

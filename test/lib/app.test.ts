@@ -1,0 +1,81 @@
+/**
+ * The app as `cdk synth` builds it: settings from context, cdk-nag's AwsSolutions and
+ * Serverless packs with no unacknowledged finding, and a negative control proving the packs run.
+ */
+import { App, Duration } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+
+import { keyPropsFromContext } from '../../lib/app-settings';
+import { JwtKeysStack } from '../../lib/jwt-keys-stack';
+import { addNagChecks } from '../../lib/nag';
+
+function context(values: Record<string, unknown>): (name: string) => unknown {
+  return (name) => values[name];
+}
+
+describe('Function: keyPropsFromContext', () => {
+  it('reads the cdk.json defaults', () => {
+    expect(
+      keyPropsFromContext(context({ rotationDays: 90, gracePeriodHours: 24, algorithm: 'HS256' })),
+    ).toEqual({
+      algorithm: 'HS256',
+      rotationInterval: Duration.days(90),
+      gracePeriod: Duration.hours(24),
+    });
+  });
+
+  it('reads -c overrides given as text, and the optional settings', () => {
+    expect(
+      keyPropsFromContext(
+        context({
+          rotationDays: '30',
+          gracePeriodHours: '2',
+          algorithm: 'HS512',
+          maxTokenLifetimeMinutes: '60',
+          appCachePeriodMinutes: '5',
+          secretName: 'prod/jwt',
+        }),
+      ),
+    ).toEqual({
+      algorithm: 'HS512',
+      rotationInterval: Duration.days(30),
+      gracePeriod: Duration.hours(2),
+      maxTokenLifetime: Duration.minutes(60),
+      appCachePeriod: Duration.minutes(5),
+      secretName: 'prod/jwt',
+    });
+  });
+
+  it.each([
+    [{ rotationDays: 'ninety' }, /context "rotationDays" must be a number >= 0, got "ninety"/],
+    [{ gracePeriodHours: -1 }, /context "gracePeriodHours" must be a number >= 0, got -1/],
+    [{ algorithm: 'none' }, /context "algorithm" must be HS256, HS384 or HS512, got "none"/],
+  ])('fails when the context is wrong (%j)', (values, message) => {
+    expect(() => keyPropsFromContext(context(values))).toThrow(message);
+  });
+});
+
+describe('cdk-nag', () => {
+  function app(): App {
+    // Bundling is skipped here; the asset test and `npm run synth` bundle for real.
+    return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  }
+
+  it('finds nothing unacknowledged in the stack (AwsSolutions and Serverless packs)', () => {
+    const nagged = app();
+    new JwtKeysStack(nagged, 'JwtKeys');
+    addNagChecks(nagged);
+    expect(() => nagged.synth()).not.toThrow();
+  });
+
+  it('fails synthesis when a finding is not acknowledged (negative control)', () => {
+    // GIVEN the same stack plus a topic that accepts plain HTTP and no encryption
+    const nagged = app();
+    const stack = new JwtKeysStack(nagged, 'JwtKeys');
+    new sns.Topic(stack, 'CarelessTopic');
+    addNagChecks(nagged);
+
+    // WHEN / THEN
+    expect(() => nagged.synth()).toThrow(/AwsSolutions-SNS3/);
+  });
+});

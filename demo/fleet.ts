@@ -75,7 +75,7 @@ export interface FleetFigures {
   readonly acceptedByPreviousKey: number;
   /** Rejections that were right, by error code. */
   readonly rejectedCorrectly: Record<string, number>;
-  /** Unexpired tokens of live keys that were refused: must be 0 with a sufficient grace. */
+  /** Unexpired tokens of keys not revoked that were refused: must be 0 with a sufficient grace. */
   readonly wronglyRejected: number;
   readonly wronglyRejectedByCode: Record<string, number>;
   /** Tokens of retired or revoked keys accepted later than one cache period after: must be 0. */
@@ -170,16 +170,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     );
     await local.rotationsSettled();
 
+    // Each instance started at its own moment: their caches expire out of phase.
     for (let index = 0; index < options.instances; index += 1) {
-      instances.push(
-        createFleetInstance(local, {
-          secretId: secretArn,
-          clock,
-          cacheTtlMs: options.cacheTtlMs,
-          clockToleranceSeconds: tolerance / 1000,
-        }),
-      );
+      const instance = createFleetInstance(local, {
+        secretId: secretArn,
+        clock,
+        cacheTtlMs: options.cacheTtlMs,
+        clockToleranceSeconds: tolerance / 1000,
+      });
+      now = start - Math.floor((index * options.cacheTtlMs) / options.instances);
+      await instance.warmUp();
+      instances.push(instance);
     }
+    now = start;
 
     const random = seededRandom(options.seed ?? 1);
     const issued: IssuedToken[] = [];
@@ -243,7 +246,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
             continue;
           }
           const code = verdict.code;
-          const live = !expired && endedAt === undefined && now < sample.expiresAt - tolerance;
+          // Only a revoke may cut a token short: a key retired by the schedule while its tokens
+          // were unexpired broke them (the grace was too short), and that counts as wrong.
+          const live = !revokedAt.has(sample.kid) && now < sample.expiresAt - tolerance;
           if (live) {
             figures.wronglyRejected += 1;
             figures.wronglyRejectedByCode[code] = (figures.wronglyRejectedByCode[code] ?? 0) + 1;

@@ -53,6 +53,8 @@ export interface FleetInstance {
   verify(
     token: string,
   ): Promise<{ accepted: true; stage: string } | { accepted: false; code: string }>;
+  /** Loads the keys now: called at a different time for each instance, so caches are out of phase. */
+  warmUp(): Promise<void>;
   handleRotationEvent(event: unknown): void;
   secretsManagerCalls(): number;
   close(): void;
@@ -97,6 +99,7 @@ export function createFleetInstance(
         throw error;
       }
     },
+    warmUp: () => ring.refresh(),
     handleRotationEvent(event) {
       ring.handleRotationEvent(event).catch(() => undefined);
     },

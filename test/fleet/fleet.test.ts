@@ -1,0 +1,83 @@
+/**
+ * A fleet of 20 application instances across 3 scheduled rotations, retirements and an
+ * emergency revoke, each instance a JwtKeyRing with its own cache phase, on the local endpoint
+ * with an accelerated clock. The figures: no valid token refused when grace >= token lifetime +
+ * cache period + skew; no token of a retired or revoked key accepted after the cache bound;
+ * and a negative control where the grace is too short, which must show refusals.
+ * FLEET_LARGE=1 runs a bigger fleet for longer.
+ */
+import { type FleetFigures, type FleetOptions, runFleet } from '../../demo/fleet';
+
+const LARGE = process.env.FLEET_LARGE === '1';
+const MINUTE = 60_000;
+
+const BASE: FleetOptions = {
+  instances: LARGE ? 50 : 20,
+  days: LARGE ? 400 : 105,
+  rotationDays: 30,
+  // 30-minute tokens, a 10-minute cache, 60 s skew: the grace must be >= 41 minutes.
+  gracePeriodSeconds: 2 * 3600,
+  tokenLifetimeSeconds: 30 * 60,
+  cacheTtlMs: 10 * MINUTE,
+  clockToleranceSeconds: 60,
+  denseStepMs: (LARGE ? 2 : 5) * MINUTE,
+  sparseStepMs: 24 * 60 * MINUTE,
+  verificationsPerStep: 2,
+  revokeAtDay: 100,
+};
+
+function report(name: string, figures: FleetFigures): void {
+  const calls = figures.secretsManagerCallsPerInstance;
+  console.log(
+    `${name}: ${figures.instances} instances, ${figures.simulatedDays} days, ${figures.rotations} rotations, ` +
+      `${figures.retirements} retirements, ${figures.revocations} revokes; ${figures.tokensIssued} tokens issued, ` +
+      `${figures.verifications} verifications, ${figures.wronglyRejected} wrongly rejected, ` +
+      `${figures.acceptedAfterBound} accepted after the bound; Secrets Manager calls per instance ` +
+      `${calls.mean.toFixed(1)} (min ${calls.min}, max ${calls.max}); rightly refused ${JSON.stringify(figures.rejectedCorrectly)}`,
+  );
+}
+
+describe('fleet simulation', () => {
+  it('breaks no valid token and accepts no retired or revoked key past the bound', async () => {
+    // GIVEN / WHEN
+    const figures = await runFleet(BASE);
+    report('fleet', figures);
+
+    // THEN the lifecycle happened: deploy + 3 scheduled rotations + the revoke's rotation
+    expect(figures.instances).toBeGreaterThanOrEqual(20);
+    expect(figures.rotations).toBeGreaterThanOrEqual(5);
+    expect(figures.retirements).toBeGreaterThanOrEqual(1);
+    expect(figures.revocations).toBe(1);
+    // AND the promises held
+    expect(figures.wronglyRejected).toBe(0);
+    expect(figures.acceptedAfterBound).toBe(0);
+    expect(figures.expiredAccepted).toBe(0);
+    // AND the measurement saw what it must judge: tokens of the previous key, and refusals
+    expect(figures.acceptedByPreviousKey).toBeGreaterThan(0);
+    expect(figures.rejectedCorrectly.ERR_JWT_EXPIRED).toBeGreaterThan(0);
+    // AND keys were read rarely: about one refresh (2 calls) per cache period of activity
+    expect(figures.secretsManagerCallsPerInstance.max).toBeLessThan(
+      (figures.tokensIssued / figures.instances) * 3,
+    );
+  }, 600_000);
+
+  it('negative control: with a grace shorter than the token lifetime, valid tokens are refused', async () => {
+    // GIVEN a 10-minute grace for 30-minute tokens
+    const figures = await runFleet({
+      ...BASE,
+      instances: 5,
+      days: 65,
+      revokeAtDay: undefined,
+      gracePeriodSeconds: 600,
+    });
+    report('negative control', figures);
+
+    // THEN the measurement can fail: tokens signed before a rotation break before they expire
+    expect(figures.wronglyRejected).toBeGreaterThan(0);
+    expect(Object.keys(figures.wronglyRejectedByCode)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/ERR_JWT_PREVIOUS_KEY_EXPIRED|ERR_JWT_UNKNOWN_KID/),
+      ]),
+    );
+  }, 600_000);
+});

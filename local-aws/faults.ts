@@ -19,15 +19,25 @@ export interface FaultSpec {
   readonly times?: number;
   /** Only calls whose input satisfies this fail. */
   readonly when?: (input: Record<string, unknown>) => boolean;
+  /** Only calls made while a rotation is invoking this step (`createSecret`, …). */
+  readonly step?: string;
+  /**
+   * The call is never answered (with `partial`, after its write is applied): a function waiting
+   * on it runs into its timeout, as one cut off at the Lambda deadline. `close()` drops it.
+   */
+  readonly hang?: boolean;
 }
 
 export interface TriggeredFault {
   readonly error: ServiceError;
   readonly partial: boolean;
+  readonly hang: boolean;
 }
 
 export class Faults {
   private readonly pending: { spec: FaultSpec; remaining: number }[] = [];
+  /** Rotation steps being invoked right now, and how many invocations of each. */
+  private readonly activeSteps = new Map<string, number>();
 
   inject(spec: FaultSpec): void {
     this.pending.push({ spec, remaining: spec.times ?? 1 });
@@ -37,12 +47,25 @@ export class Faults {
     this.pending.length = 0;
   }
 
+  /** Runs a step invocation with calls made meanwhile matching faults for that step. */
+  async duringStep<T>(step: string, invocation: () => Promise<T>): Promise<T> {
+    this.activeSteps.set(step, (this.activeSteps.get(step) ?? 0) + 1);
+    try {
+      return await invocation();
+    } finally {
+      const left = (this.activeSteps.get(step) ?? 1) - 1;
+      if (left === 0) this.activeSteps.delete(step);
+      else this.activeSteps.set(step, left);
+    }
+  }
+
   /** The fault this call must suffer, if any (consumes one of its `times`). */
   take(operation: string, input: Record<string, unknown>): TriggeredFault | undefined {
     const match = this.pending.find(
       (fault) =>
         fault.remaining > 0 &&
         fault.spec.operation === operation &&
+        (fault.spec.step === undefined || this.activeSteps.has(fault.spec.step)) &&
         (fault.spec.when === undefined || fault.spec.when(input)),
     );
     if (match === undefined) return undefined;
@@ -52,6 +75,7 @@ export class Faults {
     return {
       error: new ServiceError(type, match.spec.message ?? `Injected fault on ${operation}`),
       partial: match.spec.partial ?? false,
+      hang: match.spec.hang ?? false,
     };
   }
 }

@@ -91,6 +91,8 @@ export interface LocalAws {
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** A call a `hang` fault leaves unanswered. */
+const UNANSWERED = Symbol('unanswered');
 
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const clock = options.clock ?? Date.now;
@@ -136,13 +138,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       return;
     }
     try {
+      let output: Record<string, unknown> | typeof UNANSWERED;
       if (prefix === 'secretsmanager') {
-        sendJson(response, callSecretsManager(operation, input));
+        output = callSecretsManager(operation, input);
       } else if (prefix === 'AWSEvents') {
-        sendJson(response, callEventBridge(operation, input));
+        output = callEventBridge(operation, input);
       } else {
         throw new ServiceError('UnknownOperationException', `No such service: ${prefix}`);
       }
+      // An unanswered call keeps its connection open until close() drops it.
+      if (output !== UNANSWERED) sendJson(response, output);
     } catch (error) {
       sendError(
         response,
@@ -156,7 +161,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   function callSecretsManager(
     operation: string,
     input: Record<string, unknown>,
-  ): Record<string, unknown> {
+  ): Record<string, unknown> | typeof UNANSWERED {
     calls.push({
       service: 'secretsmanager',
       operation,
@@ -166,18 +171,19 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       at: clock(),
     });
     const fault = faults.take(operation, input);
-    if (fault !== undefined && !fault.partial) throw fault.error;
-    const output = secretsManager.handle(operation, input);
-    if (fault !== undefined) throw fault.error;
-    return output;
+    if (fault === undefined) return secretsManager.handle(operation, input);
+    if (fault.partial) secretsManager.handle(operation, input);
+    if (fault.hang) return UNANSWERED;
+    throw fault.error;
   }
 
   function callEventBridge(
     operation: string,
     input: Record<string, unknown>,
-  ): Record<string, unknown> {
+  ): Record<string, unknown> | typeof UNANSWERED {
     calls.push({ service: 'events', operation, at: clock() });
     const fault = faults.take(operation, input);
+    if (fault?.hang === true) return UNANSWERED;
     if (fault !== undefined && !fault.partial) throw fault.error;
     return eventBridge.handle(operation, input, fault?.partial === true);
   }

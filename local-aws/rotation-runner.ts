@@ -128,7 +128,7 @@ export class RotationRunner implements RotationStarter {
           throw new FunctionError(fault.error.type, fault.error.message);
         if (arn === undefined)
           throw new FunctionError('ResourceNotFoundException', 'No rotation function');
-        await this.functions.invoke(arn, event);
+        await this.faults.duringStep(step, () => this.functions.invoke(arn, event));
         // A partial fault: the step ran to its end, but the service saw it fail (a timeout).
         if (fault !== undefined) throw new FunctionError(fault.error.type, fault.error.message);
         this.log.push({ secretArn: secret.arn, token, attempt, step, outcome: 'succeeded' });

@@ -75,3 +75,28 @@ export function describeVersion(
 export function keyReference(versionId: string, document: KeyDocument | undefined): KeyReference {
   return { versionId, kid: document?.kid ?? versionId };
 }
+
+/**
+ * Runs a write that another invocation may have made first (a duplicate delivery of the same
+ * step, a rotation racing a retire). When the service refuses it and a fresh look shows the
+ * wanted state already holds, the write is done; any other failure is thrown.
+ */
+export async function writeUnlessAlreadyDone(
+  context: RotationContext,
+  write: () => Promise<void>,
+  alreadyDone: () => Promise<boolean>,
+  what: { readonly description: string; readonly secretArn: string; readonly versionId: string },
+): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!CONFLICT_ERRORS.has((error as Error).name) || !(await alreadyDone())) throw error;
+    context.logger.info(`${what.description}: already done by a concurrent invocation`, {
+      secretArn: what.secretArn,
+      versionId: what.versionId,
+    });
+  }
+}
+
+/** What Secrets Manager answers when a write's premise changed under it. */
+const CONFLICT_ERRORS = new Set(['ResourceExistsException', 'InvalidParameterException']);

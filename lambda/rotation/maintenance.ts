@@ -24,6 +24,7 @@ export interface MaintenanceResult {
     | 'nothing-to-retire'
     | 'grace-not-ended'
     | 'grace-unknown'
+    | 'superseded'
     | 'repaired'
     | 'nothing-to-repair';
   readonly secretArn: string;
@@ -101,10 +102,22 @@ async function retirePrevious(
     stage: AWSPREVIOUS,
   });
   // Names the version the label must be on: if a rotation moved it meanwhile, the service
-  // refuses and nothing is removed; the next run decides again.
-  await context.secrets.updateStage(secret.arn, AWSPREVIOUS, {
-    removeFromVersionId: previousVersion,
-  });
+  // refuses and nothing is removed (the key just demoted starts its own grace); the next run
+  // decides again.
+  try {
+    await context.secrets.updateStage(secret.arn, AWSPREVIOUS, {
+      removeFromVersionId: previousVersion,
+    });
+  } catch (error) {
+    if ((error as Error).name !== 'InvalidParameterException') throw error;
+    const latest = await context.secrets.describe(secret.arn);
+    if (versionWithStage(latest, AWSPREVIOUS) === previousVersion) throw error;
+    context.logger.info(`${action}: a rotation moved AWSPREVIOUS meanwhile; nothing removed`, {
+      secretArn: secret.arn,
+      versionId: previousVersion,
+    });
+    return { action, outcome: 'superseded', secretArn: secret.arn };
+  }
   const retired = keyReference(previousVersion, previous);
   const graceEndsAt = graceEnd === undefined ? null : new Date(graceEnd).toISOString();
   context.logger.info(`${action}: removed AWSPREVIOUS`, {

@@ -14,7 +14,13 @@ import {
 } from '../../key-document';
 import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 
-import { describeVersion, keyReference, readKeyDocument, type RotationContext } from './context';
+import {
+  describeVersion,
+  keyReference,
+  readKeyDocument,
+  type RotationContext,
+  writeUnlessAlreadyDone,
+} from './context';
 import { RotationError } from './errors';
 import {
   AWSCURRENT,
@@ -53,7 +59,16 @@ export async function createSecret(
     previousKeyGraceSeconds: context.config.gracePeriodSeconds,
     ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
   });
-  await context.secrets.putPendingValue(secret.arn, token, serializeKeyDocument(document));
+  // Two invocations at once both find no pending key; the service keeps the first value and
+  // refuses the second (ResourceExistsException), whose invocation then adopts the first.
+  await writeUnlessAlreadyDone(
+    context,
+    () => context.secrets.putPendingValue(secret.arn, token, serializeKeyDocument(document)),
+    async () =>
+      (await context.secrets.getValue(secret.arn, { versionId: token, stage: AWSPENDING })) !==
+      undefined,
+    { description: 'createSecret', secretArn: secret.arn, versionId: token },
+  );
   context.logger.info('createSecret: stored the new key as AWSPENDING', {
     secretArn: secret.arn,
     versionId: token,
@@ -163,10 +178,16 @@ export async function finishSecret(
             stage: AWSCURRENT,
           });
     droppedEarly = await previousStillInGrace(context, secret, oldCurrent);
-    await context.secrets.updateStage(secret.arn, AWSCURRENT, {
-      moveToVersionId: token,
-      removeFromVersionId: currentVersion,
-    });
+    await writeUnlessAlreadyDone(
+      context,
+      () =>
+        context.secrets.updateStage(secret.arn, AWSCURRENT, {
+          moveToVersionId: token,
+          removeFromVersionId: currentVersion,
+        }),
+      async () => hasStage(await context.secrets.describe(secret.arn), token, AWSCURRENT),
+      { description: 'finishSecret', secretArn: secret.arn, versionId: token },
+    );
     if (currentVersion !== undefined) previous = keyReference(currentVersion, oldCurrent);
     context.logger.info('finishSecret: moved AWSCURRENT to the new key', {
       secretArn: secret.arn,
@@ -187,8 +208,13 @@ export async function finishSecret(
       versionId: token,
     });
   }
-  if (secret.versionIdsToStages[token]?.includes(AWSPENDING) === true) {
-    await context.secrets.updateStage(secret.arn, AWSPENDING, { removeFromVersionId: token });
+  if (hasStage(secret, token, AWSPENDING)) {
+    await writeUnlessAlreadyDone(
+      context,
+      () => context.secrets.updateStage(secret.arn, AWSPENDING, { removeFromVersionId: token }),
+      async () => !hasStage(await context.secrets.describe(secret.arn), token, AWSPENDING),
+      { description: 'finishSecret', secretArn: secret.arn, versionId: token },
+    );
   }
   const newKey = await readKeyDocument(context, secret.arn, {
     versionId: token,
@@ -239,4 +265,8 @@ async function previousStillInGrace(
     graceEndsAt: new Date(graceEnd).toISOString(),
   });
   return keyReference(previousVersion, document);
+}
+
+function hasStage(secret: SecretDescription, versionId: string, stage: string): boolean {
+  return secret.versionIdsToStages[versionId]?.includes(stage) === true;
 }

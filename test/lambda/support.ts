@@ -24,7 +24,7 @@ import {
   type RotationHandler,
 } from '../../lambda/rotation/create-rotation-handler';
 import { EventBridgePublisher } from '../../lambda/rotation/event-publisher';
-import { SdkSecretsStore } from '../../lambda/rotation/secrets-store';
+import { SdkSecretsStore, type SecretsStore } from '../../lambda/rotation/secrets-store';
 import { type LocalAws, startLocalAws } from '../../local-aws';
 
 export const DAY_MS = 86_400_000;
@@ -52,7 +52,15 @@ export interface RotationRig {
   close(): Promise<void>;
 }
 
-export async function startRotationRig(config: Partial<RotationConfig> = {}): Promise<RotationRig> {
+export interface RigOptions {
+  /** Wraps the function's Secrets Manager access, e.g. to hold a write at a chosen moment. */
+  readonly wrapSecrets?: (store: SecretsStore) => SecretsStore;
+}
+
+export async function startRotationRig(
+  config: Partial<RotationConfig> = {},
+  options: RigOptions = {},
+): Promise<RotationRig> {
   const rig = { now: Date.UTC(2026, 0, 1) } as RotationRig;
   const clock = (): number => rig.now;
   const local = await startLocalAws({ clock });
@@ -67,7 +75,7 @@ export async function startRotationRig(config: Partial<RotationConfig> = {}): Pr
     error: (message, fields = {}) => logs.push({ level: 'error', message, fields }),
   };
   const inner = createRotationHandler({
-    secrets: new SdkSecretsStore(sm),
+    secrets: (options.wrapSecrets ?? ((store) => store))(new SdkSecretsStore(sm)),
     events: new EventBridgePublisher(events, config.eventBusName ?? 'jwt-keys'),
     config: { algorithm: 'HS256', gracePeriodSeconds: 86_400, eventBusName: 'jwt-keys', ...config },
     clock,

@@ -257,4 +257,69 @@ describe('local Secrets Manager rotation', () => {
     ]);
     expect(local.rotationResults).toEqual([expect.objectContaining({ outcome: 'succeeded' })]);
   });
+
+  it('a fault scoped to a step fails only the calls made while that step runs', async () => {
+    // GIVEN DescribeSecret denied during finishSecret only
+    const arn = local.registerFunction('rotation', (event) => minimalRotation(event as StepEvent));
+    local.faults.inject({
+      operation: 'DescribeSecret',
+      step: 'finishSecret',
+      error: 'AccessDeniedException',
+    });
+
+    // WHEN DescribeSecret is called outside a rotation, then the rotation runs
+    const outside = await sm.send(new DescribeSecretCommand({ SecretId: 'app/jwt' }));
+    await sm.send(new RotateSecretCommand({ SecretId: 'app/jwt', RotationLambdaARN: arn }));
+    await local.rotationsSettled();
+
+    // THEN only the first finishSecret failed, with the injected error
+    expect(outside.Name).toBe('app/jwt');
+    const failed = local.rotationLog.filter((entry) => entry.outcome === 'failed');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        step: 'finishSecret',
+        attempt: 1,
+        error: expect.stringMatching(/Injected/),
+      }),
+    ]);
+    expect(local.rotationResults).toEqual([
+      expect.objectContaining({ outcome: 'succeeded', attempts: 2 }),
+    ]);
+  });
+
+  it('a hung call cuts the function off at its timeout: its write stays, the rest of the step never runs', async () => {
+    // GIVEN a 100 ms function timeout, and the AWSCURRENT move applied but never answered
+    const arn = local.registerFunction('rotation', (event) => minimalRotation(event as StepEvent), {
+      timeoutMs: 100,
+    });
+    local.faults.inject({
+      operation: 'UpdateSecretVersionStage',
+      step: 'finishSecret',
+      when: (input) => input.VersionStage === 'AWSCURRENT',
+      hang: true,
+      partial: true,
+    });
+
+    // WHEN
+    const rotated = await sm.send(
+      new RotateSecretCommand({ SecretId: 'app/jwt', RotationLambdaARN: arn }),
+    );
+    await local.rotationsSettled();
+
+    // THEN attempt 1 timed out in finishSecret; the retry found AWSCURRENT moved and finished
+    const token = rotated.VersionId!;
+    expect(local.rotationLog.filter((entry) => entry.outcome === 'failed')).toEqual([
+      expect.objectContaining({
+        step: 'finishSecret',
+        attempt: 1,
+        error: expect.stringMatching(/timed out/),
+      }),
+    ]);
+    expect(local.versionStages('app/jwt')[token]).toEqual(['AWSCURRENT']);
+    // AND the hung request counts once: the cut-off function did not go on to remove AWSPENDING
+    const removals = local.calls.filter(
+      (call) => call.operation === 'UpdateSecretVersionStage',
+    ).length;
+    expect(removals).toBe(3); // the hung move; the retry's move and AWSPENDING removal
+  });
 });

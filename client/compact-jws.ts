@@ -88,12 +88,13 @@ export function hasValidSignature(decoded: DecodedJws, key: HmacKey): boolean {
   return timingSafeEqual(expected, decoded.signature);
 }
 
-export function signCompactJws(
-  header: Readonly<Record<string, unknown>>,
-  payload: unknown,
-  key: HmacKey,
-): string {
-  const signingInput = `${encodeJson(header)}.${encodeJson(payload)}`;
+/** The protected header as it appears in a token; a key's is encoded once, when it is loaded. */
+export function encodeProtectedHeader(header: Readonly<Record<string, unknown>>): string {
+  return encodeJson(header);
+}
+
+export function signCompactJws(encodedHeader: string, payload: unknown, key: HmacKey): string {
+  const signingInput = `${encodedHeader}.${encodeJson(payload)}`;
   const signature = createHmac(hashName(key.alg), key.secret)
     .update(signingInput)
     .digest('base64url');

@@ -16,13 +16,15 @@ import {
   previousKeyGraceEndsAt,
 } from '../key-document';
 
-import { type HmacKey } from './compact-jws';
+import { encodeProtectedHeader, type HmacKey } from './compact-jws';
 import { JwtKeyRingError } from './errors';
 
 export type KeyStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
 export interface LoadedKey extends HmacKey {
   readonly stage: KeyStage;
+  /** The encoded header of tokens it signs: { alg, kid, typ: 'JWT' }. */
+  readonly signingHeader: string;
   readonly versionId: string;
   readonly document: KeyDocument;
 }
@@ -191,6 +193,7 @@ export class KeyCache {
       kid: document.kid,
       alg: document.alg,
       secret: createSecretKey(keyDocumentBytes(document)),
+      signingHeader: encodeProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' }),
       document,
     };
   }

@@ -120,6 +120,30 @@ describe('Class: JwtKeyRing', () => {
       },
     );
 
+    it.each([
+      ['an array', [1]],
+      ['null', null],
+      ['an own "__proto__" key', JSON.parse('{"__proto__": {"admin": true}, "sub": "u"}')],
+    ])('refuses claims that are %s', async (_name, claims) => {
+      await expect(ring().sign(claims as Record<string, unknown>)).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+      });
+    });
+
+    it("keeps the caller's claims and lets the registered claims it sets win", async () => {
+      // GIVEN claims that also name iat and exp
+      const keys = ring();
+      const token = await keys.sign(
+        { sub: 'user-1', iat: 1, exp: 2, role: 'reader' },
+        { expiresIn: 60 },
+      );
+
+      // THEN
+      const { payload } = await keys.verify(token);
+      expect(payload).toMatchObject({ sub: 'user-1', role: 'reader' });
+      expect(payload.exp! - payload.iat!).toBe(60);
+    });
+
     it.each([[0], [-5], ['soon'], [1.5]])('fails when expiresIn is %j', async (expiresIn) => {
       await expect(ring().sign({}, { expiresIn })).rejects.toMatchObject({
         code: 'ERR_INVALID_ARGUMENT',

@@ -5,7 +5,7 @@
  * inside the project, where Node resolves the SDK from node_modules as the runtime would.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import {
   CreateSecretCommand,
@@ -13,10 +13,9 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { App } from 'aws-cdk-lib';
 
 import { parseKeyDocument } from '../../key-document';
-import { JwtKeysStack } from '../../lib/jwt-keys-stack';
+import { synthesizeRotationBundle } from '../../lib/rotation-bundle';
 import { type LocalAws, startLocalAws } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
 
@@ -45,30 +44,7 @@ describe('the synthesized rotation asset', () => {
 
   it('is what the template deploys, and rotates a secret on the local endpoint', async () => {
     // GIVEN the assembly `cdk synth` writes, with the function bundled by esbuild
-    const app = new App({ outdir: OUTDIR });
-    const stack = new JwtKeysStack(app, 'JwtKeys');
-    const assembly = app.synth();
-    const template = assembly.getStackByName(stack.stackName).template as {
-      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
-    };
-    const functionCode = Object.values(template.Resources).find(
-      (resource) =>
-        resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code?.S3Key !== undefined,
-    )!.Properties.Code!.S3Key!;
-    const manifest = JSON.parse(
-      readFileSync(join(OUTDIR, `${stack.stackName}.assets.json`), 'utf8'),
-    ) as {
-      files: Record<
-        string,
-        { source: { path: string }; destinations: Record<string, { objectKey: string }> }
-      >;
-    };
-    const asset = Object.values(manifest.files).find((file) =>
-      Object.values(file.destinations).some(
-        (destination) => destination.objectKey === functionCode,
-      ),
-    )!;
-    const bundle = join(OUTDIR, asset.source.path, 'index.js');
+    const bundle = synthesizeRotationBundle(OUTDIR);
     expect(readFileSync(bundle).length).toBeGreaterThan(10_000);
 
     // AND the environment the template gives it, pointed at the local endpoint

@@ -1,0 +1,124 @@
+/**
+ * The rotation Lambda's weight: the index.js `cdk synth` bundles (what ships), its size and
+ * gzip size, and its module load time next to a reference, a minimal handler that imports and
+ * constructs the same two SDK clients, bundled with the same esbuild settings. Both leave
+ * @aws-sdk/* to the runtime, so the difference is this project's own code and libraries. Each
+ * load is timed in a fresh Node process (a cold start), alternating the two.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { buildSync } from 'esbuild';
+
+import { synthesizeRotationBundle } from '../lib/rotation-bundle';
+
+import { median } from './harness';
+
+const REFERENCE_HANDLER = `
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+const secrets = new SecretsManagerClient({});
+const events = new EventBridgeClient({});
+
+export const handler = async (): Promise<unknown> => ({ secrets: typeof secrets, events: typeof events });
+`;
+
+/** Times one require() of the file, in milliseconds, inside the child process. */
+const LOAD_PROBE = `
+const { performance } = require('node:perf_hooks');
+const started = performance.now();
+require(process.argv[1]);
+process.stdout.write(String(performance.now() - started));
+`;
+
+export interface BundleFigures {
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly sourceMapBytes: number;
+  readonly loadMs: { readonly median: number; readonly min: number; readonly max: number };
+}
+
+export interface LambdaBundleResults {
+  readonly rotation: BundleFigures;
+  readonly reference: BundleFigures;
+  /** rotation load median / reference load median. */
+  readonly loadRatio: number;
+  readonly loads: number;
+}
+
+function loadOnce(file: string): number {
+  const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, file], {
+    env: {
+      ...process.env,
+      // The configuration the template gives the function; its cold start validates it.
+      JWT_ALGORITHM: 'HS256',
+      GRACE_PERIOD_SECONDS: '86400',
+      EVENT_BUS_NAME: 'jwt-keys',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    encoding: 'utf8',
+  });
+  return Number(output);
+}
+
+function figures(file: string, loads: readonly number[]): BundleFigures {
+  const code = readFileSync(file);
+  let sourceMapBytes = 0;
+  try {
+    sourceMapBytes = statSync(`${file}.map`).size;
+  } catch {
+    // No source map beside it.
+  }
+  return {
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    sourceMapBytes,
+    loadMs: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
+  };
+}
+
+/** `workDir` must be inside the project, so the bundles resolve @aws-sdk/* from node_modules. */
+export function measureLambdaBundle(workDir: string, loads: number): LambdaBundleResults {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const rotationFile = synthesizeRotationBundle(join(workDir, 'assembly'));
+
+  const referenceSource = join(workDir, 'reference-handler.ts');
+  const referenceFile = join(workDir, 'reference', 'index.js');
+  writeFileSync(referenceSource, REFERENCE_HANDLER);
+  // The settings lib/rotating-jwt-key.ts gives NodejsFunction.
+  buildSync({
+    entryPoints: [referenceSource],
+    outfile: referenceFile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+
+  const rotationLoads: number[] = [];
+  const referenceLoads: number[] = [];
+  // One untimed load of each first: the files and the SDK reach the OS cache alike.
+  loadOnce(rotationFile);
+  loadOnce(referenceFile);
+  for (let index = 0; index < loads; index += 1) {
+    referenceLoads.push(loadOnce(referenceFile));
+    rotationLoads.push(loadOnce(rotationFile));
+  }
+  const rotation = figures(rotationFile, rotationLoads);
+  const reference = figures(referenceFile, referenceLoads);
+  return {
+    rotation,
+    reference,
+    loadRatio: rotation.loadMs.median / reference.loadMs.median,
+    loads,
+  };
+}

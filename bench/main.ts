@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: the JWT cases and the rotation Lambda's weight, in one run. Prints a table
+ * with each case's ratio to the floor and whether each target was met, and writes everything to
+ * bench/results/latest.json. BENCH_ROUNDS, BENCH_BATCH_MS and BENCH_LAMBDA_LOADS change the
+ * run's size. A benchmark, not a test: a missed target is reported, never a failure.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { formatBench } from './report';
+import { runBench } from './run-bench';
+
+const ROOT = join(__dirname, '..');
+
+function setting(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const results = await runBench({
+    algorithms: ['HS256', 'HS512'],
+    rounds: setting('BENCH_ROUNDS', 15),
+    batchMs: setting('BENCH_BATCH_MS', 40),
+    inFlight: 64,
+    lambdaLoads: setting('BENCH_LAMBDA_LOADS', 15),
+    workDir: join(ROOT, 'bench', 'results', 'build'),
+  });
+  console.log(formatBench(results));
+  const output = join(ROOT, 'bench', 'results', 'latest.json');
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nresults: ${output}`);
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -125,7 +125,7 @@ export class JwtKeyRing {
       // also drop it silently.
       throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'claims must not have a "__proto__" key');
     }
-    const { current } = await this.cache.keys();
+    const { current } = this.cache.freshKeys() ?? (await this.cache.keys());
     const now = Math.floor(this.clock() / 1000);
     const expiresIn =
       options.expiresIn === undefined
@@ -158,7 +158,7 @@ export class JwtKeyRing {
     if (typeof kid !== 'string' || kid === '') {
       throw new JwtKeyRingError('ERR_JWT_UNKNOWN_KID', 'the token names no key (no kid)');
     }
-    let snapshot = await this.cache.keys();
+    let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = findKey(snapshot, kid);
     if (key === undefined) {
       // The kid is untrusted input: it only ever selects among keys already loaded, after at

@@ -58,6 +58,17 @@ export class KeyCache {
   constructor(private readonly options: KeyCacheOptions) {}
 
   /** The keys to use now: cached while fresh, refreshed when due, stale only within bounds. */
+  /**
+   * The cached keys when nothing needs doing (no refresh due): the hot path of sign and verify,
+   * answered without a promise. Otherwise undefined, and the caller awaits keys().
+   */
+  freshKeys(): KeySnapshot | undefined {
+    const snapshot = this.snapshot;
+    if (snapshot === undefined) return undefined;
+    const age = this.options.clock() - snapshot.fetchedAt;
+    return age < this.options.cacheTtlMs - this.options.refreshAheadMs ? snapshot : undefined;
+  }
+
   async keys(): Promise<KeySnapshot> {
     const snapshot = this.snapshot;
     const now = this.options.clock();

@@ -3,7 +3,8 @@
  * gzip size, and its module load time next to a reference, a minimal handler that imports and
  * constructs the same two SDK clients, bundled with the same esbuild settings. Both leave
  * @aws-sdk/* to the runtime, so the difference is this project's own code and libraries. Each
- * load is timed in a fresh Node process (a cold start), alternating the two.
+ * load is timed in a fresh Node process (a cold start); loads come in pairs, one of each, and the
+ * ratio is the median of the pairs' ratios, which cancels most of a noisy machine's drift.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ export interface BundleFigures {
 export interface LambdaBundleResults {
   readonly rotation: BundleFigures;
   readonly reference: BundleFigures;
-  /** rotation load median / reference load median. */
+  /** Median over pairs of loads (one of each, back to back) of rotation / reference. */
   readonly loadRatio: number;
   readonly loads: number;
 }
@@ -58,6 +59,8 @@ function loadOnce(file: string): number {
       GRACE_PERIOD_SECONDS: '86400',
       EVENT_BUS_NAME: 'jwt-keys',
       AWS_REGION: 'us-east-1',
+      // As the template sets it: stack traces through the source map.
+      NODE_OPTIONS: '--enable-source-maps',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     encoding: 'utf8',
@@ -110,15 +113,19 @@ export function measureLambdaBundle(workDir: string, loads: number): LambdaBundl
   loadOnce(rotationFile);
   loadOnce(referenceFile);
   for (let index = 0; index < loads; index += 1) {
-    referenceLoads.push(loadOnce(referenceFile));
-    rotationLoads.push(loadOnce(rotationFile));
+    // Which goes first alternates, so neither always inherits the other's warm caches.
+    if (index % 2 === 0) {
+      referenceLoads.push(loadOnce(referenceFile));
+      rotationLoads.push(loadOnce(rotationFile));
+    } else {
+      rotationLoads.push(loadOnce(rotationFile));
+      referenceLoads.push(loadOnce(referenceFile));
+    }
   }
-  const rotation = figures(rotationFile, rotationLoads);
-  const reference = figures(referenceFile, referenceLoads);
   return {
-    rotation,
-    reference,
-    loadRatio: rotation.loadMs.median / reference.loadMs.median,
+    rotation: figures(rotationFile, rotationLoads),
+    reference: figures(referenceFile, referenceLoads),
+    loadRatio: median(rotationLoads.map((load, index) => load / referenceLoads[index]!)),
     loads,
   };
 }

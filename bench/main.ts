@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     rounds: setting('BENCH_ROUNDS', 15),
     batchMs: setting('BENCH_BATCH_MS', 40),
     inFlight: 64,
-    lambdaLoads: setting('BENCH_LAMBDA_LOADS', 15),
+    lambdaLoads: setting('BENCH_LAMBDA_LOADS', 31),
     workDir: join(ROOT, 'bench', 'results', 'build'),
   });
   console.log(formatBench(results));

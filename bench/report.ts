@@ -53,7 +53,7 @@ export function formatBench(results: BenchResults): string {
       `reference (the 2 SDK clients only):        ${kilobytes(lambda.reference.bytes)} KB, ` +
         `${kilobytes(lambda.reference.gzipBytes)} KB gzip; ` +
         `load ${lambda.reference.loadMs.median.toFixed(1)} ms median (${lambda.reference.loadMs.min.toFixed(1)}–${lambda.reference.loadMs.max.toFixed(1)})`,
-      `load time ratio: ${lambda.loadRatio.toFixed(2)} over ${lambda.loads} cold loads of each`,
+      `load time ratio: ${lambda.loadRatio.toFixed(2)} (median of ${lambda.loads} back-to-back pairs of cold loads)`,
     );
   }
   lines.push('', 'targets:');

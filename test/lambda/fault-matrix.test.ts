@@ -64,6 +64,15 @@ const MATRIX = STEPS.flatMap((step) =>
 );
 
 describe('fault matrix: every step × every fault, then the service retry', () => {
+  /** What the cases measured, printed at the end (the README keeps a copy). */
+  const summary = {
+    recovered: 0,
+    repaired: 0,
+    failedAttempts: 0,
+    rotatedEvents: 0,
+    eventsBeforeCurrent: 0,
+    currentInvalidSeen: 0,
+  };
   let rig: RotationRig;
   let arn: string;
   let initial: string;
@@ -96,7 +105,18 @@ describe('fault matrix: every step × every fault, then the service retry', () =
   });
 
   afterEach(async () => {
+    if (!currentAlwaysValid) summary.currentInvalidSeen += 1;
     await rig.close();
+  });
+
+  afterAll(() => {
+    console.log(
+      `fault matrix: ${summary.recovered} faults recovered by the service's retry, ` +
+        `${summary.repaired} permanent failures repaired; ${summary.failedAttempts} failed attempts, ` +
+        `${summary.rotatedEvents} "key rotated" events, ${summary.eventsBeforeCurrent} published ` +
+        `before their key was AWSCURRENT; cases with AWSCURRENT invalid at a step boundary: ` +
+        `${summary.currentInvalidSeen}`,
+    );
   });
 
   /** AWSCURRENT must parse as a valid key document whenever a step starts or ends. */
@@ -151,6 +171,11 @@ describe('fault matrix: every step × every fault, then the service retry', () =
 
       // THEN the fault struck and the service's retry completed the rotation
       const failed = rig.local.rotationLog.filter((entry) => entry.outcome === 'failed');
+      summary.failedAttempts += failed.length;
+      summary.rotatedEvents += rotatedEvents().length;
+      summary.eventsBeforeCurrent += stagesAtPublish.filter(
+        (stages) => stages?.includes('AWSCURRENT') !== true,
+      ).length;
       expect(failed).toHaveLength(1);
       expect(rig.local.rotationResults).toEqual([
         expect.objectContaining({ token, outcome: 'succeeded', attempts: 2 }),
@@ -171,6 +196,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
       expect(stagesAtPublish.every((stages) => stages?.includes('AWSCURRENT') === true)).toBe(true);
       // AND nothing blocks the next rotation
       await expectNextRotationGoesThrough();
+      summary.recovered += 1;
     },
   );
 
@@ -196,6 +222,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
       await rig.handler({ action: 'repair', secretId: arn });
       expect(rig.local.versionStages(arn)).toEqual({ [initial]: ['AWSCURRENT'] });
       await expectNextRotationGoesThrough();
+      summary.repaired += 1;
     },
   );
 });

@@ -12,7 +12,7 @@
  * ring refuses a secret whose AWSCURRENT is not a key document.
  */
 import { createSecretKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { JwtKeyRing } from '../../client';
@@ -38,9 +38,19 @@ interface VectorGroup {
   readonly tests: Vector[];
 }
 
-const VECTORS = resolve(__dirname, '../../../shared/testvectors/wycheproof');
+/** ../shared/testvectors beside the checkout, as the project is laid out; TESTVECTORS_DIR overrides. */
+const VECTORS = resolve(
+  process.env.TESTVECTORS_DIR ?? resolve(__dirname, '../../../shared/testvectors'),
+  'wycheproof',
+);
 
 function groups(file: string): VectorGroup[] {
+  if (!existsSync(resolve(VECTORS, file))) {
+    throw new Error(
+      `Wycheproof vectors not found at ${VECTORS}: check the project out beside ../shared, ` +
+        'or set TESTVECTORS_DIR to the testvectors folder',
+    );
+  }
   return (JSON.parse(readFileSync(resolve(VECTORS, file), 'utf8')) as { testGroups: VectorGroup[] })
     .testGroups;
 }

@@ -1,5 +1,6 @@
 /** The benchmark's results as text: one table per mode, then the Lambda and the targets. */
-import { type BenchResults, type CaseResult } from './run-bench';
+import { type Measurement } from './harness';
+import { type BenchResults } from './run-bench';
 
 function microseconds(ns: number): string {
   return (ns / 1000).toFixed(2);
@@ -13,7 +14,7 @@ function pad(text: string, width: number, alignRight = false): string {
   return alignRight ? text.padStart(width) : text.padEnd(width);
 }
 
-function caseRows(cases: readonly CaseResult[]): string[] {
+function caseRows(cases: readonly Measurement[]): string[] {
   const header = `${pad('case', 34)} ${pad('median µs', 10, true)} ${pad('min–max µs', 16, true)} ${pad('spread', 7, true)} ${pad('× floor', 8, true)} ${pad('(min–max)', 12, true)}`;
   return [
     header,

@@ -23,9 +23,6 @@ export interface BenchSettings {
   readonly workDir: string;
 }
 
-/** A case's ratioToBaseline is its ratio to the floor of the same algorithm, operation, mode. */
-export type CaseResult = Measurement;
-
 export interface Target {
   readonly name: string;
   readonly limit: string;
@@ -43,7 +40,8 @@ export interface BenchResults {
   };
   readonly settings: Omit<BenchSettings, 'workDir'>;
   readonly startedAt: string;
-  readonly cases: readonly CaseResult[];
+  /** ratioToBaseline: to the floor of the same algorithm, operation and mode. */
+  readonly cases: readonly Measurement[];
   /** Secrets Manager calls the key rings made per verification after warm-up. */
   readonly secretsManagerCallsPerVerification: number;
   readonly lambda?: LambdaBundleResults;
@@ -65,7 +63,8 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
       settings,
     );
     const callsDuring = total((bench) => bench.secretsManagerCalls()) - callsBefore;
-    const ringVerifications = total((bench) => bench.ringVerifications()) - verificationsBefore;
+    const callsPerVerification =
+      callsDuring / (total((bench) => bench.ringVerifications()) - verificationsBefore);
 
     const lambda =
       settings.lambdaLoads > 0
@@ -88,9 +87,9 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
       },
       startedAt,
       cases,
-      secretsManagerCallsPerVerification: callsDuring / ringVerifications,
+      secretsManagerCallsPerVerification: callsPerVerification,
       ...(lambda !== undefined && { lambda }),
-      targets: targets(cases, callsDuring / ringVerifications, lambda),
+      targets: targets(cases, callsPerVerification, lambda),
     };
   } finally {
     for (const bench of benches) bench.close();
@@ -99,7 +98,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
 }
 
 function targets(
-  cases: readonly CaseResult[],
+  cases: readonly Measurement[],
   callsPerVerification: number,
   lambda: LambdaBundleResults | undefined,
 ): Target[] {

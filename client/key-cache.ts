@@ -70,11 +70,12 @@ export class KeyCache {
   }
 
   async keys(): Promise<KeySnapshot> {
+    const fresh = this.freshKeys();
+    if (fresh !== undefined) return fresh;
     const snapshot = this.snapshot;
     const now = this.options.clock();
     if (snapshot === undefined) return this.refresh();
     const age = now - snapshot.fetchedAt;
-    if (age < this.options.cacheTtlMs - this.options.refreshAheadMs) return snapshot;
     const recentlyFailed =
       this.lastFailureAt !== undefined &&
       now - this.lastFailureAt < this.options.retryAfterFailureMs;

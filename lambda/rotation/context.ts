@@ -9,7 +9,7 @@ import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
 import { type EventPublisher } from './event-publisher';
-import { type SecretsStore } from './secrets-store';
+import { type SecretDescription, type SecretsStore, versionWithStage } from './secrets-store';
 
 /** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
 export interface RotationLogger {
@@ -62,6 +62,21 @@ export async function readKeyDocument(
     });
     return undefined;
   }
+}
+
+/**
+ * The key of the version the description shows holding `stage`. The read names the label as
+ * well, so a label moved since the description is not followed to another version.
+ */
+export async function readStagedKey(
+  context: RotationContext,
+  secret: SecretDescription,
+  stage: string,
+): Promise<KeyDocument | undefined> {
+  const versionId = versionWithStage(secret, stage);
+  return versionId === undefined
+    ? undefined
+    : readKeyDocument(context, secret.arn, { versionId, stage });
 }
 
 export function describeVersion(

@@ -10,7 +10,7 @@
 import { previousKeyGraceEndsAt } from '../../key-document';
 import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
-import { keyReference, readKeyDocument, type RotationContext } from './context';
+import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, versionWithStage } from './secrets-store';
 
@@ -52,13 +52,7 @@ async function retirePrevious(
   const secret = await context.secrets.describe(secretId);
   const previousVersion = versionWithStage(secret, AWSPREVIOUS);
   const currentVersion = versionWithStage(secret, AWSCURRENT);
-  const current =
-    currentVersion === undefined
-      ? undefined
-      : await readKeyDocument(context, secret.arn, {
-          versionId: currentVersion,
-          stage: AWSCURRENT,
-        });
+  const current = await readStagedKey(context, secret, AWSCURRENT);
   const now = context.clock();
   if (current?.createdAt !== undefined) {
     // Every scheduled run reports the current key's age, which the dashboard graphs.
@@ -97,10 +91,7 @@ async function retirePrevious(
       };
     }
   }
-  const previous = await readKeyDocument(context, secret.arn, {
-    versionId: previousVersion,
-    stage: AWSPREVIOUS,
-  });
+  const previous = await readStagedKey(context, secret, AWSPREVIOUS);
   // Names the version the label must be on: if a rotation moved it meanwhile, the service
   // refuses and nothing is removed (the key just demoted starts its own grace); the next run
   // decides again.

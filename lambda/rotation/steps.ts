@@ -7,6 +7,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import {
   generateKeyDocument,
   importKeyDocument,
+  type KeyDocument,
   KeyDocumentError,
   parseKeyDocument,
   previousKeyGraceEndsAt,
@@ -18,6 +19,7 @@ import {
   describeVersion,
   keyReference,
   readKeyDocument,
+  readStagedKey,
   type RotationContext,
   writeUnlessAlreadyDone,
 } from './context';
@@ -170,13 +172,7 @@ export async function finishSecret(
   let previous: KeyReference | null = null;
   let droppedEarly: KeyReference | null = null;
   if (currentVersion !== token) {
-    const oldCurrent =
-      currentVersion === undefined
-        ? undefined
-        : await readKeyDocument(context, secret.arn, {
-            versionId: currentVersion,
-            stage: AWSCURRENT,
-          });
+    const oldCurrent = await readStagedKey(context, secret, AWSCURRENT);
     droppedEarly = await previousStillInGrace(context, secret, oldCurrent);
     await writeUnlessAlreadyDone(
       context,
@@ -197,11 +193,7 @@ export async function finishSecret(
   } else {
     const previousVersion = versionWithStage(secret, AWSPREVIOUS);
     if (previousVersion !== undefined) {
-      const document = await readKeyDocument(context, secret.arn, {
-        versionId: previousVersion,
-        stage: AWSPREVIOUS,
-      });
-      previous = keyReference(previousVersion, document);
+      previous = keyReference(previousVersion, await readStagedKey(context, secret, AWSPREVIOUS));
     }
     context.logger.info('finishSecret: AWSCURRENT already on the new key', {
       secretArn: secret.arn,
@@ -249,16 +241,13 @@ export async function finishSecret(
 async function previousStillInGrace(
   context: RotationContext,
   secret: SecretDescription,
-  currentDocument: Awaited<ReturnType<typeof readKeyDocument>>,
+  currentDocument: KeyDocument | undefined,
 ): Promise<KeyReference | null> {
   const previousVersion = versionWithStage(secret, AWSPREVIOUS);
   if (previousVersion === undefined || currentDocument === undefined) return null;
   const graceEnd = previousKeyGraceEndsAt(currentDocument);
   if (graceEnd === undefined || graceEnd <= context.clock()) return null;
-  const document = await readKeyDocument(context, secret.arn, {
-    versionId: previousVersion,
-    stage: AWSPREVIOUS,
-  });
+  const document = await readStagedKey(context, secret, AWSPREVIOUS);
   context.logger.warn('finishSecret: the previous key is dropped before its grace period ends', {
     secretArn: secret.arn,
     droppedVersionId: previousVersion,

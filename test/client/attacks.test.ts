@@ -2,10 +2,10 @@
  * Hand-made attack tokens (RFC 8725 and the classic JWT attacks) and the time-claim boundaries.
  * Every token here is refused with the stable code a caller would switch on.
  */
-import { JwtKeyRing } from '../../client';
+import { type JwtKeyRing } from '../../client';
 import { generateKeyDocument } from '../../key-document';
 
-import { compact, fakeSecrets, hmacToken, key } from './support';
+import { compact, hmacToken, key, strictRing } from './support';
 
 const NOW = Date.UTC(2026, 0, 1);
 const now = NOW / 1000;
@@ -15,16 +15,7 @@ const CLAIMS = { sub: 'user', iat: now, exp: now + 600 };
 const HEADER = { alg: 'HS256', kid: 'k1', typ: 'JWT' };
 
 function ring(): JwtKeyRing {
-  const secrets = fakeSecrets();
-  secrets.setKey('AWSCURRENT', K1);
-  return new JwtKeyRing({
-    secretId: 'app/jwt',
-    client: secrets.client,
-    clock: () => NOW,
-    issuer: 'https://issuer',
-    audience: 'api',
-    clockToleranceSeconds: 60,
-  });
+  return strictRing(K1, NOW);
 }
 
 const GOOD_CLAIMS = { ...CLAIMS, iss: 'https://issuer', aud: 'api' };

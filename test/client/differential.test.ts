@@ -7,11 +7,11 @@
 import fc from 'fast-check';
 import { jwtVerify } from 'jose';
 
-import { JwtKeyRing, type JwtKeyRingErrorCode } from '../../client';
+import { type JwtKeyRingErrorCode } from '../../client';
 import { importKeyDocument } from '../../key-document';
 
 import { tokenMutation } from './mutations';
-import { fakeSecrets, hmacToken, key } from './support';
+import { hmacToken, key, strictRing } from './support';
 
 const NOW = Date.UTC(2026, 0, 1);
 const now = NOW / 1000;
@@ -26,16 +26,7 @@ const STRICTER: Record<string, string> = {
   ERR_JWT_UNKNOWN_KID: 'the key is chosen by kid; jose was handed the key directly',
 };
 
-const secrets = fakeSecrets();
-secrets.setKey('AWSCURRENT', K1);
-const ring = new JwtKeyRing({
-  secretId: 'app/jwt',
-  client: secrets.client,
-  clock: () => NOW,
-  issuer: 'https://issuer',
-  audience: 'api',
-  clockToleranceSeconds: 60,
-});
+const ring = strictRing(K1, NOW);
 
 type Decision = { accepted: true; payload: unknown } | { accepted: false; code: string };
 

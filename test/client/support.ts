@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { JwtKeyRing } from '../../client';
 import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
 
 export const SECRET_ID = 'app/jwt';
@@ -73,6 +74,23 @@ export function key(
     kid,
     now: new Date(now),
     ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
+  });
+}
+
+/**
+ * The verifier the attack and differential tables judge: one current key, a fixed clock,
+ * issuer `https://issuer` and audience `api` required, 60 s tolerance.
+ */
+export function strictRing(current: KeyDocument, now: number): JwtKeyRing {
+  const secrets = fakeSecrets();
+  secrets.setKey('AWSCURRENT', current);
+  return new JwtKeyRing({
+    secretId: SECRET_ID,
+    client: secrets.client,
+    clock: () => now,
+    issuer: 'https://issuer',
+    audience: 'api',
+    clockToleranceSeconds: 60,
   });
 }
 

@@ -94,11 +94,7 @@ describe('concurrency', () => {
     });
 
     // WHEN
-    const started = await rig.sm.send(
-      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: twice }),
-    );
-    await rig.local.rotationsSettled();
-    const token = started.VersionId!;
+    const token = await rig.rotate(arn, twice);
 
     // THEN the rotation succeeded at its first attempt: no delivery failed
     expect(rig.local.rotationResults).toEqual([

@@ -7,7 +7,7 @@
  * rotation goes through. Failures that outlast every attempt leave AWSCURRENT untouched, publish
  * nothing, and `repair` clears the AWSPENDING they leave behind.
  */
-import { ListSecretVersionIdsCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
@@ -128,12 +128,8 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     }
   }
 
-  async function rotate(): Promise<string> {
-    const started = await rig.sm.send(
-      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }),
-    );
-    await rig.local.rotationsSettled();
-    return started.VersionId!;
+  function rotate(): Promise<string> {
+    return rig.rotate(arn, functionArn);
   }
 
   async function versionIds(): Promise<string[]> {

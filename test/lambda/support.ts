@@ -46,7 +46,8 @@ export interface RotationRig {
   now: number;
   clock(): number;
   createKeySecret(name?: string): Promise<string>;
-  rotate(secretId: string): Promise<string>;
+  /** Rotates through `functionArn` (default: the rig's function) and waits for the end. */
+  rotate(secretId: string, functionArn?: string): Promise<string>;
   current(secretId: string): Promise<{ versionId: string; document: KeyDocument }>;
   allKeyMaterial(secretId: string): Promise<string[]>;
   close(): Promise<void>;
@@ -106,11 +107,11 @@ export async function startRotationRig(
       );
       return created.ARN!;
     },
-    async rotate(secretId: string) {
+    async rotate(secretId: string, rotationFunctionArn = functionArn) {
       const started = await sm.send(
         new RotateSecretCommand({
           SecretId: secretId,
-          RotationLambdaARN: functionArn,
+          RotationLambdaARN: rotationFunctionArn,
           RotationRules: { AutomaticallyAfterDays: 90 },
         }),
       );

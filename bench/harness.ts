@@ -1,9 +1,10 @@
 /**
  * A small measuring loop built for a noisy, shared 2-core machine. Cases come in groups whose
- * first case is the baseline (the floor). Every round runs each group's cases back to back, in
- * an order that rotates from round to round, so the cases of a group see the same machine; a
- * case's ratio to the baseline is taken within each round and the median over rounds is
- * reported, which cancels most of the drift that absolute times suffer. Each batch is sized to
+ * first case is the baseline (the floor). Every round times each case next to a batch of the
+ * baseline (baseline first in even rounds, the case first in odd ones), in an order that
+ * rotates from round to round; a case's ratio to the baseline is taken within each such pair
+ * and the median over rounds is reported, which cancels most of the drift that absolute times
+ * suffer. Each batch is sized to
  * take about `batchMs`; with --expose-gc the heap is collected before each batch, so no batch
  * pays for garbage another one left.
  */
@@ -39,7 +40,7 @@ export interface Measurement {
   readonly maxNs: number;
   /** (max - min) / median over the rounds. */
   readonly spread: number;
-  /** Median over rounds of this case's time / the baseline's time in the same round. */
+  /** Median over rounds of this case's time / the baseline batch timed next to it. */
   readonly ratioToBaseline: number;
   /** The lowest and highest of those per-round ratios. */
   readonly ratioRange: readonly [number, number];
@@ -91,10 +92,17 @@ async function calibrate(
   }
 }
 
-export function median(values: readonly number[]): number {
+/** The q-quantile (0 ≤ q ≤ 1), interpolating between the two nearest values. */
+export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
 }
 
 export async function measure(
@@ -111,22 +119,44 @@ export async function measure(
     counts.push(groupCounts);
   }
   const samples = groups.map((group) => group.cases.map((): number[] => []));
+  const ratios = groups.map((group) => group.cases.map((): number[] => []));
+  const timeBatch = async (groupIndex: number, caseIndex: number): Promise<number> => {
+    const group = groups[groupIndex]!;
+    const count = counts[groupIndex]![caseIndex]!;
+    const elapsedMs = await runBatch(
+      group.cases[caseIndex]!.operation,
+      group.mode,
+      count,
+      options.inFlight,
+    );
+    const perOperationNs = (elapsedMs * 1e6) / count;
+    samples[groupIndex]![caseIndex]!.push(perOperationNs);
+    return perOperationNs;
+  };
   for (let round = 0; round < options.rounds; round += 1) {
     for (const [groupIndex, group] of groups.entries()) {
-      for (let offset = 0; offset < group.cases.length; offset += 1) {
-        const caseIndex = (round + offset) % group.cases.length;
-        const count = counts[groupIndex]![caseIndex]!;
-        const { operation } = group.cases[caseIndex]!;
-        const elapsedMs = await runBatch(operation, group.mode, count, options.inFlight);
-        samples[groupIndex]![caseIndex]!.push((elapsedMs * 1e6) / count);
+      const others = group.cases.length - 1;
+      for (let offset = 0; offset < others; offset += 1) {
+        const caseIndex = 1 + ((round + offset) % others);
+        // The case and a baseline batch right next to it, in alternating order: the pair sees
+        // the same machine, whatever it was doing a moment before.
+        let caseNs: number;
+        let baselineNs: number;
+        if (round % 2 === 0) {
+          baselineNs = await timeBatch(groupIndex, 0);
+          caseNs = await timeBatch(groupIndex, caseIndex);
+        } else {
+          caseNs = await timeBatch(groupIndex, caseIndex);
+          baselineNs = await timeBatch(groupIndex, 0);
+        }
+        ratios[groupIndex]![caseIndex]!.push(caseNs / baselineNs);
       }
     }
   }
-  return groups.flatMap((group, groupIndex) => {
-    const baseline = samples[groupIndex]![0]!;
-    return group.cases.map(({ name }, caseIndex) => {
+  return groups.flatMap((group, groupIndex) =>
+    group.cases.map(({ name }, caseIndex) => {
       const perOperation = samples[groupIndex]![caseIndex]!;
-      const ratios = perOperation.map((value, round) => value / baseline[round]!);
+      const caseRatios = caseIndex === 0 ? [1] : ratios[groupIndex]![caseIndex]!;
       const medianNs = median(perOperation);
       const minNs = Math.min(...perOperation);
       const maxNs = Math.max(...perOperation);
@@ -137,11 +167,11 @@ export async function measure(
         minNs,
         maxNs,
         spread: (maxNs - minNs) / medianNs,
-        ratioToBaseline: median(ratios),
-        ratioRange: [Math.min(...ratios), Math.max(...ratios)] as const,
+        ratioToBaseline: median(caseRatios),
+        ratioRange: [Math.min(...caseRatios), Math.max(...caseRatios)] as const,
         operationsPerRound: counts[groupIndex]![caseIndex]!,
         rounds: options.rounds,
       };
-    });
-  });
+    }),
+  );
 }

@@ -15,7 +15,7 @@ import { buildSync } from 'esbuild';
 
 import { synthesizeRotationBundle } from '../lib/rotation-bundle';
 
-import { median } from './harness';
+import { median, quantile } from './harness';
 
 const REFERENCE_HANDLER = `
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -47,20 +47,20 @@ export interface LambdaBundleResults {
   readonly reference: BundleFigures;
   /** Median over pairs of loads (one of each, back to back) of rotation / reference. */
   readonly loadRatio: number;
+  /** The first and third quartiles of those pairs' ratios: how far one pair can be trusted. */
+  readonly loadRatioQuartiles: readonly [number, number];
   readonly loads: number;
 }
 
-function loadOnce(file: string): number {
+function loadOnce(file: string, environment: Readonly<Record<string, string>>): number {
   const output = execFileSync(process.execPath, ['-e', LOAD_PROBE, file], {
     env: {
       ...process.env,
-      // The configuration the template gives the function; its cold start validates it.
-      JWT_ALGORITHM: 'HS256',
-      GRACE_PERIOD_SECONDS: '86400',
+      // What the template gives the function (NODE_OPTIONS included, if it sets any); the cold
+      // start validates its configuration. The bus name is a deploy-time reference: a stand-in.
+      ...environment,
       EVENT_BUS_NAME: 'jwt-keys',
       AWS_REGION: 'us-east-1',
-      // As the template sets it: stack traces through the source map.
-      NODE_OPTIONS: '--enable-source-maps',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     encoding: 'utf8',
@@ -88,7 +88,11 @@ function figures(file: string, loads: readonly number[]): BundleFigures {
 export function measureLambdaBundle(workDir: string, loads: number): LambdaBundleResults {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  const rotationFile = synthesizeRotationBundle(join(workDir, 'assembly'));
+  const { indexFile: rotationFile, literalEnvironment } = synthesizeRotationBundle(
+    join(workDir, 'assembly'),
+  );
+  // Both run with the function's environment, so options like NODE_OPTIONS weigh on both alike.
+  const load = (file: string): number => loadOnce(file, literalEnvironment);
 
   const referenceSource = join(workDir, 'reference-handler.ts');
   const referenceFile = join(workDir, 'reference', 'index.js');
@@ -102,7 +106,7 @@ export function measureLambdaBundle(workDir: string, loads: number): LambdaBundl
     target: 'node24',
     format: 'cjs',
     minify: true,
-    sourcemap: true,
+    sourcemap: false,
     external: ['@aws-sdk/*'],
     logLevel: 'silent',
   });
@@ -110,22 +114,24 @@ export function measureLambdaBundle(workDir: string, loads: number): LambdaBundl
   const rotationLoads: number[] = [];
   const referenceLoads: number[] = [];
   // One untimed load of each first: the files and the SDK reach the OS cache alike.
-  loadOnce(rotationFile);
-  loadOnce(referenceFile);
+  load(rotationFile);
+  load(referenceFile);
   for (let index = 0; index < loads; index += 1) {
     // Which goes first alternates, so neither always inherits the other's warm caches.
     if (index % 2 === 0) {
-      referenceLoads.push(loadOnce(referenceFile));
-      rotationLoads.push(loadOnce(rotationFile));
+      referenceLoads.push(load(referenceFile));
+      rotationLoads.push(load(rotationFile));
     } else {
-      rotationLoads.push(loadOnce(rotationFile));
-      referenceLoads.push(loadOnce(referenceFile));
+      rotationLoads.push(load(rotationFile));
+      referenceLoads.push(load(referenceFile));
     }
   }
+  const pairRatios = rotationLoads.map((load, index) => load / referenceLoads[index]!);
   return {
     rotation: figures(rotationFile, rotationLoads),
     reference: figures(referenceFile, referenceLoads),
-    loadRatio: median(rotationLoads.map((load, index) => load / referenceLoads[index]!)),
+    loadRatio: median(pairRatios),
+    loadRatioQuartiles: [quantile(pairRatios, 0.25), quantile(pairRatios, 0.75)],
     loads,
   };
 }

@@ -35,7 +35,7 @@ export function formatBench(results: BenchResults): string {
   const lines = [
     `Node ${machine.node} on ${machine.platform}, ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB)`,
     `${settings.rounds} rounds of about ${settings.batchMs} ms per case; in flight: ${settings.inFlight} calls at once`,
-    '× floor: median over rounds of the case / the floor measured beside it in the same round',
+    '× floor: median over rounds of the case / a floor batch timed right before or after it',
   ];
   for (const mode of ['sequential', 'in-flight'] as const) {
     lines.push('', `${mode}:`, ...caseRows(results.cases.filter((result) => result.mode === mode)));
@@ -49,12 +49,16 @@ export function formatBench(results: BenchResults): string {
     lines.push(
       '',
       `rotation Lambda (index.js as synthesized): ${kilobytes(lambda.rotation.bytes)} KB, ` +
-        `${kilobytes(lambda.rotation.gzipBytes)} KB gzip (source map ${kilobytes(lambda.rotation.sourceMapBytes)} KB); ` +
+        `${kilobytes(lambda.rotation.gzipBytes)} KB gzip` +
+        (lambda.rotation.sourceMapBytes > 0
+          ? ` (source map ${kilobytes(lambda.rotation.sourceMapBytes)} KB); `
+          : ', no source map; ') +
         `load ${lambda.rotation.loadMs.median.toFixed(1)} ms median (${lambda.rotation.loadMs.min.toFixed(1)}–${lambda.rotation.loadMs.max.toFixed(1)})`,
       `reference (the 2 SDK clients only):        ${kilobytes(lambda.reference.bytes)} KB, ` +
         `${kilobytes(lambda.reference.gzipBytes)} KB gzip; ` +
         `load ${lambda.reference.loadMs.median.toFixed(1)} ms median (${lambda.reference.loadMs.min.toFixed(1)}–${lambda.reference.loadMs.max.toFixed(1)})`,
-      `load time ratio: ${lambda.loadRatio.toFixed(2)} (median of ${lambda.loads} back-to-back pairs of cold loads)`,
+      `load time ratio: ${lambda.loadRatio.toFixed(2)} (median of ${lambda.loads} back-to-back pairs of cold loads; ` +
+        `quartiles ${lambda.loadRatioQuartiles[0].toFixed(2)}–${lambda.loadRatioQuartiles[1].toFixed(2)})`,
     );
   }
   lines.push('', 'targets:');

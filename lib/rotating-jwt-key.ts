@@ -161,14 +161,17 @@ export class RotatingJwtKey extends Construct {
         EVENT_BUS_NAME: this.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         // The AWS SDK v3 is left out: the Node.js runtime provides it. Bundled, it made the
         // function 554 KB (168 KB gzip) and slower to load; without it the bundle is jose,
         // the Powertools logger and our code (figures: README, "Figures"; npm run bench).
         minify: true,
-        sourceMap: true,
+        // No source map: with NODE_OPTIONS=--enable-source-maps, Node reads the map and scans
+        // the bundle at load, which cost each cold start about 5 ms (a 1.12× load time against
+        // the SDK-only reference instead of 1.04×). A failure is logged with its step, error
+        // name, code and message, which is what the stack trace would have located.
+        sourceMap: false,
         target: 'node24',
         format: nodejs.OutputFormat.CJS,
         forceDockerBundling: false,

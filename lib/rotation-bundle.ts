@@ -20,26 +20,42 @@ interface AssetManifest {
   >;
 }
 
+interface FunctionProperties {
+  readonly Code?: { readonly S3Key?: string };
+  readonly Environment?: { readonly Variables?: Record<string, unknown> };
+}
+
 interface Template {
   readonly Resources: Record<
     string,
-    { readonly Type: string; readonly Properties: { readonly Code?: { readonly S3Key?: string } } }
+    { readonly Type: string; readonly Properties: FunctionProperties }
   >;
+}
+
+export interface RotationBundle {
+  /** The index.js the template deploys. */
+  readonly indexFile: string;
+  /**
+   * The function's environment variables that are plain text in the template (NODE_OPTIONS,
+   * the algorithm, the grace period...); those resolved at deploy time (the bus name) are left out.
+   */
+  readonly literalEnvironment: Readonly<Record<string, string>>;
 }
 
 /**
  * Synthesizes the app's stack with real bundling (esbuild) into `outdir` and returns the path
- * of the rotation function's index.js. `outdir` must be inside the project for the bundle's
+ * of the rotation function's index.js and its environment. `outdir` must be inside the project for the bundle's
  * external @aws-sdk/* imports to resolve from node_modules, as the Lambda runtime provides them.
  */
-export function synthesizeRotationBundle(outdir: string): string {
+export function synthesizeRotationBundle(outdir: string): RotationBundle {
   const app = new App({ outdir });
   const stack = new JwtKeysStack(app, 'JwtKeys');
   const template = app.synth().getStackByName(stack.stackName).template as Template;
-  const functionCodeKeys = Object.values(template.Resources)
+  const bundledFunctions = Object.values(template.Resources)
     .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .map((resource) => resource.Properties.Code?.S3Key)
-    .filter((key): key is string => key !== undefined);
+    .map((resource) => resource.Properties)
+    .filter((properties) => properties.Code?.S3Key !== undefined);
+  const functionCodeKeys = bundledFunctions.map((properties) => properties.Code!.S3Key!);
   const manifest = JSON.parse(
     readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8'),
   ) as AssetManifest;
@@ -51,5 +67,15 @@ export function synthesizeRotationBundle(outdir: string): string {
   if (assets.length !== 1) {
     throw new Error(`expected one bundled function in the assembly, found ${assets.length}`);
   }
-  return join(outdir, assets[0]!.source.path, 'index.js');
+  const objectKeys = Object.values(assets[0]!.destinations).map((to) => to.objectKey);
+  const rotationFunction = bundledFunctions.find((properties) =>
+    objectKeys.includes(properties.Code!.S3Key!),
+  )!;
+  const variables = rotationFunction.Environment?.Variables ?? {};
+  const literalEnvironment = Object.fromEntries(
+    Object.entries(variables).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  return { indexFile: join(outdir, assets[0]!.source.path, 'index.js'), literalEnvironment };
 }

@@ -4,7 +4,7 @@
  * endpoint. The bundle leaves @aws-sdk/* to the Lambda runtime, so the assembly is written
  * inside the project, where Node resolves the SDK from node_modules as the runtime would.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import {
@@ -44,18 +44,20 @@ describe('the synthesized rotation asset', () => {
 
   it('is what the template deploys, and rotates a secret on the local endpoint', async () => {
     // GIVEN the assembly `cdk synth` writes, with the function bundled by esbuild
-    const bundle = synthesizeRotationBundle(OUTDIR);
+    const { indexFile: bundle, literalEnvironment } = synthesizeRotationBundle(OUTDIR);
     expect(readFileSync(bundle).length).toBeGreaterThan(10_000);
+    // AND no source map ships, nor the option that would make Node read one at every cold start
+    expect(existsSync(`${bundle}.map`)).toBe(false);
+    expect(literalEnvironment.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
 
     // AND the environment the template gives it, pointed at the local endpoint
     Object.assign(process.env, {
+      ...literalEnvironment,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: local.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoint,
-      JWT_ALGORITHM: 'HS256',
-      GRACE_PERIOD_SECONDS: '86400',
       EVENT_BUS_NAME: 'jwt-keys',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });

@@ -25,10 +25,10 @@ function setting(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const results = await runBench({
     algorithms: ['HS256', 'HS512'],
-    rounds: setting('BENCH_ROUNDS', 21),
+    rounds: setting('BENCH_ROUNDS', 31),
     batchMs: setting('BENCH_BATCH_MS', 25),
     inFlight: 64,
-    lambdaLoads: setting('BENCH_LAMBDA_LOADS', 51),
+    lambdaLoads: setting('BENCH_LAMBDA_LOADS', 101),
     workDir: join(ROOT, 'bench', 'results', 'build'),
   });
   console.log(formatBench(results));

@@ -4,9 +4,8 @@
  * baseline (baseline first in even rounds, the case first in odd ones), in an order that
  * rotates from round to round; a case's ratio to the baseline is taken within each such pair
  * and the median over rounds is reported, which cancels most of the drift that absolute times
- * suffer. Each batch is sized to
- * take about `batchMs`; with --expose-gc the heap is collected before each batch, so no batch
- * pays for garbage another one left.
+ * suffer. Each batch is sized to take about `batchMs`; with --expose-gc the heap is collected
+ * before each batch, so no batch pays for garbage another one left.
  */
 import { performance } from 'node:perf_hooks';
 

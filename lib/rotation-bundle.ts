@@ -43,39 +43,40 @@ export interface RotationBundle {
 }
 
 /**
- * Synthesizes the app's stack with real bundling (esbuild) into `outdir` and returns the path
- * of the rotation function's index.js and its environment. `outdir` must be inside the project for the bundle's
- * external @aws-sdk/* imports to resolve from node_modules, as the Lambda runtime provides them.
+ * Synthesizes the app's stack with real bundling (esbuild) into `outdir` and returns the
+ * rotation function's index.js and environment. `outdir` must be inside the project for the
+ * bundle's external @aws-sdk/* imports to resolve from node_modules, as the Lambda runtime
+ * provides them.
  */
 export function synthesizeRotationBundle(outdir: string): RotationBundle {
   const app = new App({ outdir });
   const stack = new JwtKeysStack(app, 'JwtKeys');
   const template = app.synth().getStackByName(stack.stackName).template as Template;
-  const bundledFunctions = Object.values(template.Resources)
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .map((resource) => resource.Properties)
-    .filter((properties) => properties.Code?.S3Key !== undefined);
-  const functionCodeKeys = bundledFunctions.map((properties) => properties.Code!.S3Key!);
   const manifest = JSON.parse(
     readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8'),
   ) as AssetManifest;
-  const assets = Object.values(manifest.files).filter((file) =>
-    Object.values(file.destinations).some((destination) =>
-      functionCodeKeys.includes(destination.objectKey),
-    ),
-  );
-  if (assets.length !== 1) {
-    throw new Error(`expected one bundled function in the assembly, found ${assets.length}`);
+  const assetHolding = (
+    objectKey: string | undefined,
+  ): AssetManifest['files'][string] | undefined =>
+    Object.values(manifest.files).find((file) =>
+      Object.values(file.destinations).some((destination) => destination.objectKey === objectKey),
+    );
+  const bundledFunctions = Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .flatMap(({ Properties: properties }) => {
+      const asset = assetHolding(properties.Code?.S3Key);
+      return asset === undefined ? [] : [{ asset, properties }];
+    });
+  if (bundledFunctions.length !== 1) {
+    throw new Error(
+      `expected one bundled function in the assembly, found ${bundledFunctions.length}`,
+    );
   }
-  const objectKeys = Object.values(assets[0]!.destinations).map((to) => to.objectKey);
-  const rotationFunction = bundledFunctions.find((properties) =>
-    objectKeys.includes(properties.Code!.S3Key!),
-  )!;
-  const variables = rotationFunction.Environment?.Variables ?? {};
+  const { asset, properties } = bundledFunctions[0]!;
   const literalEnvironment = Object.fromEntries(
-    Object.entries(variables).filter(
+    Object.entries(properties.Environment?.Variables ?? {}).filter(
       (entry): entry is [string, string] => typeof entry[1] === 'string',
     ),
   );
-  return { indexFile: join(outdir, assets[0]!.source.path, 'index.js'), literalEnvironment };
+  return { indexFile: join(outdir, asset.source.path, 'index.js'), literalEnvironment };
 }

@@ -10,7 +10,12 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-import { type KeyDocument, parseKeyDocument, previousKeyGraceEndsAt } from '../key-document';
+import {
+  currentSinceOf,
+  type KeyDocument,
+  parseKeyDocument,
+  previousKeyGraceEndsAt,
+} from '../key-document';
 
 export interface KeyState {
   readonly versionId: string;
@@ -55,7 +60,9 @@ export async function readSecretState(
     previousId === undefined ? undefined : readKey(client, described, previousId, 'AWSPREVIOUS'),
   ]);
   const graceEnd =
-    current?.document === undefined ? undefined : previousKeyGraceEndsAt(current.document);
+    current?.document === undefined || currentId === undefined
+      ? undefined
+      : previousKeyGraceEndsAt(current.document, currentSinceOf(stages[currentId]));
   return {
     arn: described.ARN ?? secretId,
     name: described.Name ?? secretId,

@@ -9,6 +9,7 @@ import { createSecretKey } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import {
+  currentSinceOf,
   type KeyDocument,
   keyDocumentBytes,
   KeyDocumentError,
@@ -26,6 +27,8 @@ export interface LoadedKey extends HmacKey {
   /** The encoded header of tokens it signs: { alg, kid, typ: 'JWT' }. */
   readonly signingHeader: string;
   readonly versionId: string;
+  /** The version's staging labels when it was read. */
+  readonly stages: readonly string[];
   readonly document: KeyDocument;
 }
 
@@ -152,7 +155,8 @@ export class KeyCache {
           `secret "${this.options.secretId}" has no AWSCURRENT value`,
         );
       }
-      const graceEnd = previousKeyGraceEndsAt(current.document);
+      // A late rotation dates the new key's promotion in a label: the grace counts from it.
+      const graceEnd = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
       this.snapshot = {
         current,
         previous,
@@ -202,6 +206,7 @@ export class KeyCache {
     return {
       stage,
       versionId: value.VersionId ?? '',
+      stages: value.VersionStages ?? [stage],
       kid: document.kid,
       alg: document.alg,
       secret: createSecretKey(keyDocumentBytes(document)),

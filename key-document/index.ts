@@ -9,6 +9,13 @@ export {
   minimumKeyBytes,
   type HmacAlgorithm,
 } from './algorithms';
+export {
+  CURRENT_SINCE_STAGE_PREFIX,
+  currentSinceOf,
+  currentSinceStage,
+  isCurrentSinceStage,
+  LATE_PROMOTION_MS,
+} from './current-since';
 export { decodeCanonicalBase64url, isCanonicalBase64url } from './base64url';
 export { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
 export { generateKeyDocument, type GenerateKeyDocumentOptions, type RandomBytes } from './generate';

@@ -15,7 +15,8 @@ export interface KeyDocument {
   /** ISO-8601 UTC time the key was generated; absent on a key nobody dated (the first one). */
   readonly createdAt?: string;
   /**
-   * How long, counted from `createdAt`, the key this one replaced keeps verifying tokens.
+   * How long, counted from when this key became current (`createdAt`, unless the rotation
+   * finished late: see current-since.ts), the key this one replaced keeps verifying tokens.
    * The client and the retirement both read the grace period from here, so they agree on it.
    * Absent: the previous key verifies for as long as it holds the AWSPREVIOUS label.
    */
@@ -41,10 +42,18 @@ export function serializeKeyDocument(document: KeyDocument): string {
 /**
  * The end of the grace period the document grants the key it replaced, in epoch milliseconds,
  * or undefined when the document does not say (then the AWSPREVIOUS label alone decides).
+ * The grace counts from when the key became current: its createdAt, or `currentSince` (read
+ * from the version's labels, see current-since.ts) when the rotation finished late.
  */
-export function previousKeyGraceEndsAt(document: KeyDocument): number | undefined {
-  if (document.createdAt === undefined || document.previousKeyGraceSeconds === undefined) {
-    return undefined;
-  }
-  return Date.parse(document.createdAt) + document.previousKeyGraceSeconds * 1000;
+export function previousKeyGraceEndsAt(
+  document: KeyDocument,
+  currentSince?: number,
+): number | undefined {
+  if (document.previousKeyGraceSeconds === undefined) return undefined;
+  const createdAt = document.createdAt === undefined ? undefined : Date.parse(document.createdAt);
+  const start =
+    currentSince === undefined || (createdAt !== undefined && createdAt > currentSince)
+      ? createdAt
+      : currentSince;
+  return start === undefined ? undefined : start + document.previousKeyGraceSeconds * 1000;
 }

@@ -12,6 +12,7 @@ import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
 import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
+import { currentSinceOfVersion } from './late-promotion';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, versionWithStage } from './secrets-store';
 
 export const MAINTENANCE_ACTIONS = ['retire', 'revoke-previous', 'repair'] as const;
@@ -68,7 +69,10 @@ async function retirePrevious(
   // The current key states when its predecessor's grace ends; the client reads the same.
   // Without that (a key made outside this function), count the configured grace from the
   // service's last rotation date; without either, never retire on a guess.
-  const statedEnd = current === undefined ? undefined : previousKeyGraceEndsAt(current);
+  const statedEnd =
+    current === undefined
+      ? undefined
+      : previousKeyGraceEndsAt(current, currentSinceOfVersion(secret, currentVersion));
   const graceEnd =
     statedEnd ??
     (secret.lastRotatedAt === undefined

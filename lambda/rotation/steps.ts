@@ -5,6 +5,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 
 import {
+  currentSinceOf,
   generateKeyDocument,
   importKeyDocument,
   type KeyDocument,
@@ -24,6 +25,11 @@ import {
   writeUnlessAlreadyDone,
 } from './context';
 import { RotationError } from './errors';
+import {
+  currentSinceOfVersion,
+  dropOutdatedPromotionLabels,
+  recordLatePromotion,
+} from './late-promotion';
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -161,7 +167,9 @@ export async function testSecret(
 /**
  * Makes the pending key current (the service moves AWSPREVIOUS to the old current version by
  * itself), removes AWSPENDING, then publishes "key rotated". A retry after the move skips the
- * move and publishes again: delivery is at least once, consumers dedupe by version id.
+ * move and publishes again: delivery is at least once, consumers dedupe by version id. A key
+ * promoted late (a failed rotation reattempted later) is labelled with the moment first, so
+ * the previous key's grace counts from its promotion, not from when the key was made.
  */
 export async function finishSecret(
   context: RotationContext,
@@ -171,9 +179,15 @@ export async function finishSecret(
   const currentVersion = versionWithStage(secret, AWSCURRENT);
   let previous: KeyReference | null = null;
   let droppedEarly: KeyReference | null = null;
+  let promotionLabel: string | undefined;
   if (currentVersion !== token) {
     const oldCurrent = await readStagedKey(context, secret, AWSCURRENT);
     droppedEarly = await previousStillInGrace(context, secret, oldCurrent);
+    const pending = await readKeyDocument(context, secret.arn, {
+      versionId: token,
+      stage: AWSPENDING,
+    });
+    promotionLabel = await recordLatePromotion(context, secret, token, pending);
     await writeUnlessAlreadyDone(
       context,
       () =>
@@ -208,12 +222,19 @@ export async function finishSecret(
       { description: 'finishSecret', secretArn: secret.arn, versionId: token },
     );
   }
+  await dropOutdatedPromotionLabels(context, secret, token, promotionLabel);
   const newKey = await readKeyDocument(context, secret.arn, {
     versionId: token,
     stage: AWSCURRENT,
   });
+  const currentSince =
+    promotionLabel === undefined
+      ? currentSinceOfVersion(secret, token)
+      : currentSinceOf([promotionLabel]);
   const graceEnd =
-    newKey === undefined || previous === null ? undefined : previousKeyGraceEndsAt(newKey);
+    newKey === undefined || previous === null
+      ? undefined
+      : previousKeyGraceEndsAt(newKey, currentSince);
   await context.events.publish({
     detailType: KEY_ROTATED,
     detail: {
@@ -245,7 +266,10 @@ async function previousStillInGrace(
 ): Promise<KeyReference | null> {
   const previousVersion = versionWithStage(secret, AWSPREVIOUS);
   if (previousVersion === undefined || currentDocument === undefined) return null;
-  const graceEnd = previousKeyGraceEndsAt(currentDocument);
+  const graceEnd = previousKeyGraceEndsAt(
+    currentDocument,
+    currentSinceOfVersion(secret, versionWithStage(secret, AWSCURRENT)),
+  );
   if (graceEnd === undefined || graceEnd <= context.clock()) return null;
   const document = await readStagedKey(context, secret, AWSPREVIOUS);
   context.logger.warn('finishSecret: the previous key is dropped before its grace period ends', {

@@ -6,10 +6,12 @@ import {
   CancelRotateSecretCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
 import { runCli } from '../../cli/run-cli';
 import {
+  currentSinceStage,
   generateKeyDocument,
   keyDocumentBytes,
   parseKeyDocument,
@@ -56,6 +58,25 @@ describe('jwt-keys status and repair', () => {
     expect(run.stdout).toContain('verifies until 2026-06-02T00:00:00.000Z (23h left)');
     expect(run.stdout).toContain('AWSPENDING   none');
     expect(run.stdout).toContain('rotation     DISABLED');
+  });
+
+  it('status counts the grace from the promotion a late rotation recorded', async () => {
+    // GIVEN a key made two days ago that became current an hour ago (its label says when)
+    await putCurrentKey(sm, 'app/jwt', SECOND_KEY, now - 2 * 24 * HOUR_MS, 24 * 3600);
+    await sm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: 'app/jwt',
+        VersionStage: currentSinceStage(now - HOUR_MS),
+        MoveToVersionId: SECOND_KEY,
+      }),
+    );
+
+    // WHEN
+    const run = await cli(local, clock, 'status', 'app/jwt');
+
+    // THEN
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('verifies until 2026-06-01T23:00:00.000Z (23h left)');
   });
 
   it('status --json reports the same facts as one document, without key material', async () => {

@@ -8,9 +8,11 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
-import { generateKeyDocument, serializeKeyDocument } from '../../key-document';
+import { JwtKeyRing } from '../../client';
+import { currentSinceStage, generateKeyDocument, serializeKeyDocument } from '../../key-document';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
 
 import {
@@ -55,8 +57,14 @@ describe('rotation function, end to end', () => {
     await rig.local.rotationsSettled();
   }
 
-  async function putPending(token: string): Promise<void> {
-    const document = generateKeyDocument({ alg: 'HS256', kid: token, now: new Date(rig.now) });
+  /** A pending key as createSecret makes it, at the rig's time. */
+  async function putPending(token: string, previousKeyGraceSeconds?: number): Promise<void> {
+    const document = generateKeyDocument({
+      alg: 'HS256',
+      kid: token,
+      now: new Date(rig.now),
+      ...(previousKeyGraceSeconds !== undefined && { previousKeyGraceSeconds }),
+    });
     await rig.sm.send(
       new PutSecretValueCommand({
         SecretId: arn,
@@ -432,6 +440,154 @@ describe('rotation function, end to end', () => {
       rig.local.faults.clear();
       const next = await rig.rotate(arn);
       expect(rig.local.versionStages(arn)[next]).toEqual(['AWSCURRENT']);
+    });
+  });
+
+  describe('a rotation finished late', () => {
+    const DAY_S = DAY_MS / 1000;
+
+    /** Each version's labels in alphabetical order: the service promises no order. */
+    function sortedStages(): Record<string, string[]> {
+      return Object.fromEntries(
+        Object.entries(rig.local.versionStages(arn)).map(([id, stages]) => [
+          id,
+          [...stages].sort(),
+        ]),
+      );
+    }
+
+    function ring(): JwtKeyRing {
+      return new JwtKeyRing({ secretId: arn, client: rig.sm, clock: rig.clock });
+    }
+
+    it("reattempted days after it failed: the previous key's grace counts from the promotion", async () => {
+      // GIVEN a first rotation, and a token its key signs 90 days later
+      const first = await rig.rotate(arn);
+      rig.now += 90 * DAY_MS;
+      const issued = await ring().sign({ sub: 'user' }, { expiresIn: 10 * DAY_S });
+
+      // AND the next rotation fails on every attempt, leaving its new key AWSPENDING
+      rig.local.faults.inject({ operation: 'Invoke:testSecret', error: 'Error', times: Infinity });
+      const stalled = await rig.rotate(arn);
+      expect(rig.local.versionStages(arn)[stalled]).toEqual(['AWSPENDING']);
+      rig.local.faults.clear();
+
+      // WHEN, three days later, RotateSecret refuses and the service reattempts that rotation
+      rig.now += 3 * DAY_MS;
+      const promotedAt = rig.now;
+      await expect(rig.sm.send(new RotateSecretCommand({ SecretId: arn }))).rejects.toMatchObject({
+        name: 'InvalidRequestException',
+      });
+      await rig.local.rotationsSettled();
+
+      // THEN the key made three days ago is current, labelled with the moment of its promotion
+      expect(sortedStages()).toEqual({
+        [stalled]: ['AWSCURRENT', currentSinceStage(promotedAt)],
+        [first]: ['AWSPREVIOUS'],
+      });
+      const graceEndsAt = new Date(promotedAt + DAY_MS).toISOString();
+      expect(rig.local.events.at(-1)).toMatchObject({
+        detailType: ROTATED,
+        detail: { current: { versionId: stalled }, previousGraceEndsAt: graceEndsAt },
+      });
+
+      // AND the previous key verifies for the whole grace period from then, and not after
+      rig.now = promotedAt + DAY_MS - 1000;
+      await expect(ring().verify(issued)).resolves.toMatchObject({ stage: 'AWSPREVIOUS' });
+      expect(await rig.handler({ action: 'retire', secretId: arn })).toMatchObject({
+        outcome: 'grace-not-ended',
+        graceEndsAt,
+      });
+      rig.now += 1000;
+      await expect(ring().verify(issued)).rejects.toMatchObject({
+        code: 'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+      });
+      expect(await rig.handler({ action: 'retire', secretId: arn })).toMatchObject({
+        outcome: 'retired',
+        graceEndsAt,
+      });
+
+      // AND the next rotation, on time, leaves no promotion label behind
+      rig.now += 90 * DAY_MS;
+      const next = await rig.rotate(arn);
+      expect(sortedStages()).toEqual({
+        [next]: ['AWSCURRENT'],
+        [stalled]: ['AWSPREVIOUS'],
+      });
+      expect(rig.local.events.at(-1)?.detail.previousGraceEndsAt).toBe(
+        new Date(rig.now + DAY_MS).toISOString(),
+      );
+    });
+
+    /** Rotation enabled and a pending key with a day's grace; returns the current version. */
+    async function pendingKeyFromCreateSecret(token: string): Promise<string> {
+      await enableRotation();
+      await putPending(token, DAY_S);
+      return (await rig.current(arn)).versionId;
+    }
+
+    it('a retried finishSecret keeps the label of the promotion and states the same grace end', async () => {
+      // GIVEN a pending key promoted two hours after it was made
+      const token = '44444444-4444-4444-8444-444444444444';
+      const previous = await pendingKeyFromCreateSecret(token);
+      rig.now += 2 * HOUR_MS;
+      const promotedAt = rig.now;
+      await rig.handler({ Step: 'finishSecret', SecretId: arn, ClientRequestToken: token });
+
+      // WHEN finishSecret runs again an hour later
+      rig.now += HOUR_MS;
+      await rig.handler({ Step: 'finishSecret', SecretId: arn, ClientRequestToken: token });
+
+      // THEN the first promotion's label stays, alone, and both events state its grace end
+      expect(sortedStages()).toEqual({
+        [token]: ['AWSCURRENT', currentSinceStage(promotedAt)],
+        [previous]: ['AWSPREVIOUS'],
+      });
+      const rotated = rig.local.events.filter((event) => event.detailType === ROTATED);
+      expect(rotated.map((event) => event.detail.previousGraceEndsAt)).toEqual([
+        new Date(promotedAt + DAY_MS).toISOString(),
+        new Date(promotedAt + DAY_MS).toISOString(),
+      ]);
+    });
+
+    it('replaces the label an attempt left before its move failed', async () => {
+      // GIVEN a pending key labelled by an attempt an hour after it was made, never moved
+      const token = '55555555-5555-4555-8555-555555555555';
+      const previous = await pendingKeyFromCreateSecret(token);
+      const abandoned = currentSinceStage(rig.now + HOUR_MS);
+      await rig.sm.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: arn,
+          VersionStage: abandoned,
+          MoveToVersionId: token,
+        }),
+      );
+
+      // WHEN finishSecret succeeds a day later
+      rig.now += DAY_MS;
+      await rig.handler({ Step: 'finishSecret', SecretId: arn, ClientRequestToken: token });
+
+      // THEN only the label of the promotion that happened remains
+      expect(sortedStages()).toEqual({
+        [token]: ['AWSCURRENT', currentSinceStage(rig.now)],
+        [previous]: ['AWSPREVIOUS'],
+      });
+    });
+
+    it('labels nothing when the key is promoted within a minute of being made', async () => {
+      // GIVEN
+      const token = '66666666-6666-4666-8666-666666666666';
+      const previous = await pendingKeyFromCreateSecret(token);
+
+      // WHEN
+      rig.now += 60_000;
+      await rig.handler({ Step: 'finishSecret', SecretId: arn, ClientRequestToken: token });
+
+      // THEN
+      expect(sortedStages()).toEqual({
+        [token]: ['AWSCURRENT'],
+        [previous]: ['AWSPREVIOUS'],
+      });
     });
   });
 

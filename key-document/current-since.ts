@@ -10,7 +10,7 @@
  * AWSCURRENT / AWSPREVIOUS alone, and its grace counts from createdAt.
  */
 
-export const CURRENT_SINCE_STAGE_PREFIX = 'JWTKEY_CURRENT_SINCE_';
+const CURRENT_SINCE_STAGE_PREFIX = 'JWTKEY_CURRENT_SINCE_';
 
 /**
  * How long after its createdAt a key may become current before the moment is recorded: longer
@@ -19,7 +19,9 @@ export const CURRENT_SINCE_STAGE_PREFIX = 'JWTKEY_CURRENT_SINCE_';
  */
 export const LATE_PROMOTION_MS = 60_000;
 
-const LABEL = /^JWTKEY_CURRENT_SINCE_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const LABEL = new RegExp(
+  `^${CURRENT_SINCE_STAGE_PREFIX}(\\d{4})(\\d{2})(\\d{2})T(\\d{2})(\\d{2})(\\d{2})Z$`,
+);
 
 /**
  * The label for a promotion at `at` (epoch ms), e.g. JWTKEY_CURRENT_SINCE_20261123T101500Z.

@@ -10,7 +10,6 @@ export {
   type HmacAlgorithm,
 } from './algorithms';
 export {
-  CURRENT_SINCE_STAGE_PREFIX,
   currentSinceOf,
   currentSinceStage,
   isCurrentSinceStage,

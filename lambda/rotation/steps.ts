@@ -180,13 +180,11 @@ export async function finishSecret(
   let previous: KeyReference | null = null;
   let droppedEarly: KeyReference | null = null;
   let promotionLabel: string | undefined;
+  let pending: KeyDocument | undefined;
   if (currentVersion !== token) {
     const oldCurrent = await readStagedKey(context, secret, AWSCURRENT);
     droppedEarly = await previousStillInGrace(context, secret, oldCurrent);
-    const pending = await readKeyDocument(context, secret.arn, {
-      versionId: token,
-      stage: AWSPENDING,
-    });
+    pending = await readKeyDocument(context, secret.arn, { versionId: token, stage: AWSPENDING });
     promotionLabel = await recordLatePromotion(context, secret, token, pending);
     await writeUnlessAlreadyDone(
       context,
@@ -223,10 +221,10 @@ export async function finishSecret(
     );
   }
   await dropOutdatedPromotionLabels(context, secret, token, promotionLabel);
-  const newKey = await readKeyDocument(context, secret.arn, {
-    versionId: token,
-    stage: AWSCURRENT,
-  });
+  // A version's value never changes: the key read before the move is the one now current.
+  const newKey =
+    pending ??
+    (await readKeyDocument(context, secret.arn, { versionId: token, stage: AWSCURRENT }));
   const currentSince =
     promotionLabel === undefined
       ? currentSinceOfVersion(secret, token)

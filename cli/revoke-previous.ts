@@ -6,17 +6,13 @@
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 
+import { type MaintenanceEvent, type MaintenanceResult } from '../contract';
+
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { keyLabel } from './format';
 import { rotationDocument, startRotation } from './rotate';
 import { readSecretState } from './secret-state';
-
-interface MaintenanceResult {
-  readonly action?: string;
-  readonly outcome?: string;
-  readonly retired?: { readonly versionId: string; readonly kid: string };
-}
 
 export async function revokePrevious(context: CommandContext): Promise<void> {
   const before = await readSecretState(context.secretsManager, context.secretId);
@@ -33,6 +29,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
   const result = await invokeMaintenance(context, functionArn, {
     action: 'revoke-previous',
     secretId: before.arn,
+    kid: outcome.after?.previous?.kid ?? '',
   });
   if (context.json) {
     context.print(
@@ -64,7 +61,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
 export async function invokeMaintenance(
   context: CommandContext,
   functionArn: string,
-  event: { action: string; secretId: string },
+  event: MaintenanceEvent,
 ): Promise<MaintenanceResult> {
   const response = await context.lambda.send(
     new InvokeCommand({ FunctionName: functionArn, Payload: Buffer.from(JSON.stringify(event)) }),

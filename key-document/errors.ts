@@ -15,7 +15,8 @@ export type KeyDocumentErrorCode =
   | 'ERR_KEY_DOCUMENT_NON_CANONICAL_KEY'
   | 'ERR_KEY_DOCUMENT_KEY_TOO_SHORT'
   | 'ERR_KEY_DOCUMENT_BAD_CREATED_AT'
-  | 'ERR_KEY_DOCUMENT_BAD_GRACE';
+  | 'ERR_KEY_DOCUMENT_BAD_GRACE'
+  | 'ERR_KEY_DOCUMENT_BAD_KID_REFERENCE';
 
 export class KeyDocumentError extends Error {
   override readonly name = 'KeyDocumentError';

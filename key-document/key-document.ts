@@ -21,6 +21,17 @@ export interface KeyDocument {
    * Absent: the previous key verifies for as long as it holds the AWSPREVIOUS label.
    */
   readonly previousKeyGraceSeconds?: number;
+  /**
+   * The kid of the standby key (staging label JWTKEY_NEXT) that the next rotation promotes. Not
+   * secret: a verifier meeting a token with this kid knows a rotation has happened and reads
+   * the secret at once, outside the rate limit that keeps random kids from causing reads.
+   */
+  readonly nextKid?: string;
+  /**
+   * The kid of the key this one replaced (AWSCURRENT when this key was written). A reader whose
+   * AWSPREVIOUS read does not return it read across a label move, and reads again.
+   */
+  readonly previousKid?: string;
 }
 
 /** Members in a fixed order, so that equal documents serialize to equal strings. */
@@ -35,6 +46,8 @@ export function serializeKeyDocument(document: KeyDocument): string {
     ...(document.previousKeyGraceSeconds !== undefined && {
       previousKeyGraceSeconds: document.previousKeyGraceSeconds,
     }),
+    ...(document.nextKid !== undefined && { nextKid: document.nextKid }),
+    ...(document.previousKid !== undefined && { previousKid: document.previousKid }),
   };
   return JSON.stringify(ordered);
 }

@@ -69,7 +69,7 @@ export function validateKeyDocument(
   }
 
   const kid = jwk.kid;
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) {
+  if (!isKid(kid)) {
     return fail(
       'ERR_KEY_DOCUMENT_MISSING_KID',
       `kid must be a string of 1 to ${MAX_KID_LENGTH} characters, got ${kindOf(kid)}`,
@@ -115,6 +115,22 @@ export function validateKeyDocument(
     );
   }
 
+  const references: Partial<Record<'nextKid' | 'previousKid', string>> = {};
+  for (const member of ['nextKid', 'previousKid'] as const) {
+    const reference = jwk[member];
+    if (reference === undefined) continue;
+    if (!isKid(reference)) {
+      return fail(
+        'ERR_KEY_DOCUMENT_BAD_KID_REFERENCE',
+        `${member} must be a string of 1 to ${MAX_KID_LENGTH} characters, got ${kindOf(reference)}`,
+      );
+    }
+    if (reference === kid) {
+      return fail('ERR_KEY_DOCUMENT_BAD_KID_REFERENCE', `${member} must differ from the key's kid`);
+    }
+    references[member] = reference;
+  }
+
   return {
     kty: 'oct',
     alg,
@@ -123,7 +139,12 @@ export function validateKeyDocument(
     k,
     ...(typeof createdAt === 'string' && { createdAt }),
     ...(typeof grace === 'number' && { previousKeyGraceSeconds: grace }),
+    ...references,
   };
+}
+
+function isKid(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_KID_LENGTH;
 }
 
 function isSigningKeyOps(value: unknown): boolean {

@@ -7,8 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type Construct } from 'constructs';
 
-/** Where the function's embedded metrics land (lambda/rotation/embedded-metrics.ts). */
-const NAMESPACE = 'RotatingJwtKeys';
+import { METRIC_NAMESPACE, type RotationMetric, SECRET_NAME_DIMENSION } from '../contract';
 
 export interface DashboardSettings {
   readonly secretName: string;
@@ -21,11 +20,15 @@ export function createDashboard(
   scope: Construct,
   settings: DashboardSettings,
 ): cloudwatch.Dashboard {
-  const metric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
+  const metric = (
+    metricName: RotationMetric,
+    statistic: string,
+    period: Duration,
+  ): cloudwatch.Metric =>
     new cloudwatch.Metric({
-      namespace: NAMESPACE,
+      namespace: METRIC_NAMESPACE,
       metricName,
-      dimensionsMap: { SecretName: settings.secretName },
+      dimensionsMap: { [SECRET_NAME_DIMENSION]: settings.secretName },
       statistic,
       period,
     });

@@ -23,6 +23,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
+import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from '../contract';
+
 import { createDashboard } from './dashboard';
 import { acknowledgeNagFindings } from './nag';
 import { validateTiming } from './validation';
@@ -156,9 +158,9 @@ export class RotatingJwtKey extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        JWT_ALGORITHM: this.algorithm,
-        GRACE_PERIOD_SECONDS: String(this.gracePeriod.toSeconds()),
-        EVENT_BUS_NAME: this.eventBus.eventBusName,
+        [FUNCTION_ENVIRONMENT.algorithm]: this.algorithm,
+        [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
+        [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
@@ -206,7 +208,7 @@ export class RotatingJwtKey extends Construct {
           event: events.RuleTargetInput.fromObject({
             action: 'retire',
             secretId: this.secret.secretArn,
-          }),
+          } satisfies MaintenanceEvent),
           retryAttempts: 2,
         }),
       ],
@@ -233,7 +235,7 @@ export class RotatingJwtKey extends Construct {
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: [this.secret.secretArn],
       conditions: {
-        StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] },
+        StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
       },
     });
     this.encryptionKey.grantDecrypt(

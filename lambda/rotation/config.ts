@@ -2,6 +2,7 @@
  * The function's settings, read from its environment once at cold start. A wrong setting stops
  * the function before it touches any secret, with an error naming the variable and the value.
  */
+import { FUNCTION_ENVIRONMENT } from '../../contract';
 import { type HmacAlgorithm, HMAC_ALGORITHMS, isHmacAlgorithm } from '../../key-document';
 
 import { ConfigurationError } from './errors';
@@ -16,22 +17,27 @@ export interface RotationConfig {
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): RotationConfig {
-  const algorithm = env.JWT_ALGORITHM ?? 'HS256';
+  const {
+    algorithm: algorithmName,
+    gracePeriodSeconds,
+    eventBusName: busName,
+  } = FUNCTION_ENVIRONMENT;
+  const algorithm = env[algorithmName] ?? 'HS256';
   if (!isHmacAlgorithm(algorithm)) {
     throw new ConfigurationError(
-      `JWT_ALGORITHM must be one of ${HMAC_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`,
+      `${algorithmName} must be one of ${HMAC_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`,
     );
   }
-  const grace = env.GRACE_PERIOD_SECONDS ?? '86400';
+  const grace = env[gracePeriodSeconds] ?? '86400';
   if (!/^\d{1,10}$/.test(grace)) {
     throw new ConfigurationError(
-      `GRACE_PERIOD_SECONDS must be a whole number of seconds >= 0, got ${JSON.stringify(grace)}`,
+      `${gracePeriodSeconds} must be a whole number of seconds >= 0, got ${JSON.stringify(grace)}`,
     );
   }
-  const eventBusName = env.EVENT_BUS_NAME ?? '';
+  const eventBusName = env[busName] ?? '';
   if (eventBusName.trim() === '') {
     throw new ConfigurationError(
-      'EVENT_BUS_NAME must name the event bus for rotation events, got nothing',
+      `${busName} must name the event bus for rotation events, got nothing`,
     );
   }
   return { algorithm, gracePeriodSeconds: Number(grace), eventBusName };

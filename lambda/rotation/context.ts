@@ -1,4 +1,5 @@
 /** What the protocol logic works with: injected, so tests control the store, time and logs. */
+import { type RotationMetric, versionWithStage } from '../../contract';
 import {
   type KeyDocument,
   KeyDocumentError,
@@ -9,7 +10,7 @@ import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
 import { type EventPublisher } from './event-publisher';
-import { type SecretDescription, type SecretsStore, versionWithStage } from './secrets-store';
+import { type SecretDescription, type SecretsStore } from './secrets-store';
 
 /** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
 export interface RotationLogger {
@@ -19,7 +20,6 @@ export interface RotationLogger {
 }
 
 /** Metric values for the dashboard (CloudWatch embedded metric format in the deployed function). */
-export type RotationMetric = 'KeyRotated' | 'KeyRetired' | 'KeyAgeSeconds';
 export type MetricSink = (name: RotationMetric, value: number, secretArn: string) => void;
 
 export interface RotationDependencies {
@@ -73,7 +73,7 @@ export async function readStagedKey(
   secret: SecretDescription,
   stage: string,
 ): Promise<KeyDocument | undefined> {
-  const versionId = versionWithStage(secret, stage);
+  const versionId = versionWithStage(secret.versionIdsToStages, stage);
   return versionId === undefined
     ? undefined
     : readKeyDocument(context, secret.arn, { versionId, stage });

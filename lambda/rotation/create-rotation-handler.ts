@@ -3,16 +3,17 @@
  * step events and the maintenance events, checks the guards of AWS's rotation template in
  * order, and runs the step. handler.ts wires the real clients into it.
  */
-import { type RotationContext, type RotationDependencies } from './context';
-import { RotationError } from './errors';
 import {
-  badEvent,
+  AWSCURRENT,
+  AWSPENDING,
   isMaintenanceAction,
   MAINTENANCE_ACTIONS,
   type MaintenanceResult,
-  runMaintenance,
-} from './maintenance';
-import { AWSCURRENT, AWSPENDING } from './secrets-store';
+} from '../../contract';
+
+import { type RotationContext, type RotationDependencies } from './context';
+import { RotationError } from './errors';
+import { badEvent, runMaintenance } from './maintenance';
 import { createSecret, finishSecret, setSecret, testSecret } from './steps';
 
 export const ROTATION_STEPS = { createSecret, setSecret, testSecret, finishSecret } as const;
@@ -25,18 +26,13 @@ export interface RotationStepEvent {
   readonly RotationToken?: string;
 }
 
-export interface MaintenanceEvent {
-  readonly action: string;
-  readonly secretId: string;
-}
-
 export type RotationHandler = (event: unknown) => Promise<MaintenanceResult | undefined>;
 
 export function createRotationHandler(dependencies: RotationDependencies): RotationHandler {
   const context: RotationContext = { ...dependencies, clock: dependencies.clock ?? Date.now };
   return async (event) => {
     if (isRecord(event) && 'action' in event) {
-      const { action, secretId } = event;
+      const { action, secretId, kid } = event;
       if (!isMaintenanceAction(action)) {
         throw badEvent(
           `action must be one of ${MAINTENANCE_ACTIONS.join(', ')}, got ${JSON.stringify(action)}`,
@@ -45,7 +41,19 @@ export function createRotationHandler(dependencies: RotationDependencies): Rotat
       if (typeof secretId !== 'string' || secretId === '') {
         throw badEvent(`${action} needs a secretId (secret name or ARN)`);
       }
-      const result = await runMaintenance(context, action, secretId);
+      if (action === 'revoke-previous' && (typeof kid !== 'string' || kid === '')) {
+        // Without the kid, a revoke sent after the leaked key has already been retired (or
+        // before the rotation away from it) would drop the wrong key, in its grace.
+        throw badEvent(
+          'revoke-previous needs the kid of the key to revoke, which must hold AWSPREVIOUS',
+        );
+      }
+      const result = await runMaintenance(
+        context,
+        action === 'revoke-previous'
+          ? { action, secretId, kid: kid as string }
+          : { action, secretId },
+      );
       context.logger.info(`${action}: ${result.outcome}`, { ...result });
       return result;
     }

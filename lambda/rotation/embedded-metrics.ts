@@ -3,9 +3,9 @@
  * CloudWatch Logs turns into a metric in the `RotatingJwtKeys` namespace, by secret. No API call,
  * no extra permission. Values are counts and ages, never key material.
  */
-import { type MetricSink } from './context';
+import { METRIC_NAMESPACE, SECRET_NAME_DIMENSION } from '../../contract';
 
-export const METRIC_NAMESPACE = 'RotatingJwtKeys';
+import { type MetricSink } from './context';
 
 export function embeddedMetricSink(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
@@ -19,12 +19,12 @@ export function embeddedMetricSink(
           CloudWatchMetrics: [
             {
               Namespace: METRIC_NAMESPACE,
-              Dimensions: [['SecretName']],
+              Dimensions: [[SECRET_NAME_DIMENSION]],
               Metrics: [{ Name: name, Unit: name === 'KeyAgeSeconds' ? 'Seconds' : 'Count' }],
             },
           ],
         },
-        SecretName: secretNameOf(secretArn),
+        [SECRET_NAME_DIMENSION]: secretNameOf(secretArn),
         [name]: value,
       }),
     );

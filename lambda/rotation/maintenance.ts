@@ -2,57 +2,57 @@
  * What the function does besides the four steps, on events of its own:
  * - retire: after the grace period, remove AWSPREVIOUS and publish "key retired" (run every
  *   5 minutes by a schedule; a no-op before the grace ends or when nothing is left to retire);
- * - revoke-previous: the same at once, for a leaked key;
+ * - revoke-previous: the same at once, for a leaked key, only while the kid it names holds
+ *   AWSPREVIOUS (so a late or repeated call never drops another key in its grace);
+ * - discard-standby: remove the standby label (the next rotation then makes a fresh key);
  * - repair: remove a stale AWSPENDING that a failed rotation left on a non-current version,
  *   which otherwise blocks every later rotation.
  * Versions are never deleted: a retired version just loses its label.
  */
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  type MaintenanceAction,
+  type MaintenanceEvent,
+  type MaintenanceResult,
+  STANDBY_STAGE,
+  versionWithStage,
+} from '../../contract';
 import { previousKeyGraceEndsAt } from '../../key-document';
 import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
 import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
 import { currentSinceOfVersion } from './late-promotion';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, versionWithStage } from './secrets-store';
-
-export const MAINTENANCE_ACTIONS = ['retire', 'revoke-previous', 'repair'] as const;
-export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
-
-export interface MaintenanceResult {
-  readonly action: MaintenanceAction;
-  readonly outcome:
-    | 'retired'
-    | 'nothing-to-retire'
-    | 'grace-not-ended'
-    | 'grace-unknown'
-    | 'superseded'
-    | 'repaired'
-    | 'nothing-to-repair';
-  readonly secretArn: string;
-  readonly retired?: { readonly versionId: string; readonly kid: string };
-  readonly graceEndsAt?: string | null;
-  readonly versionId?: string;
-}
 
 export async function runMaintenance(
   context: RotationContext,
-  action: MaintenanceAction,
-  secretId: string,
+  event: MaintenanceEvent,
 ): Promise<MaintenanceResult> {
-  return action === 'repair'
-    ? repair(context, secretId)
-    : retirePrevious(context, secretId, action === 'retire' ? 'grace-period-ended' : 'revoked');
+  switch (event.action) {
+    case 'retire':
+      return retirePrevious(context, event.secretId, 'grace-period-ended');
+    case 'revoke-previous':
+      return retirePrevious(context, event.secretId, 'revoked', event.kid);
+    case 'discard-standby':
+      return discardStandby(context, event.secretId);
+    case 'repair':
+      return repair(context, event.secretId);
+  }
 }
 
 async function retirePrevious(
   context: RotationContext,
   secretId: string,
   reason: RetirementReason,
+  /** revoke-previous only: the key to revoke; nothing happens unless it holds AWSPREVIOUS. */
+  revokeKid?: string,
 ): Promise<MaintenanceResult> {
   const action: MaintenanceAction = reason === 'revoked' ? 'revoke-previous' : 'retire';
   const secret = await context.secrets.describe(secretId);
-  const previousVersion = versionWithStage(secret, AWSPREVIOUS);
-  const currentVersion = versionWithStage(secret, AWSCURRENT);
+  const previousVersion = versionWithStage(secret.versionIdsToStages, AWSPREVIOUS);
+  const currentVersion = versionWithStage(secret.versionIdsToStages, AWSCURRENT);
   const current = await readStagedKey(context, secret, AWSCURRENT);
   const now = context.clock();
   if (current?.createdAt !== undefined) {
@@ -96,6 +96,17 @@ async function retirePrevious(
     }
   }
   const previous = await readStagedKey(context, secret, AWSPREVIOUS);
+  if (revokeKid !== undefined && previous?.kid !== revokeKid) {
+    context.logger.warn(
+      'revoke-previous: the named key does not hold AWSPREVIOUS; nothing removed',
+      {
+        secretArn: secret.arn,
+        kid: revokeKid,
+        previousKid: previous?.kid,
+      },
+    );
+    return { action, outcome: 'not-previous', secretArn: secret.arn };
+  }
   // Names the version the label must be on: if a rotation moved it meanwhile, the service
   // refuses and nothing is removed (the key just demoted starts its own grace); the next run
   // decides again.
@@ -106,7 +117,7 @@ async function retirePrevious(
   } catch (error) {
     if ((error as Error).name !== 'InvalidParameterException') throw error;
     const latest = await context.secrets.describe(secret.arn);
-    if (versionWithStage(latest, AWSPREVIOUS) === previousVersion) throw error;
+    if (versionWithStage(latest.versionIdsToStages, AWSPREVIOUS) === previousVersion) throw error;
     context.logger.info(`${action}: a rotation moved AWSPREVIOUS meanwhile; nothing removed`, {
       secretArn: secret.arn,
       versionId: previousVersion,
@@ -137,9 +148,34 @@ async function retirePrevious(
   return { action, outcome: 'retired', secretArn: secret.arn, retired, graceEndsAt };
 }
 
+/** Removes the standby label, so that the next rotation makes a fresh key instead. */
+async function discardStandby(
+  context: RotationContext,
+  secretId: string,
+): Promise<MaintenanceResult> {
+  const secret = await context.secrets.describe(secretId);
+  const standbyVersion = versionWithStage(secret.versionIdsToStages, STANDBY_STAGE);
+  if (standbyVersion === undefined) {
+    return { action: 'discard-standby', outcome: 'no-standby', secretArn: secret.arn };
+  }
+  await context.secrets.updateStage(secret.arn, STANDBY_STAGE, {
+    removeFromVersionId: standbyVersion,
+  });
+  context.logger.info('discard-standby: removed the standby label', {
+    secretArn: secret.arn,
+    versionId: standbyVersion,
+  });
+  return {
+    action: 'discard-standby',
+    outcome: 'standby-discarded',
+    secretArn: secret.arn,
+    versionId: standbyVersion,
+  };
+}
+
 async function repair(context: RotationContext, secretId: string): Promise<MaintenanceResult> {
   const secret = await context.secrets.describe(secretId);
-  const pendingVersion = versionWithStage(secret, AWSPENDING);
+  const pendingVersion = versionWithStage(secret.versionIdsToStages, AWSPENDING);
   const stale =
     pendingVersion !== undefined &&
     secret.versionIdsToStages[pendingVersion]?.includes(AWSCURRENT) !== true;
@@ -157,10 +193,6 @@ async function repair(context: RotationContext, secretId: string): Promise<Maint
     secretArn: secret.arn,
     versionId: pendingVersion,
   };
-}
-
-export function isMaintenanceAction(value: unknown): value is MaintenanceAction {
-  return typeof value === 'string' && (MAINTENANCE_ACTIONS as readonly string[]).includes(value);
 }
 
 export function badEvent(message: string): RotationError {

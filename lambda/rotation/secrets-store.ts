@@ -10,9 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
-export const AWSCURRENT = 'AWSCURRENT';
-export const AWSPREVIOUS = 'AWSPREVIOUS';
-export const AWSPENDING = 'AWSPENDING';
+import { AWSPENDING } from '../../contract';
 
 export interface SecretDescription {
   readonly arn: string;
@@ -40,16 +38,6 @@ export interface SecretsStore {
   ): Promise<string | undefined>;
   putPendingValue(secretId: string, versionId: string, value: string): Promise<void>;
   updateStage(secretId: string, stage: string, change: StageChange): Promise<void>;
-}
-
-/** The version holding a staging label, if any. */
-export function versionWithStage(
-  description: SecretDescription,
-  stage: string,
-): string | undefined {
-  return Object.entries(description.versionIdsToStages).find(([, stages]) =>
-    stages.includes(stage),
-  )?.[0];
 }
 
 export class SdkSecretsStore implements SecretsStore {

@@ -4,6 +4,7 @@
  */
 import { jwtVerify, SignJWT } from 'jose';
 
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, hasStage, versionWithStage } from '../../contract';
 import {
   currentSinceOf,
   generateKeyDocument,
@@ -30,13 +31,7 @@ import {
   dropOutdatedPromotionLabels,
   recordLatePromotion,
 } from './late-promotion';
-import {
-  AWSCURRENT,
-  AWSPENDING,
-  AWSPREVIOUS,
-  type SecretDescription,
-  versionWithStage,
-} from './secrets-store';
+import { type SecretDescription } from './secrets-store';
 
 /** Makes the new key and stores it as AWSPENDING under the token, unless it is already there. */
 export async function createSecret(
@@ -176,7 +171,7 @@ export async function finishSecret(
   secret: SecretDescription,
   token: string,
 ): Promise<void> {
-  const currentVersion = versionWithStage(secret, AWSCURRENT);
+  const currentVersion = versionWithStage(secret.versionIdsToStages, AWSCURRENT);
   let previous: KeyReference | null = null;
   let droppedEarly: KeyReference | null = null;
   let promotionLabel: string | undefined;
@@ -193,7 +188,12 @@ export async function finishSecret(
           moveToVersionId: token,
           removeFromVersionId: currentVersion,
         }),
-      async () => hasStage(await context.secrets.describe(secret.arn), token, AWSCURRENT),
+      async () =>
+        hasStage(
+          (await context.secrets.describe(secret.arn)).versionIdsToStages,
+          token,
+          AWSCURRENT,
+        ),
       { description: 'finishSecret', secretArn: secret.arn, versionId: token },
     );
     if (currentVersion !== undefined) previous = keyReference(currentVersion, oldCurrent);
@@ -203,7 +203,7 @@ export async function finishSecret(
       previousVersionId: currentVersion,
     });
   } else {
-    const previousVersion = versionWithStage(secret, AWSPREVIOUS);
+    const previousVersion = versionWithStage(secret.versionIdsToStages, AWSPREVIOUS);
     if (previousVersion !== undefined) {
       previous = keyReference(previousVersion, await readStagedKey(context, secret, AWSPREVIOUS));
     }
@@ -212,11 +212,16 @@ export async function finishSecret(
       versionId: token,
     });
   }
-  if (hasStage(secret, token, AWSPENDING)) {
+  if (hasStage(secret.versionIdsToStages, token, AWSPENDING)) {
     await writeUnlessAlreadyDone(
       context,
       () => context.secrets.updateStage(secret.arn, AWSPENDING, { removeFromVersionId: token }),
-      async () => !hasStage(await context.secrets.describe(secret.arn), token, AWSPENDING),
+      async () =>
+        !hasStage(
+          (await context.secrets.describe(secret.arn)).versionIdsToStages,
+          token,
+          AWSPENDING,
+        ),
       { description: 'finishSecret', secretArn: secret.arn, versionId: token },
     );
   }
@@ -262,11 +267,11 @@ async function previousStillInGrace(
   secret: SecretDescription,
   currentDocument: KeyDocument | undefined,
 ): Promise<KeyReference | null> {
-  const previousVersion = versionWithStage(secret, AWSPREVIOUS);
+  const previousVersion = versionWithStage(secret.versionIdsToStages, AWSPREVIOUS);
   if (previousVersion === undefined || currentDocument === undefined) return null;
   const graceEnd = previousKeyGraceEndsAt(
     currentDocument,
-    currentSinceOfVersion(secret, versionWithStage(secret, AWSCURRENT)),
+    currentSinceOfVersion(secret, versionWithStage(secret.versionIdsToStages, AWSCURRENT)),
   );
   if (graceEnd === undefined || graceEnd <= context.clock()) return null;
   const document = await readStagedKey(context, secret, AWSPREVIOUS);
@@ -276,8 +281,4 @@ async function previousStillInGrace(
     graceEndsAt: new Date(graceEnd).toISOString(),
   });
   return keyReference(previousVersion, document);
-}
-
-function hasStage(secret: SecretDescription, versionId: string, stage: string): boolean {
-  return secret.versionIdsToStages[versionId]?.includes(stage) === true;
 }

@@ -637,19 +637,52 @@ describe('rotation function, end to end', () => {
 
     it('revoke-previous retires the previous key at once, inside its grace period', async () => {
       // GIVEN
-      const initial = (await rig.current(arn)).versionId;
+      const initial = await rig.current(arn);
       await rig.rotate(arn);
 
       // WHEN
-      const result = await rig.handler({ action: 'revoke-previous', secretId: arn });
+      const result = await rig.handler({
+        action: 'revoke-previous',
+        secretId: arn,
+        kid: initial.document.kid,
+      });
 
       // THEN
-      expect(result).toMatchObject({ outcome: 'retired', retired: { versionId: initial } });
+      expect(result).toMatchObject({
+        outcome: 'retired',
+        retired: { versionId: initial.versionId },
+      });
       expect(rig.local.versionStages(arn)[initial]).toBeUndefined();
       expect(rig.local.events.at(-1)).toMatchObject({
         detailType: KEY_RETIRED,
         detail: { reason: 'revoked' },
       });
+    });
+
+    it('revoke-previous removes nothing when the named key does not hold AWSPREVIOUS', async () => {
+      // GIVEN a previous key in its grace, and a revoke naming the current key (a call made
+      // before the rotation away from the leaked key) or a key long gone
+      const initial = await rig.current(arn);
+      await rig.rotate(arn);
+      const current = await rig.current(arn);
+      const eventsBefore = rig.local.events.length;
+
+      for (const kid of [current.document.kid, 'no-such-kid']) {
+        // WHEN
+        const result = await rig.handler({ action: 'revoke-previous', secretId: arn, kid });
+
+        // THEN
+        expect(result).toMatchObject({ outcome: 'not-previous' });
+        expect(rig.local.versionStages(arn)[initial.versionId]).toEqual(['AWSPREVIOUS']);
+      }
+      expect(rig.local.events).toHaveLength(eventsBefore);
+    });
+
+    it('fails when revoke-previous names no kid', async () => {
+      await rig.rotate(arn);
+      await expect(rig.handler({ action: 'revoke-previous', secretId: arn })).rejects.toMatchObject(
+        { code: 'ERR_BAD_EVENT' },
+      );
     });
 
     it('fails when PutEvents fails after the label was removed, and the next retire finds nothing left', async () => {
@@ -676,8 +709,9 @@ describe('rotation function, end to end', () => {
     await rig.rotate(arn);
     rig.now += 2 * DAY_MS;
     await rig.handler({ action: 'retire', secretId: arn });
+    const leaked = await rig.current(arn);
     await rig.rotate(arn);
-    await rig.handler({ action: 'revoke-previous', secretId: arn });
+    await rig.handler({ action: 'revoke-previous', secretId: arn, kid: leaked.document.kid });
     await expect(
       rig.handler({ Step: 'createSecret', SecretId: arn, ClientRequestToken: 'x'.repeat(32) }),
     ).rejects.toThrow();

@@ -1,0 +1,12 @@
+/**
+ * The rotation function's environment variables: the construct sets them, the Lambda reads them
+ * at cold start (lambda/rotation/config.ts validates each and names it on error).
+ */
+export const FUNCTION_ENVIRONMENT = {
+  /** The algorithm of every new key. */
+  algorithm: 'JWT_ALGORITHM',
+  /** Whole seconds the key a rotation replaces keeps verifying. */
+  gracePeriodSeconds: 'GRACE_PERIOD_SECONDS',
+  /** The event bus (name or ARN) for rotation events. */
+  eventBusName: 'EVENT_BUS_NAME',
+} as const;

@@ -1,0 +1,30 @@
+/**
+ * The contract between the construct (lib/), the rotation function (lambda/), the client and
+ * the operator command: every name that crosses one of those boundaries, defined once. Imports
+ * nothing, so any part can depend on it.
+ */
+export { FUNCTION_ENVIRONMENT } from './function-environment';
+export {
+  isMaintenanceAction,
+  MAINTENANCE_ACTIONS,
+  type MaintenanceAction,
+  type MaintenanceEvent,
+  type MaintenanceOutcome,
+  type MaintenanceResult,
+} from './maintenance';
+export {
+  METRIC_NAMESPACE,
+  ROTATION_METRICS,
+  type RotationMetric,
+  SECRET_NAME_DIMENSION,
+} from './metrics';
+export {
+  APPLICATION_STAGES,
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  hasStage,
+  STANDBY_STAGE,
+  versionWithStage,
+  type VersionStages,
+} from './stages';

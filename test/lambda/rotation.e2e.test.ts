@@ -652,7 +652,7 @@ describe('rotation function, end to end', () => {
         outcome: 'retired',
         retired: { versionId: initial.versionId },
       });
-      expect(rig.local.versionStages(arn)[initial]).toBeUndefined();
+      expect(rig.local.versionStages(arn)[initial.versionId]).toBeUndefined();
       expect(rig.local.events.at(-1)).toMatchObject({
         detailType: KEY_RETIRED,
         detail: { reason: 'revoked' },

@@ -3,6 +3,7 @@
  * the operator command: every name that crosses one of those boundaries, defined once. Imports
  * nothing, so any part can depend on it.
  */
+export { FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from './first-key';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
 export {
   isMaintenanceAction,

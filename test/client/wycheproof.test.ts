@@ -4,8 +4,11 @@
  * Two levels:
  * - the JWS layer (decode, header rules, key by kid, algorithm from the key, HMAC): every
  *   invalid vector refused, every valid HMAC vector accepted, except the exclusions below;
- * - the key ring (JwtKeyRing.verify): every invalid vector refused. Valid vectors carry
- *   payloads like "foo", not JWT claims, so the ring refuses them for that reason alone.
+ * - the key ring (JwtKeyRing.verify): every vector of both files, its key set stored as the
+ *   secret's AWSCURRENT (and AWSPREVIOUS) values. Valid vectors carry payloads like "foo", not
+ *   JWT claims, so the ring refuses them at the claims: a refusal there means the signature
+ *   was accepted. So each outcome is classed by the stage that decided it, and every invalid
+ *   vector must be refused before the claims are read.
  *
  * A key set is usable only if every key in it is a valid key document (HMAC, long enough,
  * use "sig", a kid) and the kids are distinct: a mixed or ambiguous set is refused whole, as the
@@ -135,29 +138,6 @@ describe.each(['json_web_signature_test.json', 'json_web_key_test.json'])(
         );
       }
     });
-
-    it('refuses every invalid vector through JwtKeyRing.verify', async () => {
-      const accepted: string[] = [];
-      for (const { vector, keys } of cases) {
-        if (vector.result !== 'invalid' || keys === undefined || typeof vector.jws !== 'string')
-          continue;
-        const secrets = fakeSecrets();
-        secrets.setKey('AWSCURRENT', keys[0]);
-        if (keys[1] !== undefined) secrets.setKey('AWSPREVIOUS', keys[1]);
-        const ring = new JwtKeyRing({
-          secretId: 'vectors',
-          client: secrets.client,
-          clock: () => 0,
-        });
-        const outcome = await ring.verify(vector.jws).then(
-          () => 'accepted',
-          (error: { code?: string }) => error.code,
-        );
-        if (outcome === 'accepted' || outcome === undefined)
-          accepted.push(`${vector.tcId} ${vector.comment}: ${outcome}`);
-      }
-      expect(accepted).toEqual([]);
-    });
   },
 );
 
@@ -185,3 +165,158 @@ it('refuses the Wycheproof JWK key sets our rules forbid: short, empty, non-HMAC
     ),
   ).toBeDefined();
 });
+
+/** Codes the ring answers only after the signature verified. */
+const AFTER_SIGNATURE = new Set([
+  'accepted',
+  'ERR_JWT_CLAIMS_MALFORMED',
+  'ERR_JWT_EXP_MISSING',
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_NOT_YET_VALID',
+  'ERR_JWT_CLAIM_INVALID',
+  'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+]);
+
+interface RingOutcome {
+  readonly file: string;
+  readonly vector: Vector;
+  /** The key set is one the key document accepts (HMAC, long enough, distinct kids). */
+  readonly usable: boolean;
+  /** 'accepted' or the refusal's code. */
+  readonly outcome: string;
+}
+
+/** Every vector of the file through JwtKeyRing.verify, its keys stored as the secret's values. */
+async function throughTheRing(file: string): Promise<RingOutcome[]> {
+  const outcomes: RingOutcome[] = [];
+  for (const group of groups(file)) {
+    const documents = keySet(group);
+    const jwks = group.private.keys ?? [group.private];
+    const secrets = fakeSecrets();
+    if (documents === undefined) {
+      // Stored as they are, the first key as AWSCURRENT and the second as AWSPREVIOUS: the ring
+      // must refuse a secret whose AWSCURRENT holds no valid key document.
+      jwks.slice(0, 2).forEach((jwk, index) => {
+        secrets.stages.set(index === 0 ? 'AWSCURRENT' : 'AWSPREVIOUS', {
+          versionId: `v${index}`,
+          value: JSON.stringify(jwk),
+        });
+      });
+    } else {
+      secrets.setKey('AWSCURRENT', documents[0]);
+      if (documents[1] !== undefined) secrets.setKey('AWSPREVIOUS', documents[1]);
+    }
+    for (const vector of group.tests) {
+      // A fresh ring per vector: no vector's refresh or cache state decides another's.
+      const ring = new JwtKeyRing({ secretId: 'vectors', client: secrets.client, clock: () => 0 });
+      const outcome = await ring.verify(vector.jws as string).then(
+        () => 'accepted',
+        (error: { code?: string }) => error.code ?? 'untyped',
+      );
+      outcomes.push({ file, vector, usable: documents !== undefined, outcome });
+    }
+  }
+  return outcomes;
+}
+
+describe('Wycheproof vectors through JwtKeyRing.verify', () => {
+  let outcomes: RingOutcome[];
+  beforeAll(async () => {
+    outcomes = [
+      ...(await throughTheRing('json_web_signature_test.json')),
+      ...(await throughTheRing('json_web_key_test.json')),
+    ];
+  });
+
+  it('runs every vector of both files', () => {
+    expect(outcomes).toHaveLength(401 + 26);
+  });
+
+  it('refuses every invalid vector before the claims are read, each with a typed code', () => {
+    const invalid = outcomes.filter(
+      ({ file, vector }) =>
+        vector.result === 'invalid' &&
+        !(file === 'json_web_signature_test.json' && KNOWN_FILE_ERRORS[vector.tcId] !== undefined),
+    );
+    const passedSignature = invalid
+      .filter(({ outcome }) => AFTER_SIGNATURE.has(outcome) || outcome === 'untyped')
+      .map(({ file, vector }) => `${file} ${vector.tcId}`);
+    expect(passedSignature).toEqual(Object.keys(SECRET_RULES_DIFFER));
+    expect(invalid).toHaveLength(355 + 21 - Object.keys(KNOWN_FILE_ERRORS).length);
+  });
+
+  it('accepts the signature of every valid vector with a usable key set, but the listed exclusions', () => {
+    const valid = outcomes.filter(({ vector, usable }) => vector.result === 'valid' && usable);
+    const refused = valid
+      .filter(({ file, vector }) => EXCLUDED_VALID[file]?.[vector.tcId] === undefined)
+      .filter(({ outcome }) => !AFTER_SIGNATURE.has(outcome))
+      .map(({ file, vector, outcome }) => `${file} ${vector.tcId} ${vector.comment}: ${outcome}`);
+    expect(refused).toEqual([]);
+    const signatureAccepted = outcomes.filter(
+      ({ file, vector, outcome }) =>
+        AFTER_SIGNATURE.has(outcome) &&
+        SECRET_RULES_DIFFER[`${file} ${vector.tcId}`] === undefined &&
+        !(file === 'json_web_signature_test.json' && KNOWN_FILE_ERRORS[vector.tcId] !== undefined),
+    );
+    expect(signatureAccepted.map(({ vector }) => vector.result)).toEqual(
+      signatureAccepted.map(() => 'valid'),
+    );
+    expect({ valid: valid.length, signatureAccepted: signatureAccepted.length }).toEqual({
+      valid: VALID_WITH_USABLE_KEYS,
+      signatureAccepted: VALID_WITH_USABLE_KEYS - EXCLUDED_VALID_COUNT,
+    });
+  });
+
+  it('refuses every vector whose AWSCURRENT the key document refuses, as an invalid secret', () => {
+    const unusable = outcomes.filter(
+      ({ file, vector, usable }) =>
+        !usable && SECRET_RULES_DIFFER[`${file} ${vector.tcId}`] === undefined,
+    );
+    // A token that is not even a compact JWS is refused as malformed before any key is read.
+    const refusedAs = (outcome: string): string =>
+      outcome === 'ERR_JWT_MALFORMED' ? outcome : `${outcome} (key)`;
+    expect(new Set(unusable.map(({ outcome }) => refusedAs(outcome)))).toEqual(
+      new Set(['ERR_KEY_DOCUMENT_INVALID (key)', 'ERR_JWT_MALFORMED']),
+    );
+    expect(unusable).toHaveLength(UNUSABLE_CURRENT_KEY);
+  });
+
+  it('answers each refusal with the code of its stage', () => {
+    const histogram: Record<string, number> = {};
+    for (const { outcome } of outcomes) histogram[outcome] = (histogram[outcome] ?? 0) + 1;
+    expect(histogram).toEqual(EXPECTED_OUTCOMES);
+  });
+});
+
+/**
+ * Invalid key-set vectors whose token the ring accepts by design: a JWK set is one document to
+ * Wycheproof, while the secret's AWSCURRENT and AWSPREVIOUS are read and judged apart.
+ */
+const SECRET_RULES_DIFFER: Record<string, string> = {
+  'json_web_key_test.json 1':
+    'an HMAC key beside a broken EC key: as AWSCURRENT and AWSPREVIOUS, the broken previous value ' +
+    'is reported and never used, and the valid current key that signed the token serves',
+  'json_web_key_test.json 4':
+    'two keys with one kid: as AWSCURRENT and AWSPREVIOUS, the kid selects the current key, which ' +
+    'signed the token; never the previous one',
+};
+
+/** Vectors whose AWSCURRENT value (the first key of the set) the key document refuses. */
+const UNUSABLE_CURRENT_KEY = 380;
+
+/** Valid vectors whose key set is a usable HMAC set, and how many of them we refuse on purpose. */
+const VALID_WITH_USABLE_KEYS = 14;
+const EXCLUDED_VALID_COUNT = Object.values(EXCLUDED_VALID).reduce(
+  (count, ids) => count + Object.keys(ids).length,
+  0,
+);
+/** Every outcome over both files, by code: what each stage of the ring decided. */
+const EXPECTED_OUTCOMES: Record<string, number> = {
+  // The signature verified: 12 valid vectors and the 2 of SECRET_RULES_DIFFER (their payloads
+  // are not JWT claims), and the 2 known errors of the file (equal to a valid vector).
+  ERR_JWT_CLAIMS_MALFORMED: 16,
+  ERR_JWT_MALFORMED: 46,
+  ERR_JWT_SIGNATURE_INVALID: 4,
+  ERR_JWT_UNKNOWN_KID: 1,
+  ERR_KEY_DOCUMENT_INVALID: 360,
+};

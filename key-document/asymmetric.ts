@@ -1,0 +1,174 @@
+/**
+ * Asymmetric signing keys as private JWKs (RFC 7518 section 6): ES256 on P-256, EdDSA on
+ * Ed25519, RS256 with RSA of 2048 bits or more. Generated with node:crypto, validated member
+ * by member, and checked so that the public members belong to the private ones: node:crypto
+ * imports an EC JWK whose x/y do not match its d without a word, and a verifier given that
+ * public half would refuse every token the key signs.
+ */
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type JsonWebKey,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+
+import { decodeCanonicalBase64url } from './base64url';
+
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
+export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+export const RSA_MODULUS_BITS = [2048, 3072, 4096] as const;
+export type RsaModulusBits = (typeof RSA_MODULUS_BITS)[number];
+
+/** The smallest RSA modulus a document may hold (NIST SP 800-131A; RFC 7518 3.3 says 2048). */
+export const MINIMUM_RSA_MODULUS_BITS = 2048;
+/** The largest one we read: beyond it a key is an attempt to make every verification slow. */
+export const MAXIMUM_RSA_MODULUS_BITS = 8192;
+
+/** The key members of a private JWK of each type, in the order we write them. */
+export const PRIVATE_KEY_MEMBERS = {
+  EC: ['crv', 'x', 'y', 'd'],
+  OKP: ['crv', 'x', 'd'],
+  RSA: ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'],
+} as const;
+
+/** Members that hold private key material in any JWK (RFC 7518 section 6; `k` of section 6.4). */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+export type AsymmetricKeyType = keyof typeof PRIVATE_KEY_MEMBERS;
+
+/** The key type and curve each algorithm takes. */
+export const ALGORITHM_KEYS: Readonly<
+  Record<AsymmetricAlgorithm, { readonly kty: AsymmetricKeyType; readonly crv?: string }>
+> = {
+  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+  RS256: { kty: 'RSA' },
+};
+
+export function isAsymmetricAlgorithm(value: unknown): value is AsymmetricAlgorithm {
+  return typeof value === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value);
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * A new private JWK for the algorithm: its key members only (no kid, alg or use). RSA
+ * generation takes tens to hundreds of milliseconds, so it runs off the event loop.
+ */
+export async function generateAsymmetricJwk(
+  alg: AsymmetricAlgorithm,
+  options: { readonly modulusBits?: RsaModulusBits } = {},
+): Promise<Record<string, string>> {
+  const { privateKey } =
+    alg === 'ES256'
+      ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
+      : alg === 'EdDSA'
+        ? await generateKeyPairAsync('ed25519')
+        : await generateKeyPairAsync('rsa', {
+            modulusLength: options.modulusBits ?? 2048,
+            publicExponent: 0x10001,
+          });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const kty = ALGORITHM_KEYS[alg].kty;
+  return Object.fromEntries(
+    PRIVATE_KEY_MEMBERS[kty].map((member) => [member, String(jwk[member])]),
+  );
+}
+
+/** Why a private JWK's key members are not a usable key for the algorithm; undefined when they are. */
+export function asymmetricKeyProblem(
+  alg: AsymmetricAlgorithm,
+  jwk: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const { kty, crv } = ALGORITHM_KEYS[alg];
+  if (jwk.kty !== kty) return `${alg} needs kty "${kty}"`;
+  if (crv !== undefined && jwk.crv !== crv) return `${alg} needs crv "${crv}"`;
+  const bytes: Record<string, Buffer> = {};
+  for (const member of PRIVATE_KEY_MEMBERS[kty]) {
+    if (member === 'crv') continue;
+    const value = jwk[member];
+    const decoded = typeof value === 'string' ? decodeCanonicalBase64url(value) : undefined;
+    if (decoded === undefined || decoded.length === 0) {
+      return `${member} must be canonical unpadded base64url`;
+    }
+    bytes[member] = decoded;
+  }
+  if (jwk.oth !== undefined) return 'multi-prime RSA keys (oth) are not supported';
+  const sizeProblem = keySizeProblem(kty, bytes);
+  if (sizeProblem !== undefined) return sizeProblem;
+  return publicHalfProblem(alg, jwk);
+}
+
+function keySizeProblem(kty: AsymmetricKeyType, bytes: Record<string, Buffer>): string | undefined {
+  if (kty === 'EC' || kty === 'OKP') {
+    for (const member of kty === 'EC' ? ['x', 'y', 'd'] : ['x', 'd']) {
+      if (bytes[member]?.length !== 32) return `${member} must be 32 bytes`;
+    }
+    return undefined;
+  }
+  const modulus = bytes.n ?? Buffer.alloc(0);
+  const bits = modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24;
+  if (modulus[0] === 0) return 'n must have no leading zero byte';
+  if (bits < MINIMUM_RSA_MODULUS_BITS || bits > MAXIMUM_RSA_MODULUS_BITS) {
+    return `the RSA modulus must have ${MINIMUM_RSA_MODULUS_BITS} to ${MAXIMUM_RSA_MODULUS_BITS} bits, got ${bits}`;
+  }
+  const exponent = bytes.e ?? Buffer.alloc(0);
+  if (
+    exponent.length > 4 ||
+    (exponent.at(-1) ?? 0) % 2 === 0 ||
+    exponent.readUIntBE(0, exponent.length) < 3
+  ) {
+    return 'e must be an odd public exponent of at least 3 and at most 32 bits';
+  }
+  return undefined;
+}
+
+/** A fixed probe, signed with the private members and verified with the public ones alone. */
+const PROBE = Buffer.from('rotating-jwt-keys: the public half matches the private one');
+
+function publicHalfProblem(
+  alg: AsymmetricAlgorithm,
+  jwk: Readonly<Record<string, unknown>>,
+): string | undefined {
+  let privateKey: KeyObject;
+  let publicKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: privateMembers(jwk) as JsonWebKey, format: 'jwk' });
+    publicKey = createPublicKey({ key: publicMembers(jwk) as JsonWebKey, format: 'jwk' });
+  } catch {
+    // node:crypto's message may quote the key: say only that it did not import.
+    return 'the key members do not form a valid key';
+  }
+  const digest = alg === 'EdDSA' ? null : 'sha256';
+  try {
+    const signature = sign(digest, PROBE, privateKey);
+    return verify(digest, PROBE, publicKey, signature)
+      ? undefined
+      : 'the public members do not belong to the private key';
+  } catch {
+    return 'the key members do not form a valid key';
+  }
+}
+
+/** The key members of a private JWK (no kid, alg, use or members of ours). */
+export function privateMembers(jwk: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const kty = jwk.kty as AsymmetricKeyType;
+  return {
+    kty,
+    ...Object.fromEntries(PRIVATE_KEY_MEMBERS[kty].map((member) => [member, jwk[member]])),
+  };
+}
+
+/** The public key members of a private JWK: what a verifier needs, and nothing private. */
+export function publicMembers(jwk: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const kty = jwk.kty as AsymmetricKeyType;
+  const members = PRIVATE_KEY_MEMBERS[kty].filter(
+    (member) => !(PRIVATE_MEMBERS as readonly string[]).includes(member),
+  );
+  return { kty, ...Object.fromEntries(members.map((member) => [member, jwk[member]])) };
+}

@@ -17,7 +17,12 @@ export {
 } from './current-since';
 export { decodeCanonicalBase64url, isCanonicalBase64url } from './base64url';
 export { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
-export { generateKeyDocument, type GenerateKeyDocumentOptions, type RandomBytes } from './generate';
+export {
+  generateKeyDocument,
+  type GenerateKeyDocumentOptions,
+  NEW_HMAC_KEY_BYTES,
+  type RandomBytes,
+} from './generate';
 export { importKeyDocument, keyDocumentBytes } from './import-key';
 export { previousKeyGraceEndsAt, serializeKeyDocument, type KeyDocument } from './key-document';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';

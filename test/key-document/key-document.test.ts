@@ -4,6 +4,7 @@ import {
   generateKeyDocument,
   importKeyDocument,
   KeyDocumentError,
+  NEW_HMAC_KEY_BYTES,
   parseKeyDocument,
   previousKeyGraceEndsAt,
   serializeKeyDocument,
@@ -36,18 +37,51 @@ function codeOf(action: () => unknown): KeyDocumentErrorCode | undefined {
 }
 
 describe('Function: generateKeyDocument', () => {
-  it.each<[HmacAlgorithm, number]>([
-    ['HS256', 32],
-    ['HS384', 48],
-    ['HS512', 64],
-  ])('makes a %s key of %i bytes that parses back unchanged', (alg, bytes) => {
+  it.each<HmacAlgorithm>(['HS256', 'HS384', 'HS512'])(
+    'makes a %s key of 64 random bytes that parses back unchanged',
+    (alg) => {
+      // WHEN
+      const document = generateKeyDocument({ alg, kid: 'version-1', now: NOW });
+
+      // THEN
+      expect(Buffer.from(document.k, 'base64url')).toHaveLength(64);
+      expect(document).toMatchObject({ kty: 'oct', alg, use: 'sig', kid: 'version-1' });
+      expect(document.createdAt).toBe(NOW.toISOString());
+      expect(parseKeyDocument(serializeKeyDocument(document))).toEqual(document);
+    },
+  );
+
+  it.each<HmacAlgorithm>(['HS256', 'HS384', 'HS512'])(
+    'asks the random source for 64 bytes for %s',
+    (alg) => {
+      // GIVEN
+      const requested: number[] = [];
+      const randomBytes = (size: number): Uint8Array => {
+        requested.push(size);
+        return new Uint8Array(size).fill(1);
+      };
+
+      // WHEN
+      generateKeyDocument({ alg, kid: 'x', now: NOW, randomBytes });
+
+      // THEN
+      expect(requested).toEqual([NEW_HMAC_KEY_BYTES]);
+      expect(NEW_HMAC_KEY_BYTES).toBe(64);
+    },
+  );
+
+  it('names the previous and the next key when told', () => {
     // WHEN
-    const document = generateKeyDocument({ alg, kid: 'version-1', now: NOW });
+    const document = generateKeyDocument({
+      alg: 'HS256',
+      kid: 'version-2',
+      now: NOW,
+      previousKid: 'version-1',
+      nextKid: 'version-3',
+    });
 
     // THEN
-    expect(Buffer.from(document.k, 'base64url')).toHaveLength(bytes);
-    expect(document).toMatchObject({ kty: 'oct', alg, use: 'sig', kid: 'version-1' });
-    expect(document.createdAt).toBe(NOW.toISOString());
+    expect(document).toMatchObject({ previousKid: 'version-1', nextKid: 'version-3' });
     expect(parseKeyDocument(serializeKeyDocument(document))).toEqual(document);
   });
 

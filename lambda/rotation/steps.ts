@@ -8,7 +8,6 @@ import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, hasStage, versionWithStage } from 
 import {
   currentSinceOf,
   generateKeyDocument,
-  importKeyDocument,
   type KeyDocument,
   KeyDocumentError,
   parseKeyDocument,
@@ -26,6 +25,7 @@ import {
   writeUnlessAlreadyDone,
 } from './context';
 import { RotationError } from './errors';
+import { importKeyDocument } from './import-key';
 import {
   currentSinceOfVersion,
   dropOutdatedPromotionLabels,

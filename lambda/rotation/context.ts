@@ -10,7 +10,7 @@ import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
 import { type EventPublisher } from './event-publisher';
-import { type SecretDescription, type SecretsStore } from './secrets-store';
+import { type SecretDescription, type SecretsStore, type VersionSelector } from './secrets-store';
 
 /** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
 export interface RotationLogger {
@@ -46,7 +46,7 @@ export interface RotationContext extends RotationDependencies {
 export async function readKeyDocument(
   context: RotationContext,
   secretArn: string,
-  select: { versionId?: string; stage: string },
+  select: VersionSelector,
 ): Promise<KeyDocument | undefined> {
   const value = await context.secrets.getValue(secretArn, select);
   if (value === undefined) return undefined;
@@ -79,11 +79,10 @@ export async function readStagedKey(
     : readKeyDocument(context, secret.arn, { versionId, stage });
 }
 
-export function describeVersion(
-  secretArn: string,
-  select: { versionId?: string; stage: string },
-): string {
-  return `secret ${secretArn} ${select.versionId === undefined ? '' : `version ${select.versionId} `}(${select.stage})`;
+export function describeVersion(secretArn: string, select: VersionSelector): string {
+  const version = select.versionId === undefined ? '' : ` version ${select.versionId}`;
+  const stage = select.stage === undefined ? '' : ` (${select.stage})`;
+  return `secret ${secretArn}${version}${stage}`;
 }
 
 /** How events name a key: its version id and kid (the version id when the value is unreadable). */

@@ -9,6 +9,7 @@ import {
 import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
+import { type CustomResourceResponder } from './custom-resource';
 import { type EventPublisher } from './event-publisher';
 import { type SecretDescription, type SecretsStore, type VersionSelector } from './secrets-store';
 
@@ -33,10 +34,13 @@ export interface RotationDependencies {
   readonly logger: RotationLogger;
   /** @default none */
   readonly metrics?: MetricSink;
+  /** Answers CloudFormation's custom resource requests. @default an HTTPS PUT to ResponseURL */
+  readonly respond?: CustomResourceResponder;
 }
 
 export interface RotationContext extends RotationDependencies {
   readonly clock: () => number;
+  readonly respond: CustomResourceResponder;
 }
 
 /**
@@ -49,7 +53,19 @@ export async function readKeyDocument(
   select: VersionSelector,
 ): Promise<KeyDocument | undefined> {
   const value = await context.secrets.getValue(secretArn, select);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : parseOrReport(context, value, secretArn, select);
+}
+
+/**
+ * Parses a version's value as a key document; undefined when it is not one (logged by error
+ * code, never by content).
+ */
+export function parseOrReport(
+  context: RotationContext,
+  value: string,
+  secretArn: string,
+  select: VersionSelector,
+): KeyDocument | undefined {
   try {
     return parseKeyDocument(value, { source: describeVersion(secretArn, select) });
   } catch (error) {

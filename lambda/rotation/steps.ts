@@ -26,6 +26,7 @@ import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 import {
   describeVersion,
   keyReference,
+  parseOrReport,
   readKeyDocument,
   readStagedKey,
   type RotationContext,
@@ -74,7 +75,7 @@ export async function createSecret(
     await ensureStandby(context, secret, standbyVersionId, 'createSecret');
     return;
   }
-  const current = parseCurrent(context, secret.arn, currentValue);
+  const current = parseOrReport(context, currentValue, secret.arn, { stage: AWSCURRENT });
   const standby = await readPromotableStandby(context, secret, current?.kid, standbyVersionId);
   const now = new Date(context.clock());
   const document =
@@ -113,25 +114,6 @@ export async function createSecret(
   });
   // Only now may the label leave the old standby: its key is saved in the pending version.
   await ensureStandby(context, secret, standbyVersionId, 'createSecret');
-}
-
-/** The current key, or undefined (logged by error code) when its value is not a key document. */
-function parseCurrent(
-  context: RotationContext,
-  secretArn: string,
-  value: string,
-): KeyDocument | undefined {
-  try {
-    return parseKeyDocument(value, { source: describeVersion(secretArn, { stage: AWSCURRENT }) });
-  } catch (error) {
-    if (!(error instanceof KeyDocumentError)) throw error;
-    context.logger.warn('the current version does not hold a valid key document', {
-      secretArn,
-      stage: AWSCURRENT,
-      errorCode: error.code,
-    });
-    return undefined;
-  }
 }
 
 /** HMAC keys live only in the secret: there is no other system to update. */

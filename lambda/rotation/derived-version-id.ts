@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
  * carries no key material (it is a hash of ids), so it may be a kid.
  *
  * @example
- * derivedVersionId(token, 'standby'); // '5d41402a-bc4b-8a76-b971-9d911017c592'
+ * derivedVersionId(token, 'standby'); // 36 characters, e.g. 'xxxxxxxx-xxxx-8xxx-yxxx-xxxxxxxxxxxx'
  */
 export function derivedVersionId(seed: string, purpose: string): string {
   const hex = createHash('sha256').update(`${seed}:${purpose}`).digest('hex');

@@ -87,12 +87,13 @@ export async function ensureFirstKey(
   }
   if (usable && request.requestType === 'Update') {
     context.logger.warn(
-      'first key: the current key names no standby key; nothing changed, the next rotation makes one',
-      { ...log, kid: current.kid },
+      current.nextKid === undefined
+        ? 'first key: the current key names no standby key; nothing changed, the next rotation makes one'
+        : 'first key: the standby key the current key names is gone; nothing changed, the next rotation makes a fresh key',
+      { ...log, kid: current.kid, nextKid: current.nextKid },
     );
     return { secretArn: secret.arn, kid: current.kid, written: false };
   }
-
   const earlier = await context.secrets.getValue(secret.arn, { versionId: ids.key });
   if (earlier !== undefined) {
     throw new RotationError(

@@ -51,6 +51,20 @@ export async function startRotation(
   context: CommandContext,
   before: SecretState,
 ): Promise<RotationOutcome> {
+  checkCanRotate(context, before);
+  const started = await context.secretsManager.send(
+    new RotateSecretCommand({ SecretId: before.arn }),
+  );
+  const rotationId = started.VersionId ?? '';
+  context.progress(`rotation ${rotationId} started`);
+  if (!context.wait) return { before, rotationId };
+  await waitForRotation(context, rotationId);
+  const after = await readSecretState(context.secretsManager, context.secretId);
+  return { before, after, rotationId };
+}
+
+/** Fails, changing nothing, when Secrets Manager would refuse or stall a new rotation. */
+export function checkCanRotate(context: CommandContext, before: SecretState): void {
   if (!before.rotationEnabled) {
     throw new CliError(
       `rotation is disabled on secret "${context.secretId}": enable it (redeploy the stack, or ` +
@@ -63,15 +77,6 @@ export async function startRotation(
         `${before.stalePendingVersionId}): run "jwt-keys repair ${context.secretId}" first`,
     );
   }
-  const started = await context.secretsManager.send(
-    new RotateSecretCommand({ SecretId: before.arn }),
-  );
-  const rotationId = started.VersionId ?? '';
-  context.progress(`rotation ${rotationId} started`);
-  if (!context.wait) return { before, rotationId };
-  await waitForRotation(context, rotationId);
-  const after = await readSecretState(context.secretsManager, context.secretId);
-  return { before, after, rotationId };
 }
 
 export function printRotation(context: CommandContext, outcome: RotationOutcome): void {

@@ -18,9 +18,10 @@ import { status } from './status';
 export const USAGE = `usage: jwt-keys <command> SECRET [options]
 
 commands:
-  status SECRET            current and previous key, ages, grace end, schedule, stale AWSPENDING
+  status SECRET            current, previous and standby key, ages, grace end, schedule, stale AWSPENDING
   rotate SECRET            rotate now (refused while the previous key is in grace, unless --force)
-  revoke-previous SECRET   leaked key: rotate now and retire the previous key at once
+  revoke-previous SECRET   leaked key: discard the standby key, rotate now to a fresh key and
+                           retire the leaked key at once
   repair SECRET            clear a stale AWSPENDING left by a failed rotation
 
 options:

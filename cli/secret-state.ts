@@ -1,15 +1,18 @@
 /**
  * What an operator needs to know about a key secret, read in one go: rotation settings, the
- * AWSCURRENT and AWSPREVIOUS keys (by kid, never their bytes), the previous key's grace end
- * and any AWSPENDING a failed rotation left behind.
+ * AWSCURRENT and AWSPREVIOUS keys (by kid, never their bytes), the standby key (from metadata
+ * only: only the rotation function reads its value), the previous key's grace end and any
+ * AWSPENDING a failed rotation left behind.
  */
 import {
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
+import { STANDBY_STAGE } from '../contract';
 import {
   currentSinceOf,
   type KeyDocument,
@@ -27,6 +30,19 @@ export interface KeyState {
   readonly problem?: string;
 }
 
+/**
+ * The standby key (staging label JWTKEY_NEXT), known without reading its value: the rotation
+ * function makes every standby key with its version id as kid.
+ */
+export interface StandbyState {
+  readonly versionId: string;
+  readonly kid: string;
+  /** When its version was created (the key is made with it). */
+  readonly createdAt?: Date;
+  /** Whether AWSCURRENT names it as its nextKid (not so after a failed, repaired rotation). */
+  readonly namedByCurrent: boolean;
+}
+
 export interface SecretState {
   readonly arn: string;
   readonly name: string;
@@ -37,6 +53,8 @@ export interface SecretState {
   readonly nextRotationAt?: Date;
   readonly current?: KeyState;
   readonly previous?: KeyState;
+  /** The key the next rotation promotes. */
+  readonly standby?: StandbyState;
   /** When the previous key stops verifying; undefined when the current key does not say. */
   readonly previousGraceEndsAt?: Date;
   /** The version holding AWSPENDING when it is not AWSCURRENT: an unfinished rotation. */
@@ -55,9 +73,11 @@ export async function readSecretState(
   const currentId = holder('AWSCURRENT');
   const previousId = holder('AWSPREVIOUS');
   const pendingId = holder('AWSPENDING');
-  const [current, previous] = await Promise.all([
+  const standbyId = holder(STANDBY_STAGE);
+  const [current, previous, standbyCreatedAt] = await Promise.all([
     currentId === undefined ? undefined : readKey(client, described, currentId, 'AWSCURRENT'),
     previousId === undefined ? undefined : readKey(client, described, previousId, 'AWSPREVIOUS'),
+    standbyId === undefined ? undefined : versionCreatedAt(client, described, standbyId),
   ]);
   const graceEnd =
     current?.document === undefined || currentId === undefined
@@ -73,6 +93,15 @@ export async function readSecretState(
     nextRotationAt: described.NextRotationDate,
     current: current?.state,
     previous: previous?.state,
+    standby:
+      standbyId === undefined
+        ? undefined
+        : {
+            versionId: standbyId,
+            kid: standbyId,
+            createdAt: standbyCreatedAt,
+            namedByCurrent: current?.document?.nextKid === standbyId,
+          },
     previousGraceEndsAt:
       previous === undefined || graceEnd === undefined ? undefined : new Date(graceEnd),
     stalePendingVersionId:
@@ -109,6 +138,24 @@ async function readKey(
       state: { versionId, createdAt: value.CreatedDate, problem: (error as Error).message },
     };
   }
+}
+
+/** A version's creation date, from the version list (metadata: no value is read). */
+async function versionCreatedAt(
+  client: SecretsManagerClient,
+  described: DescribeSecretCommandOutput,
+  versionId: string,
+): Promise<Date | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListSecretVersionIdsCommand({ SecretId: described.ARN, NextToken: nextToken }),
+    );
+    const found = page.Versions?.find((version) => version.VersionId === versionId);
+    if (found !== undefined) return found.CreatedDate;
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return undefined;
 }
 
 function describeRules(rules: DescribeSecretCommandOutput['RotationRules']): string | undefined {

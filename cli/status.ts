@@ -1,7 +1,15 @@
-/** `jwt-keys status SECRET`: the keys, their ages, the grace end and the rotation schedule. */
+/**
+ * `jwt-keys status SECRET`: the keys (current, previous and standby, by kid), their ages, the
+ * grace end and the rotation schedule. No key is ever shown by value.
+ */
 import { type CommandContext } from './context';
 import { formatDuration, iso, keyLabel } from './format';
-import { type KeyState, readSecretState, type SecretState } from './secret-state';
+import {
+  type KeyState,
+  readSecretState,
+  type SecretState,
+  type StandbyState,
+} from './secret-state';
 
 export async function status(context: CommandContext): Promise<void> {
   const state = await readSecretState(context.secretsManager, context.secretId);
@@ -19,6 +27,7 @@ export async function status(context: CommandContext): Promise<void> {
   context.print(`next         ${state.nextRotationAt?.toISOString() ?? 'not scheduled'}`);
   context.print(`AWSCURRENT   ${describeKey(state.current, now)}`);
   context.print(`AWSPREVIOUS  ${describePrevious(state, now)}`);
+  context.print(`JWTKEY_NEXT  ${describeStandby(state.standby, now)}`);
   context.print(
     `AWSPENDING   ${
       state.stalePendingVersionId === undefined
@@ -36,6 +45,16 @@ function describeKey(key: KeyState | undefined, now: number): string {
   const problem = key.problem === undefined ? '' : ` - ${key.problem}`;
   const algorithm = key.algorithm === undefined ? '' : ` ${key.algorithm}`;
   return `${keyLabel(key)}${algorithm}${age}${problem}`;
+}
+
+function describeStandby(standby: StandbyState | undefined, now: number): string {
+  if (standby === undefined) return 'none (the next rotation makes a fresh key)';
+  const age =
+    standby.createdAt === undefined
+      ? ''
+      : `, age ${formatDuration(now - standby.createdAt.getTime())}`;
+  const named = standby.namedByCurrent ? '' : ' (AWSCURRENT names another next key)';
+  return `kid ${standby.kid}${age}; the next rotation promotes it${named}`;
 }
 
 function describePrevious(state: SecretState, now: number): string {
@@ -73,6 +92,19 @@ function statusDocument(state: SecretState, now: number): Record<string, unknown
     nextRotationAt: iso(state.nextRotationAt),
     current: key(state.current),
     previous: key(state.previous),
+    standby:
+      state.standby === undefined
+        ? null
+        : {
+            versionId: state.standby.versionId,
+            kid: state.standby.kid,
+            createdAt: iso(state.standby.createdAt),
+            ageSeconds:
+              state.standby.createdAt === undefined
+                ? null
+                : Math.floor((now - state.standby.createdAt.getTime()) / 1000),
+            namedByCurrent: state.standby.namedByCurrent,
+          },
     previousGraceEndsAt: iso(state.previousGraceEndsAt),
     previousInGrace:
       state.previousGraceEndsAt === undefined ? null : state.previousGraceEndsAt.getTime() > now,

@@ -4,8 +4,15 @@
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 
-import { minimumKeyBytes, type HmacAlgorithm } from './algorithms';
+import { type HmacAlgorithm } from './algorithms';
 import type { KeyDocument } from './key-document';
+
+/**
+ * Every new HMAC key is 64 random bytes, whatever the hash: at least the hash size for HS512
+ * (RFC 7518 3.2, which HS256 and HS384 exceed), and the block size of SHA-256, so no algorithm
+ * gets a key weaker than another's. The parser still accepts any key of at least the hash size.
+ */
+export const NEW_HMAC_KEY_BYTES = 64;
 
 export type RandomBytes = (size: number) => Uint8Array;
 
@@ -17,6 +24,10 @@ export interface GenerateKeyDocumentOptions {
   readonly now: Date;
   /** Grace granted to the key this one replaces; omitted when undefined. */
   readonly previousKeyGraceSeconds?: number;
+  /** The kid of the key this one replaces; omitted when undefined. */
+  readonly previousKid?: string;
+  /** The kid of the standby key the next rotation promotes; omitted when undefined. */
+  readonly nextKid?: string;
   /** @default node:crypto randomBytes */
   readonly randomBytes?: RandomBytes;
 }
@@ -27,7 +38,7 @@ export interface GenerateKeyDocumentOptions {
  * await secrets.putSecretValue(versionId, serializeKeyDocument(document));
  */
 export function generateKeyDocument(options: GenerateKeyDocumentOptions): KeyDocument {
-  const size = minimumKeyBytes(options.alg);
+  const size = NEW_HMAC_KEY_BYTES;
   const bytes = (options.randomBytes ?? cryptoRandomBytes)(size);
   if (bytes.length !== size) {
     throw new RangeError(`random source returned ${bytes.length} bytes, expected ${size}`);
@@ -42,5 +53,7 @@ export function generateKeyDocument(options: GenerateKeyDocumentOptions): KeyDoc
     ...(options.previousKeyGraceSeconds !== undefined && {
       previousKeyGraceSeconds: options.previousKeyGraceSeconds,
     }),
+    ...(options.nextKid !== undefined && { nextKid: options.nextKid }),
+    ...(options.previousKid !== undefined && { previousKid: options.previousKid }),
   };
 }

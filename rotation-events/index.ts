@@ -30,6 +30,12 @@ export interface KeyRotatedDetail {
    * (Secrets Manager keeps one AWSPREVIOUS). Null when nothing was dropped early.
    */
   readonly droppedEarly: KeyReference | null;
+  /**
+   * The standby key (staging label JWTKEY_NEXT) the next rotation promotes, by version id and
+   * kid; null when there is none. A promoted key keeps its kid in its new version, so `current`
+   * may name a kid that is not its version id.
+   */
+  readonly next: KeyReference | null;
 }
 
 export type RetirementReason = 'grace-period-ended' | 'revoked';

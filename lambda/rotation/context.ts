@@ -9,8 +9,9 @@ import {
 import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
+import { type CustomResourceResponder } from './custom-resource';
 import { type EventPublisher } from './event-publisher';
-import { type SecretDescription, type SecretsStore } from './secrets-store';
+import { type SecretDescription, type SecretsStore, type VersionSelector } from './secrets-store';
 
 /** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
 export interface RotationLogger {
@@ -33,10 +34,13 @@ export interface RotationDependencies {
   readonly logger: RotationLogger;
   /** @default none */
   readonly metrics?: MetricSink;
+  /** Answers CloudFormation's custom resource requests. @default an HTTPS PUT to ResponseURL */
+  readonly respond?: CustomResourceResponder;
 }
 
 export interface RotationContext extends RotationDependencies {
   readonly clock: () => number;
+  readonly respond: CustomResourceResponder;
 }
 
 /**
@@ -46,10 +50,22 @@ export interface RotationContext extends RotationDependencies {
 export async function readKeyDocument(
   context: RotationContext,
   secretArn: string,
-  select: { versionId?: string; stage: string },
+  select: VersionSelector,
 ): Promise<KeyDocument | undefined> {
   const value = await context.secrets.getValue(secretArn, select);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : parseOrReport(context, value, secretArn, select);
+}
+
+/**
+ * Parses a version's value as a key document; undefined when it is not one (logged by error
+ * code, never by content).
+ */
+export function parseOrReport(
+  context: RotationContext,
+  value: string,
+  secretArn: string,
+  select: VersionSelector,
+): KeyDocument | undefined {
   try {
     return parseKeyDocument(value, { source: describeVersion(secretArn, select) });
   } catch (error) {
@@ -79,11 +95,10 @@ export async function readStagedKey(
     : readKeyDocument(context, secret.arn, { versionId, stage });
 }
 
-export function describeVersion(
-  secretArn: string,
-  select: { versionId?: string; stage: string },
-): string {
-  return `secret ${secretArn} ${select.versionId === undefined ? '' : `version ${select.versionId} `}(${select.stage})`;
+export function describeVersion(secretArn: string, select: VersionSelector): string {
+  const version = select.versionId === undefined ? '' : ` version ${select.versionId}`;
+  const stage = select.stage === undefined ? '' : ` (${select.stage})`;
+  return `secret ${secretArn}${version}${stage}`;
 }
 
 /** How events name a key: its version id and kid (the version id when the value is unreadable). */

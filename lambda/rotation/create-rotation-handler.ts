@@ -1,7 +1,8 @@
 /**
  * The rotation function's logic, free of environment and SDK wiring: takes Secrets Manager's
- * step events and the maintenance events, checks the guards of AWS's rotation template in
- * order, and runs the step. handler.ts wires the real clients into it.
+ * step events, the maintenance events and the first-key custom resource's requests, checks the
+ * guards of AWS's rotation template in order, and runs the step. handler.ts wires the real
+ * clients into it.
  */
 import {
   AWSCURRENT,
@@ -12,7 +13,9 @@ import {
 } from '../../contract';
 
 import { type RotationContext, type RotationDependencies } from './context';
+import { isCustomResourceEvent, putCustomResourceResponse } from './custom-resource';
 import { RotationError } from './errors';
+import { handleFirstKeyRequest, type InvocationInfo } from './first-key-resource';
 import { badEvent, runMaintenance } from './maintenance';
 import { createSecret, finishSecret, setSecret, testSecret } from './steps';
 
@@ -26,11 +29,22 @@ export interface RotationStepEvent {
   readonly RotationToken?: string;
 }
 
-export type RotationHandler = (event: unknown) => Promise<MaintenanceResult | undefined>;
+export type RotationHandler = (
+  event: unknown,
+  invocation?: InvocationInfo,
+) => Promise<MaintenanceResult | undefined>;
 
 export function createRotationHandler(dependencies: RotationDependencies): RotationHandler {
-  const context: RotationContext = { ...dependencies, clock: dependencies.clock ?? Date.now };
-  return async (event) => {
+  const context: RotationContext = {
+    ...dependencies,
+    clock: dependencies.clock ?? Date.now,
+    respond: dependencies.respond ?? ((url, response) => putCustomResourceResponse(url, response)),
+  };
+  return async (event, invocation) => {
+    if (isCustomResourceEvent(event)) {
+      await handleFirstKeyRequest(context, event, invocation);
+      return undefined;
+    }
     if (isRecord(event) && 'action' in event) {
       const { action, secretId, kid } = event;
       if (!isMaintenanceAction(action)) {
@@ -64,8 +78,8 @@ export function createRotationHandler(dependencies: RotationDependencies): Rotat
       typeof event.ClientRequestToken !== 'string'
     ) {
       throw badEvent(
-        'expected a Secrets Manager rotation event { Step, SecretId, ClientRequestToken } or ' +
-          '{ action, secretId }',
+        'expected a Secrets Manager rotation event { Step, SecretId, ClientRequestToken }, ' +
+          '{ action, secretId } or a CloudFormation custom resource request',
       );
     }
     await rotate(context, event as unknown as RotationStepEvent);

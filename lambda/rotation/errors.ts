@@ -12,6 +12,8 @@ export type RotationErrorCode =
   | 'ERR_UNKNOWN_STEP'
   | 'ERR_NO_CURRENT_KEY'
   | 'ERR_PENDING_KEY_INVALID'
+  | 'ERR_STANDBY_KEY_INVALID'
+  | 'ERR_FIRST_KEY_SUPERSEDED'
   | 'ERR_EVENT_PUBLISH_FAILED';
 
 export class RotationError extends Error {

@@ -10,8 +10,6 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
-import { AWSPENDING } from '../../contract';
-
 export interface SecretDescription {
   readonly arn: string;
   readonly name: string;
@@ -19,6 +17,12 @@ export interface SecretDescription {
   readonly lastRotatedAt?: number;
   /** Versions with at least one staging label, and their labels. */
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A version by id, by staging label, or both (then the label must be on that version). */
+export interface VersionSelector {
+  readonly versionId?: string;
+  readonly stage?: string;
 }
 
 export interface StageChange {
@@ -32,11 +36,19 @@ export interface SecretsStore {
    * The value of a version (by id and/or stage), or undefined when there is none, as for the
    * value-less version RotateSecret creates (ResourceNotFoundException).
    */
-  getValue(
+  getValue(secretId: string, select: VersionSelector): Promise<string | undefined>;
+  /**
+   * Writes a new version with these labels (PutSecretValue, the version id as
+   * ClientRequestToken): a label another version holds moves here, and moving AWSCURRENT puts
+   * AWSPREVIOUS on the version it left. The same id with the same value again changes nothing;
+   * with another value the service refuses (ResourceExistsException).
+   */
+  putValue(
     secretId: string,
-    select: { versionId?: string; stage: string },
-  ): Promise<string | undefined>;
-  putPendingValue(secretId: string, versionId: string, value: string): Promise<void>;
+    versionId: string,
+    value: string,
+    stages: readonly string[],
+  ): Promise<void>;
   updateStage(secretId: string, stage: string, change: StageChange): Promise<void>;
 }
 
@@ -55,10 +67,7 @@ export class SdkSecretsStore implements SecretsStore {
     };
   }
 
-  async getValue(
-    secretId: string,
-    select: { versionId?: string; stage: string },
-  ): Promise<string | undefined> {
+  async getValue(secretId: string, select: VersionSelector): Promise<string | undefined> {
     try {
       const output = await this.client.send(
         new GetSecretValueCommand({
@@ -74,13 +83,18 @@ export class SdkSecretsStore implements SecretsStore {
     }
   }
 
-  async putPendingValue(secretId: string, versionId: string, value: string): Promise<void> {
+  async putValue(
+    secretId: string,
+    versionId: string,
+    value: string,
+    stages: readonly string[],
+  ): Promise<void> {
     await this.client.send(
       new PutSecretValueCommand({
         SecretId: secretId,
         ClientRequestToken: versionId,
         SecretString: value,
-        VersionStages: [AWSPENDING],
+        VersionStages: [...stages],
       }),
     );
   }

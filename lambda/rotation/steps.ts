@@ -1,14 +1,20 @@
 /**
- * The four steps of Secrets Manager's rotation protocol for an HMAC signing key. Each is
- * idempotent: the service retries the whole rotation, with the same token, when a step fails.
+ * The four steps of Secrets Manager's rotation protocol for a signing key. Each is idempotent:
+ * the service retries the whole rotation, with the same token, when a step fails.
  */
 import { jwtVerify, SignJWT } from 'jose';
 
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, hasStage, versionWithStage } from '../../contract';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  hasStage,
+  STANDBY_STAGE,
+  versionWithStage,
+} from '../../contract';
 import {
   currentSinceOf,
   generateKeyDocument,
-  importKeyDocument,
   type KeyDocument,
   KeyDocumentError,
   parseKeyDocument,
@@ -20,30 +26,43 @@ import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 import {
   describeVersion,
   keyReference,
+  parseOrReport,
   readKeyDocument,
   readStagedKey,
   type RotationContext,
   writeUnlessAlreadyDone,
 } from './context';
 import { RotationError } from './errors';
+import { importKeyDocument } from './import-key';
 import {
   currentSinceOfVersion,
   dropOutdatedPromotionLabels,
   recordLatePromotion,
 } from './late-promotion';
 import { type SecretDescription } from './secrets-store';
+import {
+  ensureStandby,
+  promotedDocument,
+  readPromotableStandby,
+  standbyVersionIdFor,
+} from './standby';
 
-/** Makes the new key and stores it as AWSPENDING under the token, unless it is already there. */
+/**
+ * Stores the next key as AWSPENDING under the token (the standby key promoted, or a fresh key
+ * when there is none), then makes the new standby key. A retry finds the pending key and only
+ * makes sure the standby exists.
+ */
 export async function createSecret(
   context: RotationContext,
   secret: SecretDescription,
   token: string,
 ): Promise<void> {
   // The template reads AWSCURRENT first: a secret without a current value cannot rotate.
-  const current = await context.secrets.getValue(secret.arn, { stage: AWSCURRENT });
-  if (current === undefined) {
+  const currentValue = await context.secrets.getValue(secret.arn, { stage: AWSCURRENT });
+  if (currentValue === undefined) {
     throw new RotationError('ERR_NO_CURRENT_KEY', `secret ${secret.arn} has no AWSCURRENT value`);
   }
+  const standbyVersionId = standbyVersionIdFor(token);
   const pending = await context.secrets.getValue(secret.arn, {
     versionId: token,
     stage: AWSPENDING,
@@ -53,20 +72,34 @@ export async function createSecret(
       secretArn: secret.arn,
       versionId: token,
     });
+    await ensureStandby(context, secret, standbyVersionId, 'createSecret');
     return;
   }
-  const document = generateKeyDocument({
-    alg: context.config.algorithm,
-    kid: token,
-    now: new Date(context.clock()),
-    previousKeyGraceSeconds: context.config.gracePeriodSeconds,
-    ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
-  });
+  const current = parseOrReport(context, currentValue, secret.arn, { stage: AWSCURRENT });
+  const standby = await readPromotableStandby(context, secret, current?.kid, standbyVersionId);
+  const now = new Date(context.clock());
+  const document =
+    standby === undefined
+      ? generateKeyDocument({
+          alg: context.config.algorithm,
+          kid: token,
+          now,
+          previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+          nextKid: standbyVersionId,
+          ...(current !== undefined && { previousKid: current.kid }),
+          ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
+        })
+      : promotedDocument(standby.document, {
+          createdAt: now.toISOString(),
+          previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+          previousKid: current?.kid,
+          nextKid: standbyVersionId,
+        });
   // Two invocations at once both find no pending key; the service keeps the first value and
   // refuses the second (ResourceExistsException), whose invocation then adopts the first.
   await writeUnlessAlreadyDone(
     context,
-    () => context.secrets.putPendingValue(secret.arn, token, serializeKeyDocument(document)),
+    () => context.secrets.putValue(secret.arn, token, serializeKeyDocument(document), [AWSPENDING]),
     async () =>
       (await context.secrets.getValue(secret.arn, { versionId: token, stage: AWSPENDING })) !==
       undefined,
@@ -77,7 +110,10 @@ export async function createSecret(
     versionId: token,
     kid: document.kid,
     algorithm: document.alg,
+    promotedFromVersionId: standby?.versionId ?? null,
   });
+  // Only now may the label leave the old standby: its key is saved in the pending version.
+  await ensureStandby(context, secret, standbyVersionId, 'createSecret');
 }
 
 /** HMAC keys live only in the secret: there is no other system to update. */
@@ -94,9 +130,10 @@ export function setSecret(
 }
 
 /**
- * Proves the pending key works: a valid document, a kid of its own, and a token it signs that
- * it verifies. Without a pending value (RotateImmediately=false tests the configuration only),
- * passes and writes nothing.
+ * Proves the pending key works: a valid document (whose nextKid, if any, differs from its kid:
+ * the parser refuses the same kid), a kid of its own, and a token it signs that it verifies.
+ * Without a pending value (RotateImmediately=false tests the configuration only), passes and
+ * writes nothing.
  */
 export async function testSecret(
   context: RotationContext,
@@ -238,6 +275,11 @@ export async function finishSecret(
     newKey === undefined || previous === null
       ? undefined
       : previousKeyGraceEndsAt(newKey, currentSince);
+  const standbyVersion = versionWithStage(secret.versionIdsToStages, STANDBY_STAGE);
+  const next =
+    standbyVersion === undefined
+      ? null
+      : keyReference(standbyVersion, await readStagedKey(context, secret, STANDBY_STAGE));
   await context.events.publish({
     detailType: KEY_ROTATED,
     detail: {
@@ -248,6 +290,7 @@ export async function finishSecret(
       previous,
       previousGraceEndsAt: graceEnd === undefined ? null : new Date(graceEnd).toISOString(),
       droppedEarly,
+      next,
     },
   });
   context.metrics?.('KeyRotated', 1, secret.arn);

@@ -2,8 +2,10 @@
  * jwt-keys rotate and revoke-previous against the local endpoint, with the real rotation
  * handler registered as the secret's rotation function and invoked through Lambda's API.
  */
-import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 
+import { type KeyDocument, parseKeyDocument } from '../../key-document';
+import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED } from '../../rotation-events';
 import { DAY_MS, HOUR_MS, type RotationRig, startRotationRig } from '../lambda/support';
 
@@ -22,6 +24,23 @@ describe('jwt-keys rotate and revoke-previous', () => {
   afterEach(async () => {
     await rig.close();
   });
+
+  function standbyVersion(): string | undefined {
+    const stages = rig.local.versionStages(arn);
+    return Object.keys(stages).find((id) => stages[id]!.includes('JWTKEY_NEXT'));
+  }
+
+  async function valueOf(versionId: string): Promise<KeyDocument> {
+    const read = await rig.sm.send(
+      new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }),
+    );
+    return parseKeyDocument(read.SecretString!);
+  }
+
+  /** The keys of every version holding a label. */
+  async function labelledKeys(): Promise<KeyDocument[]> {
+    return Promise.all(Object.keys(rig.local.versionStages(arn)).map(valueOf));
+  }
 
   it('fails when the previous key is in its grace period, saying what forcing drops; rotates with --force', async () => {
     // GIVEN a rotation an hour ago (24 h grace)
@@ -72,29 +91,138 @@ describe('jwt-keys rotate and revoke-previous', () => {
     expect(run.stderr).toContain(`rotation ${after.versionId}: AWSCURRENT`);
   });
 
-  it('revoke-previous rotates now and retires the leaked key at once, publishing "key retired" (revoked)', async () => {
-    // GIVEN the key that leaked is the current one
+  it('revoke-previous discards the standby, rotates to a fresh key and retires the leaked key at once, publishing "key retired" (revoked)', async () => {
+    // GIVEN the key that leaked is the current one, and a standby key whoever read the secret
+    // may have read as well
     const leaked = await rig.current(arn);
+    const oldStandbyVersion = standbyVersion()!;
+    const oldStandby = await valueOf(oldStandbyVersion);
 
     // WHEN
+    const callsBefore = rig.local.calls.length;
     const run = await cli(rig.local, rig.clock, 'revoke-previous', arn, '--json');
 
-    // THEN a new key is current and the leaked one holds no label
+    // THEN a fresh key is current (its kid its own version id), with a new standby
     expect(run.code).toBe(0);
     const current = await rig.current(arn);
     expect(current.versionId).not.toBe(leaked.versionId);
-    expect(rig.local.versionStages(arn)).toEqual({ [current.versionId]: ['AWSCURRENT'] });
+    expect(current.document.kid).toBe(current.versionId);
+    expect(rig.local.versionStages(arn)).toEqual({
+      [current.versionId]: ['AWSCURRENT'],
+      [standbyVersionIdFor(current.versionId)]: ['JWTKEY_NEXT'],
+    });
+    // AND neither the leaked key nor the old standby key is in any labelled version
+    for (const document of await labelledKeys()) {
+      for (const gone of [leaked.document, oldStandby]) {
+        expect(document.k).not.toBe(gone.k);
+        expect(document.kid).not.toBe(gone.kid);
+      }
+    }
     expect(JSON.parse(run.stdout)).toMatchObject({
       action: 'revoke-previous',
       outcome: 'retired',
       revoked: { kid: leaked.document.kid },
       current: { kid: current.document.kid },
+      standbyDiscarded: oldStandbyVersion,
+      currentIsFresh: true,
     });
     expect(rig.local.events.at(-1)).toMatchObject({
       detailType: KEY_RETIRED,
       detail: { reason: 'revoked', retired: { kid: leaked.document.kid } },
     });
-    expect(run.stderr).toMatch(/step 1\/2: rotating away from kid .*\n(.*\n)*step 2\/2: revoking/);
+    // AND the steps ran in order: the standby discarded before the rotation started
+    expect(run.stderr).toMatch(
+      /step 1\/3: discarding the standby key kid .*\n(.*\n)*step 2\/3: rotating away from kid .*\n(.*\n)*step 3\/3: revoking kid/,
+    );
+    const order = rig.local.calls
+      .slice(callsBefore)
+      .map((call) => call.operation)
+      .filter((operation) => operation === 'Invoke' || operation === 'RotateSecret');
+    expect(order).toEqual(['Invoke', 'RotateSecret', 'Invoke']);
+  });
+
+  it('fails when the leaked key no longer holds AWSPREVIOUS at the revoke, saying nothing was revoked', async () => {
+    // GIVEN a rotation function before which another rotation slips in, just before the revoke
+    const leaked = await rig.current(arn);
+    let sneaked = false;
+    const racing = rig.local.registerFunction('racing', async (event) => {
+      if ((event as { action?: string }).action === 'revoke-previous' && !sneaked) {
+        sneaked = true;
+        await rig.sm.send(new RotateSecretCommand({ SecretId: arn }));
+        await rig.local.rotationsSettled();
+      }
+      return rig.handler(event);
+    });
+    rig.now += 2 * DAY_MS;
+    await rig.rotate(arn, racing);
+    const current = await rig.current(arn);
+    expect(current.document.kid).not.toBe(leaked.document.kid);
+
+    // WHEN
+    const run = await cli(rig.local, rig.clock, 'revoke-previous', arn);
+
+    // THEN the function refused (not-previous), and the command failed, saying so in one line
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^jwt-keys: nothing revoked: the leaked key \\(kid ${current.document.kid}\\) no longer holds AWSPREVIOUS`,
+      ),
+    );
+    expect(rig.local.events.filter((event) => event.detailType === KEY_RETIRED)).toEqual([]);
+    // AND the key that holds AWSPREVIOUS now (in its grace) kept it
+    expect(
+      Object.values(rig.local.versionStages(arn)).filter((stages) =>
+        stages.includes('AWSPREVIOUS'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('status shows the standby key by kid and age, never by value, and never reads it', async () => {
+    // GIVEN a standby key made by the rotation a day ago
+    rig.now += DAY_MS;
+    const standby = standbyVersion()!;
+    const value = await valueOf(standby);
+    const readsBefore = rig.local.calls.length;
+
+    // WHEN
+    const text = await cli(rig.local, rig.clock, 'status', arn);
+    const json = await cli(rig.local, rig.clock, 'status', arn, '--json');
+
+    // THEN
+    expect(text.stdout).toContain(
+      `JWTKEY_NEXT  kid ${standby}, age 1d; the next rotation promotes it`,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      standby: {
+        versionId: standby,
+        kid: standby,
+        ageSeconds: 86_400,
+        namedByCurrent: true,
+      },
+    });
+    for (const output of [text.stdout, json.stdout]) {
+      expect(output).not.toContain(value.k);
+      expect(output).not.toContain(Buffer.from(value.k, 'base64url').toString('hex'));
+    }
+    const standbyReads = rig.local.calls
+      .slice(readsBefore)
+      .filter(
+        (call) =>
+          call.operation === 'GetSecretValue' &&
+          (call.versionId === standby || call.versionStage === 'JWTKEY_NEXT'),
+      );
+    expect(standbyReads).toEqual([]);
+  });
+
+  it('status says when there is no standby key', async () => {
+    // GIVEN
+    await rig.handler({ action: 'discard-standby', secretId: arn });
+
+    // WHEN
+    const run = await cli(rig.local, rig.clock, 'status', arn);
+
+    // THEN
+    expect(run.stdout).toContain('JWTKEY_NEXT  none (the next rotation makes a fresh key)');
   });
 
   it('fails when a rotation is unfinished, pointing at repair', async () => {

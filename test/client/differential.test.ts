@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { jwtVerify } from 'jose';
 
 import { type JwtKeyRingErrorCode } from '../../client';
-import { importKeyDocument } from '../../key-document';
+import { importKeyDocument } from '../../lambda/rotation/import-key';
 
 import { tokenMutation } from './mutations';
 import { hmacToken, key, strictRing } from './support';

@@ -3,15 +3,19 @@
  * interleavings are forced, not hoped for: the function's writes are held at a chosen moment
  * until the other invocation has decided too, so each test runs the race it names every time.
  */
-import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 
+import { versionWithStage } from '../../contract';
+import { type KeyDocument, parseKeyDocument } from '../../key-document';
 import { type SecretsStore } from '../../lambda/rotation/secrets-store';
+import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
 
 import { HOUR_MS, type RotationRig, startRotationRig } from './support';
 
 interface PendingWrite {
-  readonly kind: 'put-pending' | 'update-stage';
+  readonly kind: 'put' | 'update-stage';
+  /** The label the write puts, moves or removes (for a put: the first of its labels). */
   readonly stage?: string;
 }
 
@@ -54,9 +58,9 @@ describe('concurrency', () => {
         wrapSecrets: (store): SecretsStore => ({
           describe: (secretId) => store.describe(secretId),
           getValue: (secretId, select) => store.getValue(secretId, select),
-          async putPendingValue(secretId, versionId, value) {
-            await beforeWrite({ kind: 'put-pending' });
-            return store.putPendingValue(secretId, versionId, value);
+          async putValue(secretId, versionId, value, stages) {
+            await beforeWrite({ kind: 'put', stage: stages[0] });
+            return store.putValue(secretId, versionId, value, stages);
           },
           async updateStage(secretId, stage, change) {
             await beforeWrite({ kind: 'update-stage', stage });
@@ -73,56 +77,99 @@ describe('concurrency', () => {
     await rig.close();
   });
 
+  async function valueOf(versionId: string): Promise<KeyDocument> {
+    const read = await rig.sm.send(
+      new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }),
+    );
+    return parseKeyDocument(read.SecretString!);
+  }
+
   function eventsOf(detailType: string): Record<string, unknown>[] {
     return rig.local.events
       .filter((event) => event.detailType === detailType)
       .map((event) => event.detail);
   }
 
-  it('every step delivered twice at once: both deliveries succeed, one new key, stages right', async () => {
-    // GIVEN a function that runs each step twice concurrently, both deliveries holding their
-    // write until the other has decided to write too
-    const bothDecidedToPut = barrier(2);
-    const bothDecidedToMove = barrier(2);
-    beforeWrite = (write) => {
-      if (write.kind === 'put-pending') return bothDecidedToPut();
-      if (write.stage === 'AWSCURRENT') return bothDecidedToMove();
-      return Promise.resolve();
-    };
-    const twice = rig.local.registerFunction('twice', async (event) => {
-      await Promise.all([rig.handler(event), rig.handler(event)]);
-    });
+  it.each([
+    ['a fresh key (no standby yet)', 0],
+    ['the standby key promoted', 1],
+  ])(
+    'every step delivered twice at once, %s: both deliveries succeed, one new key, stages right',
+    async (_case, rotationsBefore) => {
+      // GIVEN the rotations before (the first one leaves a standby key)
+      let previous = initial;
+      for (let rotation = 0; rotation < rotationsBefore; rotation += 1) {
+        previous = await rig.rotate(arn);
+      }
+      const standbyBefore = versionWithStage(rig.local.versionStages(arn), 'JWTKEY_NEXT');
+      const promoted = standbyBefore === undefined ? undefined : await valueOf(standbyBefore);
 
-    // WHEN
-    const token = await rig.rotate(arn, twice);
-
-    // THEN the rotation succeeded at its first attempt: no delivery failed
-    expect(rig.local.rotationResults).toEqual([
-      expect.objectContaining({ token, outcome: 'succeeded', attempts: 1 }),
-    ]);
-    expect(rig.errors).toEqual([]);
-    // AND the races happened, and the losers adopted the winners' writes
-    const adopted = rig.logs
-      .filter((line) => line.message.endsWith('already done by a concurrent invocation'))
-      .map((line) => line.message.split(':')[0]);
-    expect(adopted).toEqual(expect.arrayContaining(['createSecret', 'finishSecret']));
-    // AND one new key, current, its kid the token; the old key previous
-    const current = await rig.current(arn);
-    expect(current).toMatchObject({ versionId: token, document: { kid: token } });
-    expect(rig.local.versionStages(arn)).toEqual({
-      [initial]: ['AWSPREVIOUS'],
-      [token]: ['AWSCURRENT'],
-    });
-    // AND each "key rotated" event (at least once) names this rotation
-    const rotated = eventsOf(KEY_ROTATED);
-    expect(rotated.length).toBeGreaterThanOrEqual(1);
-    for (const detail of rotated) {
-      expect(detail).toMatchObject({
-        current: { versionId: token },
-        previous: { versionId: initial },
+      // AND a function that runs each step twice concurrently, both deliveries holding each
+      // write until the other has decided to make it too
+      const bothDecidedToPut = barrier(2);
+      const bothDecidedToPutStandby = barrier(2);
+      const bothDecidedToMove = barrier(2);
+      beforeWrite = (write) => {
+        if (write.kind === 'put' && write.stage === 'AWSPENDING') return bothDecidedToPut();
+        if (write.kind === 'put' && write.stage === 'JWTKEY_NEXT') {
+          return bothDecidedToPutStandby();
+        }
+        if (write.stage === 'AWSCURRENT') return bothDecidedToMove();
+        return Promise.resolve();
+      };
+      const twice = rig.local.registerFunction('twice', async (event) => {
+        await Promise.all([rig.handler(event), rig.handler(event)]);
       });
-    }
-  });
+
+      // WHEN
+      const token = await rig.rotate(arn, twice);
+
+      // THEN the rotation succeeded at its first attempt: no delivery failed
+      expect(rig.local.rotationResults.at(-1)).toEqual(
+        expect.objectContaining({ token, outcome: 'succeeded', attempts: 1 }),
+      );
+      expect(rig.errors).toEqual([]);
+      // AND the races happened (pending key, standby key, move), the losers adopting the
+      // winners' writes. Two promotions of the same standby at the same moment write the same
+      // value, which the service accepts twice: there is nothing to adopt then.
+      const standby = standbyVersionIdFor(token);
+      const adopted = rig.logs
+        .filter((line) => line.message.endsWith('already done by a concurrent invocation'))
+        .map((line) => `${line.message.split(':')[0]} ${String(line.fields.versionId)}`);
+      expect(adopted).toEqual(
+        expect.arrayContaining([
+          ...(promoted === undefined ? [`createSecret ${token}`] : []),
+          `createSecret ${standby}`,
+          `finishSecret ${token}`,
+        ]),
+      );
+      // AND one new key, current (the standby's key when there was one), the old key previous,
+      // one new standby
+      const current = await rig.current(arn);
+      expect(current.versionId).toBe(token);
+      if (promoted === undefined) {
+        expect(current.document.kid).toBe(token);
+      } else {
+        expect(current.document).toMatchObject({ kid: promoted.kid, k: promoted.k });
+      }
+      expect(current.document.nextKid).toBe(standby);
+      expect(rig.local.versionStages(arn)).toEqual({
+        [previous]: ['AWSPREVIOUS'],
+        [token]: ['AWSCURRENT'],
+        [standby]: ['JWTKEY_NEXT'],
+      });
+      // AND each "key rotated" event (at least once) names this rotation
+      const rotated = eventsOf(KEY_ROTATED).slice(rotationsBefore);
+      expect(rotated.length).toBeGreaterThanOrEqual(1);
+      for (const detail of rotated) {
+        expect(detail).toMatchObject({
+          current: { versionId: token, kid: current.document.kid },
+          previous: { versionId: previous },
+          next: { versionId: standby, kid: standby },
+        });
+      }
+    },
+  );
 
   describe('a rotation racing a retire', () => {
     let firstRotation: string;
@@ -155,6 +202,7 @@ describe('concurrency', () => {
       expect(rig.local.versionStages(arn)).toEqual({
         [secondRotation]: ['AWSCURRENT'],
         [firstRotation]: ['AWSPREVIOUS'],
+        [standbyVersionIdFor(secondRotation)]: ['JWTKEY_NEXT'],
       });
       expect(eventsOf(KEY_RETIRED)).toEqual([]);
       expect(eventsOf(KEY_ROTATED).at(-1)).toMatchObject({
@@ -194,6 +242,7 @@ describe('concurrency', () => {
       expect(rig.local.versionStages(arn)).toEqual({
         [secondRotation]: ['AWSCURRENT'],
         [firstRotation]: ['AWSPREVIOUS'],
+        [standbyVersionIdFor(secondRotation)]: ['JWTKEY_NEXT'],
       });
       expect(eventsOf(KEY_RETIRED)).toEqual([
         expect.objectContaining({ retired: expect.objectContaining({ versionId: initial }) }),

@@ -1,28 +1,47 @@
 /**
- * The fault matrix: each of the four rotation steps × {throws, cut off at the Lambda deadline,
- * access denied, throttled}, plus PutEvents failing outright and partially, each followed by
- * Secrets Manager's retry of the whole rotation. After every case: AWSCURRENT held a valid key
- * at every step boundary, the rotation ended with exactly one new version and no AWSPENDING
- * left, every "key rotated" event was published after its key became AWSCURRENT, and the next
- * rotation goes through. Failures that outlast every attempt leave AWSCURRENT untouched, publish
- * nothing, and `repair` clears the AWSPENDING they leave behind.
+ * The fault matrix: each of the four rotation steps (and createSecret's second write, the
+ * standby key) × {throws, cut off at the Lambda deadline, access denied, throttled}, plus
+ * PutEvents failing outright and partially, each followed by Secrets Manager's retry of the
+ * whole rotation. After every case: AWSCURRENT held a valid key at every step boundary, the
+ * rotation ended with exactly one new current version, exactly one new standby version (named
+ * by the new key's nextKid) and no AWSPENDING left, every "key rotated" event was published after
+ * its key became AWSCURRENT, and the next rotation goes through, promoting that standby key.
+ * Failures that outlast every attempt leave AWSCURRENT untouched, publish nothing, and `repair`
+ * clears the AWSPENDING they leave behind.
  */
-import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+} from '@aws-sdk/client-secrets-manager';
 
+import { parseKeyDocument } from '../../key-document';
+import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
 
 import { type RotationRig, startRotationRig } from './support';
 
 type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+/** A step, or a step's later call (createSecret's write of the standby key). */
+type Target = Step | 'createSecret (standby)';
+
+const stepOf = (target: Target): Step =>
+  target === 'createSecret (standby)' ? 'createSecret' : target;
 
 /**
- * The call each step cannot do without: the write of createSecret, the guard's DescribeSecret
- * (all setSecret does for an HMAC key), testSecret's read of the pending key, and
- * finishSecret's move of AWSCURRENT.
+ * The call each step cannot do without: the writes of createSecret (the pending key, then the
+ * standby key), the guard's DescribeSecret (all setSecret does for an HMAC key), testSecret's
+ * read of the pending key, and finishSecret's move of AWSCURRENT.
  */
-const DECISIVE_CALL: Record<Step, Pick<FaultSpec, 'operation' | 'when'>> = {
-  createSecret: { operation: 'PutSecretValue' },
+const DECISIVE_CALL: Record<Target, Pick<FaultSpec, 'operation' | 'when'>> = {
+  createSecret: {
+    operation: 'PutSecretValue',
+    when: (input) => (input.VersionStages as string[]).includes('AWSPENDING'),
+  },
+  'createSecret (standby)': {
+    operation: 'PutSecretValue',
+    when: (input) => (input.VersionStages as string[]).includes('JWTKEY_NEXT'),
+  },
   setSecret: { operation: 'DescribeSecret' },
   testSecret: {
     operation: 'GetSecretValue',
@@ -40,11 +59,15 @@ const FUNCTION_TIMEOUT_MS = 200;
 
 type FaultKind = 'throws' | 'times out' | 'access denied' | 'throttled';
 
-function faultFor(step: Step, kind: FaultKind): FaultSpec {
-  const call = { ...DECISIVE_CALL[step], step };
+function faultFor(target: Target, kind: FaultKind): FaultSpec {
+  const step = stepOf(target);
+  const call = { ...DECISIVE_CALL[target], step };
   switch (kind) {
     case 'throws':
-      return { operation: `Invoke:${step}`, error: 'Error', message: `${step} threw` };
+      // For the standby target, createSecret throws between its two writes.
+      return target === 'createSecret (standby)'
+        ? { ...call, error: 'InternalServiceError', message: 'createSecret threw' }
+        : { operation: `Invoke:${step}`, error: 'Error', message: `${step} threw` };
     case 'times out':
       // The function is cut off at its deadline while waiting on the call; a write has landed.
       return { ...call, hang: true, partial: WRITES.has(call.operation) };
@@ -57,10 +80,16 @@ function faultFor(step: Step, kind: FaultKind): FaultSpec {
   }
 }
 
-const STEPS: readonly Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+const TARGETS: readonly Target[] = [
+  'createSecret',
+  'createSecret (standby)',
+  'setSecret',
+  'testSecret',
+  'finishSecret',
+];
 const KINDS: readonly FaultKind[] = ['throws', 'times out', 'access denied', 'throttled'];
-const MATRIX = STEPS.flatMap((step) =>
-  KINDS.map((kind) => [`${step} ${kind}`, faultFor(step, kind)] as const),
+const MATRIX = TARGETS.flatMap((target) =>
+  KINDS.map((kind) => [`${target} ${kind}`, faultFor(target, kind)] as const),
 );
 
 describe('fault matrix: every step × every fault, then the service retry', () => {
@@ -139,17 +168,39 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     return (listed.Versions ?? []).map((version) => version.VersionId!);
   }
 
-  function rotatedEvents(): { current: { versionId: string }; previous: { versionId: string } }[] {
+  async function valueOf(versionId: string): Promise<{ kid: string; k: string }> {
+    const read = await rig.sm.send(
+      new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }),
+    );
+    return parseKeyDocument(read.SecretString!);
+  }
+
+  function rotatedEvents(): {
+    current: { versionId: string };
+    previous: { versionId: string };
+    next: { versionId: string; kid: string } | null;
+  }[] {
     return rig.local.events
       .filter((event) => event.detailType === KEY_ROTATED)
       .map((event) => event.detail as never);
   }
 
+  /** The next rotation succeeds, promoting the standby key there is (same kid and key). */
   async function expectNextRotationGoesThrough(): Promise<void> {
     rig.local.faults.clear();
+    const stages = rig.local.versionStages(arn);
+    const standby = Object.keys(stages).find((id) => stages[id]!.includes('JWTKEY_NEXT'));
+    const promoted = standby === undefined ? undefined : await valueOf(standby);
     const next = await rotate();
     expect(rig.local.rotationResults.at(-1)).toMatchObject({ token: next, outcome: 'succeeded' });
     expect(rig.local.versionStages(arn)[next]).toEqual(['AWSCURRENT']);
+    expect(rig.local.versionStages(arn)[standbyVersionIdFor(next)]).toEqual(['JWTKEY_NEXT']);
+    const current = await rig.current(arn);
+    if (promoted !== undefined) {
+      expect(current.document).toMatchObject({ kid: promoted.kid, k: promoted.k });
+    } else {
+      expect(current.document.kid).toBe(next);
+    }
   }
 
   it.each([
@@ -157,7 +208,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     ['PutEvents fails', { operation: 'PutEvents', error: 'InternalException' }],
     ['PutEvents fails partially (FailedEntryCount 1)', { operation: 'PutEvents', partial: true }],
   ] as const)(
-    '%s: one new version, AWSCURRENT valid throughout, events only for it',
+    '%s: one new current version and one standby, AWSCURRENT valid throughout, events only for it',
     async (_name, fault) => {
       // GIVEN
       rig.local.faults.inject(fault);
@@ -177,17 +228,22 @@ describe('fault matrix: every step × every fault, then the service retry', () =
         expect.objectContaining({ token, outcome: 'succeeded', attempts: 2 }),
       ]);
       expect(currentAlwaysValid).toBe(true);
-      // AND exactly one new version, current, with the old key previous and no AWSPENDING left
-      expect(await versionIds()).toHaveLength(2);
+      // AND exactly two new versions: the new key, current, and the standby key the new key
+      // names; the old key previous and no AWSPENDING left
+      const standby = standbyVersionIdFor(token);
+      expect(await versionIds()).toHaveLength(3);
       expect(rig.local.versionStages(arn)).toEqual({
         [initial]: ['AWSPREVIOUS'],
         [token]: ['AWSCURRENT'],
+        [standby]: ['JWTKEY_NEXT'],
       });
+      expect((await rig.current(arn)).document.nextKid).toBe((await valueOf(standby)).kid);
       // AND every event names this rotation, published once its key was AWSCURRENT
       expect(rotatedEvents().length).toBeGreaterThanOrEqual(1);
       for (const event of rotatedEvents()) {
         expect(event.current.versionId).toBe(token);
         expect(event.previous.versionId).toBe(initial);
+        expect(event.next).toEqual({ versionId: standby, kid: standby });
       }
       expect(stagesAtPublish.every((stages) => stages?.includes('AWSCURRENT') === true)).toBe(true);
       // AND nothing blocks the next rotation
@@ -196,11 +252,11 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     },
   );
 
-  it.each(STEPS)(
+  it.each(TARGETS)(
     '%s denied on every attempt: AWSCURRENT untouched, no event, repair clears what is left',
-    async (step) => {
+    async (target) => {
       // GIVEN
-      rig.local.faults.inject({ ...faultFor(step, 'access denied'), times: Infinity });
+      rig.local.faults.inject({ ...faultFor(target, 'access denied'), times: Infinity });
 
       // WHEN
       const token = await rotate();
@@ -212,11 +268,14 @@ describe('fault matrix: every step × every fault, then the service retry', () =
       expect(currentAlwaysValid).toBe(true);
       expect((await rig.current(arn)).versionId).toBe(initial);
       expect(rotatedEvents()).toEqual([]);
-      // AND at most a stale AWSPENDING remains, which repair removes
+      // AND at most a stale AWSPENDING remains, which repair removes, and the rotation's
+      // standby key if it was made (the next rotation promotes it)
       const stale = rig.local.versionStages(arn)[token];
       expect(stale === undefined || stale.join() === 'AWSPENDING').toBe(true);
       await rig.handler({ action: 'repair', secretId: arn });
-      expect(rig.local.versionStages(arn)).toEqual({ [initial]: ['AWSCURRENT'] });
+      const { [standbyVersionIdFor(token)]: standby, ...rest } = rig.local.versionStages(arn);
+      expect(rest).toEqual({ [initial]: ['AWSCURRENT'] });
+      expect(standby === undefined || standby.join() === 'JWTKEY_NEXT').toBe(true);
       await expectNextRotationGoesThrough();
       summary.repaired += 1;
     },

@@ -13,6 +13,7 @@ import {
 
 import { JwtKeyRing } from '../../client';
 import { currentSinceStage, generateKeyDocument, serializeKeyDocument } from '../../key-document';
+import { standbyVersionIdFor as standbyOf } from '../../lambda/rotation/standby';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
 
 import {
@@ -77,6 +78,7 @@ describe('rotation function, end to end', () => {
 
   it('rotates three times: a new key and kid each time, stages moved, one event each with every field', async () => {
     const kids: string[] = [];
+    let previousToken: string | undefined;
     for (let rotation = 1; rotation <= 3; rotation += 1) {
       // GIVEN the previous rotation's grace period is long over
       const before = await rig.current(arn);
@@ -85,18 +87,23 @@ describe('rotation function, end to end', () => {
       // WHEN
       const token = await rig.rotate(arn);
 
-      // THEN AWSCURRENT is the new key, AWSPREVIOUS the one before, no AWSPENDING left
+      // THEN AWSCURRENT is the new key (fresh the first time, then the standby the rotation
+      // before made), AWSPREVIOUS the one before, a new standby, no AWSPENDING left
+      const kid = previousToken === undefined ? token : standbyOf(previousToken);
       const after = await rig.current(arn);
       expect(after.versionId).toBe(token);
       expect(after.document).toMatchObject({
-        kid: token,
+        kid,
         alg: 'HS256',
         previousKeyGraceSeconds: 86_400,
+        previousKid: before.document.kid,
+        nextKid: standbyOf(token),
       });
       expect(after.document.createdAt).toBe(new Date(rig.now).toISOString());
       expect(rig.local.versionStages(arn)).toEqual({
         [token]: ['AWSCURRENT'],
         [before.versionId]: ['AWSPREVIOUS'],
+        [standbyOf(token)]: ['JWTKEY_NEXT'],
       });
       const event = rig.local.events.at(-1)!;
       expect(event).toMatchObject({
@@ -108,12 +115,14 @@ describe('rotation function, end to end', () => {
         secretArn: arn,
         algorithm: 'HS256',
         rotatedAt: new Date(rig.now).toISOString(),
-        current: { versionId: token, kid: token },
+        current: { versionId: token, kid },
         previous: { versionId: before.versionId, kid: before.document.kid },
         previousGraceEndsAt: new Date(rig.now + DAY_MS).toISOString(),
         droppedEarly: null,
+        next: { versionId: standbyOf(token), kid: standbyOf(token) },
       });
       kids.push(after.document.kid);
+      previousToken = token;
     }
     expect(new Set(kids).size).toBe(3);
     expect(rig.local.events.filter((event) => event.detailType === ROTATED)).toHaveLength(3);
@@ -244,9 +253,10 @@ describe('rotation function, end to end', () => {
         .send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rig.functionArn }))
         .then(() => rig.local.rotationsSettled());
 
-      // THEN the first createSecret's write landed though its response was lost; the retry kept it
+      // THEN the first createSecret's write landed though its response was lost; the retry kept
+      // it and made the standby key: one new key, one standby
       const current = await rig.current(arn);
-      expect(await versionCount()).toBe(2);
+      expect(await versionCount()).toBe(3);
       expect(
         rig.local.rotationLog
           .filter((entry) => entry.step === 'createSecret')
@@ -391,7 +401,7 @@ describe('rotation function, end to end', () => {
         { operation: 'PutSecretValue', error: 'InternalServiceError', partial: true },
       ],
     ])(
-      '%s: one new version, AWSCURRENT valid throughout, an event for the rotation',
+      '%s: one new current version and one standby, AWSCURRENT valid throughout, an event for the rotation',
       async (_name, fault) => {
         // GIVEN
         rig.local.faults.inject(fault);
@@ -403,8 +413,9 @@ describe('rotation function, end to end', () => {
         expect(currentAlwaysValid).toBe(true);
         expect(rig.local.rotationResults.at(-1)).toMatchObject({ outcome: 'succeeded' });
         expect(rig.local.rotationLog.some((entry) => entry.outcome === 'failed')).toBe(true);
-        expect(await versionCount()).toBe(2);
+        expect(await versionCount()).toBe(3);
         expect(rig.local.versionStages(arn)[token]).toEqual(['AWSCURRENT']);
+        expect(rig.local.versionStages(arn)[standbyOf(token)]).toEqual(['JWTKEY_NEXT']);
         const rotated = rig.local.events.filter((event) => event.detailType === ROTATED);
         expect(rotated.length).toBeGreaterThanOrEqual(1);
         expect(
@@ -426,6 +437,7 @@ describe('rotation function, end to end', () => {
       expect(rig.local.versionStages(arn)).toEqual({
         [initial]: ['AWSCURRENT'],
         [token]: ['AWSPENDING'],
+        [standbyOf(token)]: ['JWTKEY_NEXT'],
       });
 
       // WHEN
@@ -433,7 +445,10 @@ describe('rotation function, end to end', () => {
 
       // THEN
       expect(result).toMatchObject({ outcome: 'repaired', versionId: token });
-      expect(rig.local.versionStages(arn)).toEqual({ [initial]: ['AWSCURRENT'] });
+      expect(rig.local.versionStages(arn)).toEqual({
+        [initial]: ['AWSCURRENT'],
+        [standbyOf(token)]: ['JWTKEY_NEXT'],
+      });
       expect(await rig.handler({ action: 'repair', secretId: arn })).toMatchObject({
         outcome: 'nothing-to-repair',
       });
@@ -484,6 +499,7 @@ describe('rotation function, end to end', () => {
       expect(sortedStages()).toEqual({
         [stalled]: ['AWSCURRENT', currentSinceStage(promotedAt)],
         [first]: ['AWSPREVIOUS'],
+        [standbyOf(stalled)]: ['JWTKEY_NEXT'],
       });
       const graceEndsAt = new Date(promotedAt + DAY_MS).toISOString();
       expect(rig.local.events.at(-1)).toMatchObject({
@@ -513,6 +529,7 @@ describe('rotation function, end to end', () => {
       expect(sortedStages()).toEqual({
         [next]: ['AWSCURRENT'],
         [stalled]: ['AWSPREVIOUS'],
+        [standbyOf(next)]: ['JWTKEY_NEXT'],
       });
       expect(rig.local.events.at(-1)?.detail.previousGraceEndsAt).toBe(
         new Date(rig.now + DAY_MS).toISOString(),
@@ -617,7 +634,10 @@ describe('rotation function, end to end', () => {
         outcome: 'retired',
         retired: { versionId: initial, kid: 'initial' },
       });
-      expect(rig.local.versionStages(arn)).toEqual({ [token]: ['AWSCURRENT'] });
+      expect(rig.local.versionStages(arn)).toEqual({
+        [token]: ['AWSCURRENT'],
+        [standbyOf(token)]: ['JWTKEY_NEXT'],
+      });
       expect(rig.local.events.at(-1)).toMatchObject({
         detailType: KEY_RETIRED,
         detail: {
@@ -702,16 +722,25 @@ describe('rotation function, end to end', () => {
   });
 
   it('lets no key material out: logs, events, errors, rotation records', async () => {
-    // GIVEN rotations, a failure, a retirement and a revoke
+    // GIVEN rotations (fresh keys, promoted standby keys), a failure, a retirement, a standby
+    // discarded, a revoke, and a createSecret retried between its two writes
     await rig.rotate(arn);
     rig.local.faults.inject({ operation: 'PutEvents', partial: true });
     rig.now += 2 * DAY_MS;
     await rig.rotate(arn);
     rig.now += 2 * DAY_MS;
     await rig.handler({ action: 'retire', secretId: arn });
+    await rig.handler({ action: 'discard-standby', secretId: arn });
     const leaked = await rig.current(arn);
+    rig.local.faults.inject({
+      operation: 'PutSecretValue',
+      error: 'AccessDeniedException',
+      when: (input) => (input.VersionStages as string[]).includes('JWTKEY_NEXT'),
+    });
     await rig.rotate(arn);
     await rig.handler({ action: 'revoke-previous', secretId: arn, kid: leaked.document.kid });
+    rig.now += 2 * DAY_MS;
+    await rig.rotate(arn);
     await expect(
       rig.handler({ Step: 'createSecret', SecretId: arn, ClientRequestToken: 'x'.repeat(32) }),
     ).rejects.toThrow();
@@ -720,8 +749,8 @@ describe('rotation function, end to end', () => {
     const observable = everythingObservable(rig);
     const material = await rig.allKeyMaterial(arn);
 
-    // THEN
-    expect(material.length).toBeGreaterThanOrEqual(12);
+    // THEN (9 versions: the first key, 4 rotations' keys and 4 standby keys; 3 encodings each)
+    expect(material.length).toBeGreaterThanOrEqual(27);
     expect(rig.logs.length).toBeGreaterThan(20);
     for (const secret of material) expect(observable).not.toContain(secret);
   });

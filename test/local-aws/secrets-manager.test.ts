@@ -154,6 +154,73 @@ describe('local Secrets Manager', () => {
       });
     });
 
+    it('with VersionStages AWSCURRENT moves AWSPREVIOUS to the version AWSCURRENT left', async () => {
+      // GIVEN
+      await createWithValue();
+
+      // WHEN
+      await sm.send(
+        new PutSecretValueCommand({
+          SecretId: 'app/jwt',
+          SecretString: 'v2',
+          ClientRequestToken: TOKEN_B,
+          VersionStages: ['AWSCURRENT'],
+        }),
+      );
+
+      // THEN
+      expect(local.versionStages('app/jwt')).toEqual({
+        [TOKEN_A]: ['AWSPREVIOUS'],
+        [TOKEN_B]: ['AWSCURRENT'],
+      });
+    });
+
+    it('moves a label of ours from the version that held it', async () => {
+      // GIVEN a version holding JWTKEY_NEXT
+      await createWithValue();
+      const put = { SecretId: 'app/jwt', VersionStages: ['JWTKEY_NEXT'] };
+      await sm.send(
+        new PutSecretValueCommand({ ...put, SecretString: 'v2', ClientRequestToken: TOKEN_B }),
+      );
+
+      // WHEN a new version is written with it
+      await sm.send(
+        new PutSecretValueCommand({ ...put, SecretString: 'v3', ClientRequestToken: TOKEN_C }),
+      );
+
+      // THEN the label moved; the version that lost it holds none (deprecated)
+      expect(local.versionStages('app/jwt')).toEqual({
+        [TOKEN_A]: ['AWSCURRENT'],
+        [TOKEN_C]: ['JWTKEY_NEXT'],
+      });
+    });
+
+    it('on a secret created without a value: no value to read, and the first version written becomes AWSCURRENT whatever its labels', async () => {
+      // GIVEN a secret created with no value
+      await sm.send(new CreateSecretCommand({ Name: 'app/jwt' }));
+      await expect(
+        sm.send(new GetSecretValueCommand({ SecretId: 'app/jwt', VersionStage: 'AWSCURRENT' })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      expect(local.versionStages('app/jwt')).toEqual({});
+
+      // WHEN its first version is written with a label of ours only
+      await sm.send(
+        new PutSecretValueCommand({
+          SecretId: 'app/jwt',
+          SecretString: 'v1',
+          ClientRequestToken: TOKEN_A,
+          VersionStages: ['JWTKEY_NEXT'],
+        }),
+      );
+
+      // THEN (documented: "If this operation creates the first version for the secret, then
+      // Secrets Manager automatically attaches the staging label AWSCURRENT to it")
+      expect(local.versionStages('app/jwt')[TOKEN_A]?.sort()).toEqual([
+        'AWSCURRENT',
+        'JWTKEY_NEXT',
+      ]);
+    });
+
     it('with VersionStages AWSPENDING leaves AWSCURRENT where it was', async () => {
       // GIVEN
       await createWithValue();

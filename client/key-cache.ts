@@ -336,26 +336,32 @@ export class KeyCache {
       // is the older one, and the key now current is missing.
       current = await this.readCurrent();
     }
-    const expected = current.document.previousKid;
-    if (
-      expected !== undefined &&
-      previous?.kid !== expected &&
-      this.previousGoneFor !== current.versionId &&
-      !this.graceEnded(current)
-    ) {
+    if (this.previousMayBeTorn(current, previous)) {
       // AWSPREVIOUS was read before the label move: it misses the key just demoted, which
       // signed nearly every live token. Read after the current read, an absent or other key is
       // the truth (a revoke or a retirement).
       previous = await this.readPrevious();
-      if (previous?.kid !== expected) this.previousGoneFor = current.versionId;
+      if (this.previousMayBeTorn(current, previous)) this.previousGoneFor = current.versionId;
     }
     if (previous?.kid === current.kid) previous = undefined;
     return { current, ...(previous !== undefined && { previous }), fetchedAt };
   }
 
-  private graceEnded(current: LoadedKey): boolean {
+  /**
+   * Whether AWSPREVIOUS may have been read before the current key's promotion: it is not the
+   * key the current document names as its predecessor (previousKid), or, for a document that
+   * does not name it, it is absent while the document's grace period runs. Not once a read
+   * after the current one confirmed it for this version, nor once the grace has ended.
+   */
+  private previousMayBeTorn(current: LoadedKey, previous: LoadedKey | undefined): boolean {
+    const { previousKid, previousKeyGraceSeconds } = current.document;
+    const suspect =
+      previousKid === undefined
+        ? previous === undefined && previousKeyGraceSeconds !== undefined
+        : previous?.kid !== previousKid;
+    if (!suspect || this.previousGoneFor === current.versionId) return false;
     const end = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
-    return end !== undefined && this.options.clock() >= end;
+    return end === undefined || this.options.clock() < end;
   }
 
   /** A read with what events said applied: retired keys dropped, a superseded current demoted. */

@@ -215,6 +215,42 @@ describe('Class: JwtKeyRing', () => {
       expect(secret!.reads()).toBe(reads);
     });
 
+    it('documents without previousKid: an AWSPREVIOUS found absent while the grace runs is read again', async () => {
+      // GIVEN keys as today's rotation writes them (a grace, no previousKid): k2 current, k1
+      // retired, and a ring that loaded them and spent its unknown-kid budget
+      const old = key('k1', T0 - 90 * MINUTE);
+      const current = key('k2', T0 - 30 * MINUTE, { graceSeconds: 600 });
+      const next = key('k3', T0, { graceSeconds: 3600 });
+      await start(old);
+      await secret!.put(current);
+      await secret!.removePrevious();
+      const keys = ring();
+      await keys.refresh();
+      await codeOf(keys.verify(tokenOf(old, 'junk-kid')));
+
+      // WHEN AWSPREVIOUS is read before k3's promotion (nothing) and AWSCURRENT after it
+      const local = secret!.local;
+      const heldPrevious = local.faults.hold({
+        operation: 'GetSecretValue',
+        when: stage('AWSPREVIOUS'),
+      });
+      const heldCurrent = local.faults.hold({
+        operation: 'GetSecretValue',
+        when: stage('AWSCURRENT'),
+      });
+      const refreshing = keys.refresh();
+      await Promise.all([heldPrevious.arrived, heldCurrent.arrived]);
+      heldPrevious.release();
+      await secret!.put(next);
+      heldCurrent.release();
+      await refreshing;
+
+      // THEN k2, just demoted, verifies as the previous key
+      await expect(keys.verify(tokenOf(current))).resolves.toMatchObject({
+        stage: 'AWSPREVIOUS',
+      });
+    });
+
     it('a revoked previous key is read again once, then stays absent: nothing is carried over from the cache', async () => {
       // GIVEN a ring holding k1 as the previous key
       const keys = await rotatedOnce();

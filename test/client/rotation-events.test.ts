@@ -12,7 +12,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const MINUTE = 60_000;
 const ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_ID}-AbCdEf`;
 const K0 = key('k0', T0 - 60 * MINUTE);
-const K1 = key('k1', T0, { graceSeconds: 3600 });
+const K1 = key('k1', T0);
 const K2 = key('k2', T0 + MINUTE, { graceSeconds: 3600 });
 
 function rotated(

@@ -4,7 +4,8 @@
  * and JSON.parse, about the floor of what verification can cost. It is held to jose's decisions
  * by a differential test over the Wycheproof vectors, the attack tables and fuzzed tokens; where
  * it differs, it is stricter on purpose: every part must be canonical base64url (jose accepts
- * non-zero trailing bits and some stray characters), and size is limited.
+ * non-zero trailing bits and some stray characters), a header or payload starting with a byte
+ * order mark is refused (jose skips it), and size is limited.
  */
 import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
@@ -24,6 +25,13 @@ export interface DecodedJws {
   readonly signingInput: string;
   readonly signature: Buffer;
 }
+
+/**
+ * Strict UTF-8, as jose decodes: invalid bytes are refused, not replaced by U+FFFD (which would
+ * let two different byte strings read as the same claims). A leading BOM is kept, so JSON.parse
+ * refuses it: networked JSON carries none (RFC 8259 8.1; a parser may skip one, jose does).
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const SIGNATURE_BYTES: Readonly<Record<HmacAlgorithm, number>> = {
   HS256: 32,
@@ -54,7 +62,7 @@ export function decodeCompactJws(token: string, maxBytes: number): DecodedJws {
   if (headerBytes.length === 0 || signature.length === 0)
     throw malformed('empty header or signature');
   const header = parseJsonObject(headerBytes);
-  if (header === undefined) throw malformed('the protected header is not a JSON object');
+  if (header === undefined) throw malformed('the protected header is not a UTF-8 JSON object');
   return { header, payload, signingInput: token.slice(0, second), signature };
 }
 
@@ -101,9 +109,10 @@ export function signCompactJws(encodedHeader: string, payload: unknown, key: Hma
   return `${signingInput}.${signature}`;
 }
 
-export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+/** The bytes as a JSON object, or undefined when they are not strict UTF-8 JSON of an object. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(bytes));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -1,20 +1,21 @@
 /** `expiresIn` as seconds, or as jose-style text: '90s', '15m', '2h', '7d'. */
 import { JwtKeyRingError } from './errors';
+import { describeValue } from './options';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
-export function toSeconds(value: number | string, name: string): number {
+export function toSeconds(value: unknown, name: string): number {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value > 0) return value;
-  } else {
+    if (Number.isSafeInteger(value) && value > 0) return value;
+  } else if (typeof value === 'string') {
     const match = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
     if (match !== null) {
       const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
-      if (seconds > 0) return seconds;
+      if (Number.isSafeInteger(seconds) && seconds > 0) return seconds;
     }
   }
   throw new JwtKeyRingError(
     'ERR_INVALID_ARGUMENT',
-    `${name} must be a positive whole number of seconds or text like "15m", got ${JSON.stringify(value)}`,
+    `${name} must be a positive whole number of seconds or text like "15m", got ${describeValue(value)}`,
   );
 }

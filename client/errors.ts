@@ -21,13 +21,23 @@ export type JwtKeyRingErrorCode =
   | 'ERR_JWT_CRIT_UNSUPPORTED'
   /** A `typ` other than JWT. */
   | 'ERR_JWT_TYP_INVALID'
-  /** No `kid`, or a kid that is neither AWSCURRENT nor AWSPREVIOUS after a refresh. */
+  /**
+   * No `kid`, or a kid that is neither AWSCURRENT nor AWSPREVIOUS after a (rate-limited)
+   * refresh, or the kid of a key a rotation event retired.
+   */
   | 'ERR_JWT_UNKNOWN_KID'
   /** Signed by the AWSPREVIOUS key after its grace period ended. */
   | 'ERR_JWT_PREVIOUS_KEY_EXPIRED'
-  /** Secrets Manager could not be read and the cached keys are older than maxStalenessMs. */
+  /**
+   * Secrets Manager could not be read and the cached keys are older than maxStalenessMs; or no
+   * key was ever loaded and the last read failed less than the retry interval ago (5 s); or, from
+   * sign, a rotation event withdrew the cached AWSCURRENT key and no read brought the new one.
+   */
   | 'ERR_KEY_STORE_UNAVAILABLE'
-  /** The secret's AWSCURRENT value is not a valid key document. */
+  /**
+   * The secret's AWSCURRENT value is not a valid key document (and, until the retry interval
+   * has passed, the same refusal without a new read).
+   */
   | 'ERR_KEY_DOCUMENT_INVALID'
   /** A bad argument to sign, verify or the constructor. */
   | 'ERR_INVALID_ARGUMENT';

@@ -10,7 +10,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-import { parseRotationEvent } from '../rotation-events';
+import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
 import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
 import {
@@ -23,29 +23,52 @@ import {
 import { toSeconds } from './durations';
 import { JwtKeyRingError } from './errors';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
+import { checkNumber } from './options';
 
 export interface JwtKeyRingOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
   /** @default new SecretsManagerClient({}) (the SDK's credential and region chain) */
   readonly client?: SecretsManagerClient;
-  /** How long keys are used before they are read again. @default 300000 (5 minutes) */
+  /**
+   * How long keys are used before they are read again: how long a revoked key can keep
+   * verifying and signing while Secrets Manager is reachable. Above 0.
+   * @default 300000 (5 minutes)
+   */
   readonly cacheTtlMs?: number;
-  /** How long before the cache period ends a background refresh starts. @default 10% of cacheTtlMs */
+  /**
+   * How long before the cache period ends a background refresh starts. 0 or more, below
+   * cacheTtlMs. @default 10% of cacheTtlMs
+   */
   readonly refreshAheadMs?: number;
-  /** How long cached keys may serve while Secrets Manager fails; then it fails closed. @default 3600000 (1 hour) */
+  /**
+   * How long, counted from the last successful read, cached keys may verify and sign while
+   * Secrets Manager fails (unreachable, throttling); then the ring fails closed with
+   * ERR_KEY_STORE_UNAVAILABLE. The bound on a revoked key's life where Secrets Manager cannot
+   * be reached. At least cacheTtlMs. @default 900000 (15 minutes), or cacheTtlMs if longer
+   */
   readonly maxStalenessMs?: number;
-  /** The least time between two refreshes caused by unknown kids. @default 30000 */
+  /**
+   * The least time between two refreshes caused by tokens with a kid the ring does not know.
+   * Above 0. @default 30000 (30 seconds)
+   */
   readonly unknownKidRefreshIntervalMs?: number;
+  /**
+   * The least time between two refreshes caused by tokens carrying the kid the current key
+   * document names as the next key (`nextKid`): such a token means a rotation happened, so it
+   * is read at once, outside the unknown-kid budget; the kid is not secret, so this bounds what
+   * a flood of them costs. Above 0. @default 1000 (1 second)
+   */
+  readonly nextKidRefreshIntervalMs?: number;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
   /** `iss` of signed tokens, and the issuer verify requires. */
   readonly issuer?: string;
   /** The audience verify requires (and the default `aud` of signed tokens). */
   readonly audience?: string | readonly string[];
-  /** Leeway for exp and nbf. @default 60 */
+  /** Leeway for exp and nbf, in seconds, 0 or more. @default 60 */
   readonly clockToleranceSeconds?: number;
-  /** Longer tokens are refused unread. @default 8192 */
+  /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
   readonly maxTokenBytes?: number;
   /** Where refresh problems are reported. @default silent */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
@@ -57,7 +80,7 @@ export interface SignOptions {
   readonly subject?: string;
   readonly audience?: string | readonly string[];
   readonly issuer?: string;
-  /** Seconds from now before which the token is not valid. */
+  /** Seconds from now before which the token is not valid: a whole number, 0 or more, below expiresIn. */
   readonly notBefore?: number;
   readonly jwtId?: string;
 }
@@ -65,6 +88,7 @@ export interface SignOptions {
 export interface VerifyOptions {
   readonly issuer?: string | readonly string[];
   readonly audience?: string | readonly string[];
+  /** Seconds, 0 or more. @default the ring's clockToleranceSeconds */
   readonly clockToleranceSeconds?: number;
 }
 
@@ -77,11 +101,19 @@ export interface VerifiedToken {
 }
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
+const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
+const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
+/** Least time between two reads after a failed one (or the cache period, if shorter). */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
+const ZERO_OR_MORE = { min: 0 } as const;
 
 export class JwtKeyRing {
   private readonly cache: KeyCache;
   private readonly clock: () => number;
   private readonly secretId: string;
+  private readonly clockToleranceSeconds: number;
+  private readonly maxTokenBytes: number;
 
   constructor(private readonly options: JwtKeyRingOptions) {
     if (typeof options.secretId !== 'string' || options.secretId === '') {
@@ -92,21 +124,44 @@ export class JwtKeyRing {
     }
     this.secretId = options.secretId;
     this.clock = options.clock ?? Date.now;
-    const cacheTtlMs = positive(options.cacheTtlMs ?? 300_000, 'cacheTtlMs');
+    const cacheTtlMs = checkNumber(
+      options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      'cacheTtlMs',
+      ABOVE_ZERO,
+    );
+    this.clockToleranceSeconds = checkNumber(
+      options.clockToleranceSeconds ?? 60,
+      'clockToleranceSeconds',
+      ZERO_OR_MORE,
+    );
+    this.maxTokenBytes = checkNumber(options.maxTokenBytes ?? 8192, 'maxTokenBytes', {
+      min: 1,
+      integer: true,
+    });
     this.cache = new KeyCache({
       client: options.client ?? new SecretsManagerClient({}),
       secretId: options.secretId,
       clock: this.clock,
       cacheTtlMs,
-      refreshAheadMs: Math.min(options.refreshAheadMs ?? cacheTtlMs / 10, cacheTtlMs),
-      maxStalenessMs: Math.max(
-        positive(options.maxStalenessMs ?? 3_600_000, 'maxStalenessMs'),
-        cacheTtlMs,
+      refreshAheadMs: checkNumber(options.refreshAheadMs ?? cacheTtlMs / 10, 'refreshAheadMs', {
+        min: 0,
+        below: { value: cacheTtlMs, name: 'cacheTtlMs' },
+      }),
+      maxStalenessMs: checkNumber(
+        options.maxStalenessMs ?? Math.max(DEFAULT_MAX_STALENESS_MS, cacheTtlMs),
+        'maxStalenessMs',
+        { min: cacheTtlMs, minName: 'cacheTtlMs' },
       ),
-      retryAfterFailureMs: Math.min(5_000, cacheTtlMs),
-      unknownKidRefreshIntervalMs: positive(
+      retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, cacheTtlMs),
+      unknownKidRefreshIntervalMs: checkNumber(
         options.unknownKidRefreshIntervalMs ?? 30_000,
         'unknownKidRefreshIntervalMs',
+        ABOVE_ZERO,
+      ),
+      nextKidRefreshIntervalMs: checkNumber(
+        options.nextKidRefreshIntervalMs ?? 1_000,
+        'nextKidRefreshIntervalMs',
+        ABOVE_ZERO,
       ),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
     });
@@ -125,12 +180,20 @@ export class JwtKeyRing {
       // also drop it silently.
       throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'claims must not have a "__proto__" key');
     }
-    const { current } = this.cache.freshKeys() ?? (await this.cache.keys());
-    const now = Math.floor(this.clock() / 1000);
     const expiresIn =
       options.expiresIn === undefined
         ? DEFAULT_EXPIRES_IN_SECONDS
         : toSeconds(options.expiresIn, 'expiresIn');
+    if (options.notBefore !== undefined) {
+      checkNumber(options.notBefore, 'notBefore', {
+        min: 0,
+        integer: true,
+        below: { value: expiresIn, name: 'expiresIn' },
+      });
+    }
+    // A withdrawn key (see handleRotationEvent) is never in freshKeys().current.
+    const current = this.cache.freshKeys()?.current ?? (await this.cache.signingKey());
+    const now = Math.floor(this.clock() / 1000);
     const issuer = options.issuer ?? this.options.issuer;
     const audience = options.audience ?? this.options.audience;
     const registered: Record<string, unknown> = { iat: now, exp: now + expiresIn };
@@ -151,8 +214,11 @@ export class JwtKeyRing {
    * and `exp` is required.
    */
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
-    const maxBytes = this.options.maxTokenBytes ?? 8192;
-    const decoded = decodeCompactJws(token, maxBytes);
+    const toleranceSeconds =
+      options.clockToleranceSeconds === undefined
+        ? this.clockToleranceSeconds
+        : checkNumber(options.clockToleranceSeconds, 'clockToleranceSeconds', ZERO_OR_MORE);
+    const decoded = decodeCompactJws(token, this.maxTokenBytes);
     checkProtectedHeader(decoded.header);
     const kid = decoded.header.kid;
     if (typeof kid !== 'string' || kid === '') {
@@ -162,8 +228,12 @@ export class JwtKeyRing {
     let key = findKey(snapshot, kid);
     if (key === undefined) {
       // The kid is untrusted input: it only ever selects among keys already loaded, after at
-      // most one rate-limited refresh.
-      const refreshed = await this.cache.refreshForUnknownKid();
+      // most one rate-limited refresh. The kid the current key names as the next one proves a
+      // rotation: it is read at once, on its own small budget.
+      const refreshed =
+        kid === snapshot.nextKid
+          ? await this.cache.refreshForNextKid()
+          : await this.cache.refreshForUnknownKid();
       if (refreshed !== undefined) {
         snapshot = refreshed;
         key = findKey(snapshot, kid);
@@ -197,11 +267,14 @@ export class JwtKeyRing {
     }
     const claims = parseJsonObject(decoded.payload);
     if (claims === undefined) {
-      throw new JwtKeyRingError('ERR_JWT_CLAIMS_MALFORMED', 'the payload is not a JSON object');
+      throw new JwtKeyRingError(
+        'ERR_JWT_CLAIMS_MALFORMED',
+        'the payload is not a UTF-8 JSON object',
+      );
     }
     const policy: ClaimsPolicy = {
       now: Math.floor(now / 1000),
-      toleranceSeconds: options.clockToleranceSeconds ?? this.options.clockToleranceSeconds ?? 60,
+      toleranceSeconds,
       issuer: options.issuer ?? this.options.issuer,
       audience: options.audience ?? this.options.audience,
     };
@@ -216,19 +289,43 @@ export class JwtKeyRing {
 
   /**
    * Hand it the rotation events from EventBridge (a Lambda target, an SQS consumer) to pick up
-   * a new or retired key at once instead of at the end of the cache period. Returns whether the
-   * event concerned this secret (and a refresh was made).
+   * a new or retired key at once instead of at the end of the cache period. A key the event
+   * retires (or drops early) stops verifying and signing at once, and a key it says is no
+   * longer current stops signing at once (it verifies as the previous key within the grace the
+   * event states), whatever the cache holds or a read in flight returns, even if the read that
+   * follows fails. That read starts after the event arrived. Returns whether the event
+   * concerned this secret; rejects when that read fails (what the event said still applies).
    */
   async handleRotationEvent(event: unknown): Promise<boolean> {
     const parsed = parseRotationEvent(event);
     if (parsed === undefined || !sameSecret(parsed.detail.secretArn, this.secretId)) return false;
-    await this.cache.refresh();
+    if (parsed.detailType === KEY_RETIRED) {
+      const { retired, reason, current } = parsed.detail;
+      this.cache.retire(retired.kid, reason, current.kid);
+    } else {
+      const { current, previous, previousGraceEndsAt, droppedEarly } = parsed.detail;
+      const dropped = kidOf(droppedEarly);
+      if (dropped !== undefined) this.cache.retire(dropped, 'dropped early', current.kid);
+      const demoted = kidOf(previous);
+      if (demoted !== undefined) {
+        const graceEnd =
+          typeof previousGraceEndsAt === 'string' ? Date.parse(previousGraceEndsAt) : NaN;
+        this.cache.supersede(demoted, current.kid, Number.isNaN(graceEnd) ? undefined : graceEnd);
+      }
+    }
+    await this.cache.refreshFromNow();
     return true;
   }
 }
 
+/** The kid of an event's key reference, when the detail carries one. */
+function kidOf(reference: unknown): string | undefined {
+  const kid = (reference as { kid?: unknown } | null | undefined)?.kid;
+  return typeof kid === 'string' && kid !== '' ? kid : undefined;
+}
+
 function findKey(snapshot: KeySnapshot, kid: string): LoadedKey | undefined {
-  if (snapshot.current.kid === kid) return snapshot.current;
+  if (snapshot.current?.kid === kid) return snapshot.current;
   return snapshot.previous?.kid === kid ? snapshot.previous : undefined;
 }
 
@@ -238,14 +335,4 @@ function sameSecret(secretArn: string, secretId: string): boolean {
     return secretArn === secretId || secretArn.slice(0, -7) === secretId;
   const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);
   return suffix.length === secretId.length + 7 && suffix.startsWith(`${secretId}-`);
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new JwtKeyRingError(
-      'ERR_INVALID_ARGUMENT',
-      `${name} must be a positive number, got ${String(value)}`,
-    );
-  }
-  return value;
 }

@@ -2,7 +2,9 @@
  * The keys of one secret, read from Secrets Manager and cached: AWSCURRENT and AWSPREVIOUS in
  * two parallel GetSecretValue calls per refresh. Fresh for the cache period; refreshed ahead of
  * expiry in the background; one request in flight at a time; when Secrets Manager fails, the
- * cached keys are served up to a staleness bound, then the ring fails closed.
+ * cached keys are served up to a staleness bound, then the ring fails closed. Failures before
+ * the first load are rate-limited too. What rotation events said about keys (retired, no longer
+ * current) overrides whatever a read returns, from the moment the event arrives.
  */
 import { createSecretKey } from 'node:crypto';
 
@@ -32,11 +34,27 @@ export interface LoadedKey extends HmacKey {
   readonly document: KeyDocument;
 }
 
+/** What a rotation event said about a kid. Kids are unique per key: a fate is never undone. */
+export type KeyFate =
+  | { readonly kind: 'retired'; readonly reason: string; readonly current?: string }
+  | { readonly kind: 'superseded'; readonly by: string; readonly graceEndsAt?: number };
+
 export interface KeySnapshot {
-  readonly current: LoadedKey;
+  /**
+   * The AWSCURRENT key: it signs, and verifies. Absent when a rotation event retired it or said
+   * another key is current, and no read since has returned the key that is.
+   */
+  readonly current?: LoadedKey;
   readonly previous?: LoadedKey;
   /** Epoch ms; undefined when the current key does not state it (the label alone decides). */
   readonly previousGraceEndsAt?: number;
+  /**
+   * A kid whose tokens prove a rotation happened: the current document's nextKid (the standby
+   * key), or the kid a rotation event named current. Such a token causes a read at once.
+   */
+  readonly nextKid?: string;
+  /** The key AWSCURRENT held when read, when an event withdrew it, and why. */
+  readonly withheld?: { readonly kid: string; readonly fate: KeyFate };
   readonly fetchedAt: number;
 }
 
@@ -49,18 +67,35 @@ export interface KeyCacheOptions {
   readonly maxStalenessMs: number;
   readonly retryAfterFailureMs: number;
   readonly unknownKidRefreshIntervalMs: number;
+  readonly nextKidRefreshIntervalMs: number;
   readonly onWarning: (message: string, fields: Record<string, unknown>) => void;
 }
 
+interface ConsistentRead {
+  readonly current: LoadedKey;
+  readonly previous?: LoadedKey;
+  readonly fetchedAt: number;
+}
+
+/** Fates remembered; a secret retires about one key per rotation, so this spans decades. */
+const MAX_FATES = 256;
+
 export class KeyCache {
+  /** The last consistent read, as the service returned it; `snapshot` is it with fates applied. */
+  private lastRead: ConsistentRead | undefined;
   private snapshot: KeySnapshot | undefined;
   private inFlight: Promise<KeySnapshot> | undefined;
-  private lastFailureAt: number | undefined;
+  /** A read queued to start once the one in flight ends (see refreshFromNow). */
+  private followUp: Promise<KeySnapshot> | undefined;
+  private lastFailure: { readonly at: number; readonly error: JwtKeyRingError } | undefined;
   private lastUnknownKidRefreshAt: number | undefined;
+  private lastNextKidRefreshAt: number | undefined;
+  private readonly fates = new Map<string, KeyFate>();
+  /** The current version whose predecessor a read after it found gone (retired or revoked). */
+  private previousGoneFor: string | undefined;
 
   constructor(private readonly options: KeyCacheOptions) {}
 
-  /** The keys to use now: cached while fresh, refreshed when due, stale only within bounds. */
   /**
    * The cached keys when nothing needs doing (no refresh due): the hot path of sign and verify,
    * answered without a promise. Otherwise undefined, and the caller awaits keys().
@@ -72,16 +107,19 @@ export class KeyCache {
     return age < this.options.cacheTtlMs - this.options.refreshAheadMs ? snapshot : undefined;
   }
 
+  /** The keys to use now: cached while fresh, refreshed when due, stale only within bounds. */
   async keys(): Promise<KeySnapshot> {
     const fresh = this.freshKeys();
     if (fresh !== undefined) return fresh;
     const snapshot = this.snapshot;
     const now = this.options.clock();
-    if (snapshot === undefined) return this.refresh();
+    const recentlyFailed = this.recentlyFailed(now);
+    if (snapshot === undefined) {
+      // Before the first load too: no call per request while the service fails.
+      if (recentlyFailed && this.inFlight === undefined) throw this.failingFast();
+      return this.refresh();
+    }
     const age = now - snapshot.fetchedAt;
-    const recentlyFailed =
-      this.lastFailureAt !== undefined &&
-      now - this.lastFailureAt < this.options.retryAfterFailureMs;
     if (age < this.options.cacheTtlMs) {
       // Refresh ahead of expiry: callers keep the cached keys while it runs.
       if (!recentlyFailed) this.refresh().catch(() => undefined);
@@ -101,7 +139,45 @@ export class KeyCache {
           `${Math.round(age / 1000)} s, beyond the ${Math.round(this.options.maxStalenessMs / 1000)} s staleness bound`,
       );
     }
-    return snapshot;
+    return this.snapshot ?? snapshot;
+  }
+
+  /**
+   * The key to sign with. When an event withdrew the cached AWSCURRENT key, the secret is read
+   * again first (the read the event started, or a new one unless one has just failed); if that
+   * does not bring a current key, signing is refused rather than done with a withdrawn key.
+   */
+  async signingKey(): Promise<LoadedKey> {
+    let snapshot = await this.keys();
+    if (snapshot.current !== undefined) return snapshot.current;
+    let readError: unknown = 'not read: a read failed less than the retry interval ago';
+    if (
+      this.followUp !== undefined ||
+      this.inFlight !== undefined ||
+      !this.recentlyFailed(this.options.clock())
+    ) {
+      try {
+        snapshot = await (this.followUp ?? this.refresh());
+        readError = undefined;
+      } catch (error) {
+        readError = error;
+      }
+    }
+    if (snapshot.current !== undefined) return snapshot.current;
+    const { kid, fate } = snapshot.withheld!;
+    const why =
+      fate.kind === 'retired'
+        ? `was retired (${fate.reason})`
+        : `is no longer current (a rotation event named ${fate.by})`;
+    const read =
+      readError === undefined
+        ? 'Secrets Manager still returns it as AWSCURRENT'
+        : 'the keys could not be refreshed';
+    throw new JwtKeyRingError(
+      'ERR_KEY_STORE_UNAVAILABLE',
+      `not signing: the AWSCURRENT key ${kid} of secret "${this.options.secretId}" ${why} and ${read}`,
+      readError instanceof Error ? { cause: readError } : undefined,
+    );
   }
 
   /**
@@ -124,7 +200,31 @@ export class KeyCache {
     }
   }
 
-  /** Reads both stages now; concurrent callers share the one request in flight. */
+  /**
+   * A refresh for a token carrying the kid the cache expects next (see KeySnapshot.nextKid): a
+   * rotation has happened, so the read starts now, outside the unknown-kid budget, on a small
+   * budget of its own (the kid is not secret). Tokens meanwhile wait for the same read.
+   */
+  async refreshForNextKid(): Promise<KeySnapshot | undefined> {
+    const now = this.options.clock();
+    let read: Promise<KeySnapshot> | undefined;
+    if (
+      this.lastNextKidRefreshAt === undefined ||
+      now - this.lastNextKidRefreshAt >= this.options.nextKidRefreshIntervalMs
+    ) {
+      this.lastNextKidRefreshAt = now;
+      read = this.refreshFromNow();
+    } else {
+      read = this.followUp ?? this.inFlight;
+    }
+    try {
+      return read === undefined ? undefined : await read;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads both stages; concurrent callers share the one request in flight. */
   refresh(): Promise<KeySnapshot> {
     this.inFlight ??= this.load().finally(() => {
       this.inFlight = undefined;
@@ -132,53 +232,192 @@ export class KeyCache {
     return this.inFlight;
   }
 
+  /**
+   * A read that starts after this call: a read already in flight may have been answered before
+   * what the caller knows happened (a label moved or removed), so it is waited for and the
+   * secret read again. Callers meanwhile share that one follow-up read.
+   */
+  refreshFromNow(): Promise<KeySnapshot> {
+    const running = this.inFlight;
+    if (running === undefined) return this.refresh();
+    this.followUp ??= running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.followUp = undefined;
+        return this.refresh();
+      });
+    return this.followUp;
+  }
+
+  /**
+   * An event says this key is retired (its label removed) or was displaced: it neither signs
+   * nor verifies from now on, whatever the cache holds or a read in flight returns. `current`
+   * is the key the event names current, if it says.
+   */
+  retire(kid: string, reason: string, current?: string): void {
+    if (kid === current) return;
+    this.remember(kid, { kind: 'retired', reason, ...(current !== undefined && { current }) });
+  }
+
+  /**
+   * An event says this key is no longer current (`by` is): it stops signing at once, and
+   * verifies as the previous key until graceEndsAt, if the cache still holds it as current.
+   */
+  supersede(kid: string, by: string, graceEndsAt: number | undefined): void {
+    if (kid === by || this.fates.get(kid)?.kind === 'retired') return;
+    this.remember(kid, {
+      kind: 'superseded',
+      by,
+      ...(graceEndsAt !== undefined && { graceEndsAt }),
+    });
+  }
+
+  private remember(kid: string, fate: KeyFate): void {
+    this.fates.delete(kid);
+    this.fates.set(kid, fate);
+    if (this.fates.size > MAX_FATES) this.fates.delete(this.fates.keys().next().value!);
+    if (this.lastRead !== undefined) this.snapshot = this.settle(this.lastRead);
+  }
+
+  private recentlyFailed(now: number): boolean {
+    return (
+      this.lastFailure !== undefined && now - this.lastFailure.at < this.options.retryAfterFailureMs
+    );
+  }
+
+  private failingFast(): JwtKeyRingError {
+    const failure = this.lastFailure!;
+    return new JwtKeyRingError(
+      failure.error.code,
+      `${failure.error.message} (not read again until ${this.options.retryAfterFailureMs} ms after that failure)`,
+      { cause: failure.error },
+    );
+  }
+
   private async load(): Promise<KeySnapshot> {
-    const startedAt = this.options.clock();
+    const fetchedAt = this.options.clock();
     try {
-      const [current, previous] = await Promise.all([
-        this.read('AWSCURRENT'),
-        this.read('AWSPREVIOUS').catch((error: unknown) => {
-          if (error instanceof JwtKeyRingError && error.code === 'ERR_KEY_DOCUMENT_INVALID') {
-            // A broken previous value is reported and never used; the current key still serves.
-            this.options.onWarning(error.message, {
-              secretId: this.options.secretId,
-              stage: 'AWSPREVIOUS',
-            });
-            return undefined;
-          }
-          throw error;
-        }),
-      ]);
-      if (current === undefined) {
-        throw new JwtKeyRingError(
-          'ERR_KEY_DOCUMENT_INVALID',
-          `secret "${this.options.secretId}" has no AWSCURRENT value`,
-        );
-      }
-      // A late rotation dates the new key's promotion in a label: the grace counts from it.
-      const graceEnd = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
-      this.snapshot = {
-        current,
-        previous,
-        ...(graceEnd !== undefined && { previousGraceEndsAt: graceEnd }),
-        fetchedAt: startedAt,
-      };
-      this.lastFailureAt = undefined;
+      const read = await this.readConsistent(fetchedAt);
+      this.lastRead = read;
+      this.snapshot = this.settle(read);
+      this.lastFailure = undefined;
       return this.snapshot;
     } catch (error) {
-      this.lastFailureAt = this.options.clock();
+      const failure =
+        error instanceof JwtKeyRingError
+          ? error
+          : new JwtKeyRingError(
+              'ERR_KEY_STORE_UNAVAILABLE',
+              `could not read the keys of secret "${this.options.secretId}": ${(error as Error).name}`,
+              { cause: error },
+            );
+      this.lastFailure = { at: this.options.clock(), error: failure };
       this.options.onWarning('key refresh failed', {
         secretId: this.options.secretId,
         errorName: (error as Error).name,
         errorCode: (error as { code?: string }).code,
       });
-      if (error instanceof JwtKeyRingError) throw error;
+      throw failure;
+    }
+  }
+
+  /**
+   * Both stages, read so that they belong together. The two parallel reads can straddle a
+   * rotation's label move; both ways of tearing are detected and the stale side read again,
+   * after the other: nothing is carried over from an earlier read (a revoked key stays gone).
+   */
+  private async readConsistent(fetchedAt: number): Promise<ConsistentRead> {
+    let [current, previous] = await Promise.all([this.readCurrent(), this.readPrevious()]);
+    if (previous?.kid === current.kid) {
+      // The version moved from AWSCURRENT to AWSPREVIOUS between the reads: the current read
+      // is the older one, and the key now current is missing.
+      current = await this.readCurrent();
+    }
+    if (this.previousMayBeTorn(current, previous)) {
+      // AWSPREVIOUS was read before the label move: it misses the key just demoted, which
+      // signed nearly every live token. Read after the current read, an absent or other key is
+      // the truth (a revoke or a retirement).
+      previous = await this.readPrevious();
+      if (this.previousMayBeTorn(current, previous)) this.previousGoneFor = current.versionId;
+    }
+    if (previous?.kid === current.kid) previous = undefined;
+    return { current, ...(previous !== undefined && { previous }), fetchedAt };
+  }
+
+  /**
+   * Whether AWSPREVIOUS may have been read before the current key's promotion: it is not the
+   * key the current document names as its predecessor (previousKid), or, for a document that
+   * does not name it, it is absent while the document's grace period runs. Not once a read
+   * after the current one confirmed it for this version, nor once the grace has ended.
+   */
+  private previousMayBeTorn(current: LoadedKey, previous: LoadedKey | undefined): boolean {
+    const { previousKid, previousKeyGraceSeconds } = current.document;
+    const suspect =
+      previousKid === undefined
+        ? previous === undefined && previousKeyGraceSeconds !== undefined
+        : previous?.kid !== previousKid;
+    if (!suspect || this.previousGoneFor === current.versionId) return false;
+    const end = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
+    return end === undefined || this.options.clock() < end;
+  }
+
+  /** A read with what events said applied: retired keys dropped, a superseded current demoted. */
+  private settle(read: ConsistentRead): KeySnapshot {
+    const { current, fetchedAt } = read;
+    const previous =
+      read.previous !== undefined && this.fates.get(read.previous.kid)?.kind !== 'retired'
+        ? read.previous
+        : undefined;
+    // A late rotation dates the new key's promotion in a label: the grace counts from it.
+    const graceEnd = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
+    const fate = this.fates.get(current.kid);
+    if (fate === undefined || fate.kind === 'retired') {
+      const nextKid = fate?.current ?? current.document.nextKid;
+      return {
+        ...(fate === undefined ? { current } : { withheld: { kid: current.kid, fate } }),
+        ...(previous !== undefined && { previous }),
+        ...(graceEnd !== undefined && { previousGraceEndsAt: graceEnd }),
+        ...(nextKid !== undefined && { nextKid }),
+        fetchedAt,
+      };
+    }
+    // Superseded: the key verifies as the previous one, within the grace the event stated;
+    // the key it replaces lost its label in that rotation (an event names it if early).
+    return {
+      previous: { ...current, stage: 'AWSPREVIOUS' },
+      ...(fate.graceEndsAt !== undefined && { previousGraceEndsAt: fate.graceEndsAt }),
+      nextKid: fate.by,
+      withheld: { kid: current.kid, fate },
+      fetchedAt,
+    };
+  }
+
+  private async readCurrent(): Promise<LoadedKey> {
+    const current = await this.read('AWSCURRENT');
+    if (current === undefined) {
       throw new JwtKeyRingError(
-        'ERR_KEY_STORE_UNAVAILABLE',
-        `could not read the keys of secret "${this.options.secretId}": ${(error as Error).name}`,
-        { cause: error },
+        'ERR_KEY_DOCUMENT_INVALID',
+        `secret "${this.options.secretId}" has no AWSCURRENT value`,
       );
     }
+    return current;
+  }
+
+  private readPrevious(): Promise<LoadedKey | undefined> {
+    return this.read('AWSPREVIOUS').catch((error: unknown) => {
+      if (error instanceof JwtKeyRingError && error.code === 'ERR_KEY_DOCUMENT_INVALID') {
+        // A broken previous value is reported and never used; the current key still serves.
+        this.options.onWarning(error.message, {
+          secretId: this.options.secretId,
+          stage: 'AWSPREVIOUS',
+        });
+        return undefined;
+      }
+      throw error;
+    });
   }
 
   private async read(stage: KeyStage): Promise<LoadedKey | undefined> {

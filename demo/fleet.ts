@@ -10,8 +10,13 @@
  * - a token whose key was retired or revoked must be refused once applications can know it,
  *   that is one cache period after the retirement (otherwise: accepted after the bound);
  * - an expired token must be refused.
+ *
+ * Optional traffic makes it harder: tokens with random kids (also one per instance a second
+ * before each rotation, which spends the unknown-kid refresh budget just when a new key
+ * appears), replays of long-lived tokens of keys later retired or revoked, and an instance
+ * whose two reads straddle each rotation's label move.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 
 import {
   CreateSecretCommand,
@@ -50,6 +55,25 @@ export interface FleetOptions {
   readonly revokeAtDay?: number;
   /** Hand rotation events to every instance (push refresh). @default false */
   readonly pushEvents?: boolean;
+  /** Chance, per instance and step, of a token with a random kid (refused). @default 0 */
+  readonly junkKidRate?: number;
+  /**
+   * A second before each scheduled rotation every instance meets a random kid; a second after
+   * it, one instance signs with the new key and every other one verifies that token.
+   * @default false
+   */
+  readonly junkBeforeRotations?: boolean;
+  /**
+   * Chance, per instance and step, of a replayed long-lived token (3 days) of a key that was
+   * retired or revoked: refused one cache period after the key ended. @default 0
+   */
+  readonly replayRate?: number;
+  /**
+   * At each scheduled rotation, one instance's refresh straddles the label move: one of its two
+   * reads answered before the move, the other after (alternately AWSPREVIOUS and AWSCURRENT
+   * first). @default false
+   */
+  readonly interleaveReads?: boolean;
   readonly start?: number;
   /** Seed of the deterministic choice of tokens to verify. @default 1 */
   readonly seed?: number;
@@ -58,7 +82,7 @@ export interface FleetOptions {
 
 export interface TimelineEntry {
   readonly at: number;
-  readonly kind: 'deploy' | 'rotated' | 'retired' | 'revoke' | 'verdict' | 'phase';
+  readonly kind: 'deploy' | 'rotated' | 'retired' | 'revoke' | 'verdict' | 'phase' | 'traffic';
   readonly text: string;
 }
 
@@ -81,6 +105,23 @@ export interface FleetFigures {
   /** Tokens of retired or revoked keys accepted later than one cache period after: must be 0. */
   readonly acceptedAfterBound: number;
   readonly expiredAccepted: number;
+  /** Tokens with random kids verified, and accepted (must be 0). */
+  readonly junkVerified: number;
+  readonly junkAccepted: number;
+  /**
+   * Tokens of the new key, signed a second after a rotation, verified by every other instance a
+   * second after a random kid spent its unknown-kid budget; and how many were refused (they
+   * count in wronglyRejected too).
+   */
+  readonly newKeyRightAfterRotation: { readonly verified: number; readonly refused: number };
+  /**
+   * Replayed tokens of retired or revoked keys verified, and accepted later than the bound
+   * (those count in acceptedAfterBound too).
+   */
+  readonly replaysVerified: number;
+  readonly replaysAcceptedAfterBound: number;
+  /** Refreshes whose two reads straddled a label move. */
+  readonly interleavedReads: number;
   readonly secretsManagerCallsPerInstance: {
     readonly min: number;
     readonly max: number;
@@ -95,6 +136,11 @@ interface IssuedToken {
   readonly issuedAt: number;
   readonly expiresAt: number;
 }
+
+/** How long replayed tokens live: past any grace period the fleet runs. */
+const REPLAY_LIFETIME_SECONDS = 3 * 24 * 3600;
+/** How long before a rotation the random kid comes, and after it the new key's token. */
+const AROUND_ROTATION_MS = 1000;
 
 export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
   const start = options.start ?? Date.UTC(2026, 0, 1);
@@ -199,12 +245,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       wronglyRejectedByCode: {} as Record<string, number>,
       acceptedAfterBound: 0,
       expiredAccepted: 0,
+      junkVerified: 0,
+      junkAccepted: 0,
+      newKeyRightAfterRotation: { verified: 0, refused: 0 },
+      replaysVerified: 0,
+      replaysAcceptedAfterBound: 0,
+      interleavedReads: 0,
     };
     const reported = new Set<string>();
+    /** One long-lived token per key, for replays once the key has ended. */
+    const replays = new Map<string, string>();
+    let scheduledRotations = 0;
 
     while (now < end) {
       // The service's scheduler, then the 5-minute retirement rule.
-      if (local.runScheduledRotations().length > 0) await local.rotationsSettled();
+      const described = await admin.send(new DescribeSecretCommand({ SecretId: secretArn }));
+      const due = described.NextRotationDate?.getTime();
+      if (due !== undefined && due <= now) {
+        await aroundRotation(scheduledRotations);
+        scheduledRotations += 1;
+      } else if (local.runScheduledRotations().length > 0) {
+        await local.rotationsSettled();
+      }
       if (revokeAt !== undefined && !revokeDone && now >= revokeAt) {
         revokeDone = true;
         timeline('revoke', 'emergency: jwt-keys revoke-previous (a key leaked)');
@@ -220,51 +282,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
           expiresAt: now + options.tokenLifetimeSeconds * 1000,
         });
         figures.tokensIssued += 1;
+        if ((options.replayRate ?? 0) > 0 && !replays.has(token.kid)) {
+          replays.set(token.kid, (await instance.sign(REPLAY_LIFETIME_SECONDS)).token);
+        }
         for (let check = 0; check < options.verificationsPerStep; check += 1) {
           const sample = pickRecent(issued, random, now, options.tokenLifetimeSeconds * 1000 * 2);
           if (sample === undefined) continue;
-          const verdict = await instance.verify(sample.token);
-          figures.verifications += 1;
-          const endedAt = revokedAt.get(sample.kid) ?? retiredAt.get(sample.kid);
-          const expired = now > sample.expiresAt + tolerance;
-          const keyGone = endedAt !== undefined && now > endedAt + options.cacheTtlMs;
-          if (verdict.accepted) {
-            figures.accepted += 1;
-            if (verdict.stage === 'AWSPREVIOUS') {
-              figures.acceptedByPreviousKey += 1;
-              if (!reported.has(`previous:${sample.kid}`)) {
-                reported.add(`previous:${sample.kid}`);
-                timeline(
-                  'verdict',
-                  `a token signed ${formatAge(now - sample.issuedAt)} ago by key ${short(sample.kid)}, ` +
-                    'before the rotation, still verifies (AWSPREVIOUS, in grace)',
-                );
-              }
-            }
-            if (expired) figures.expiredAccepted += 1;
-            if (keyGone) figures.acceptedAfterBound += 1;
-            continue;
-          }
-          const code = verdict.code;
-          // Only a revoke may cut a token short: a key retired by the schedule while its tokens
-          // were unexpired broke them (the grace was too short), and that counts as wrong.
-          const live = !revokedAt.has(sample.kid) && now < sample.expiresAt - tolerance;
-          if (live) {
-            figures.wronglyRejected += 1;
-            figures.wronglyRejectedByCode[code] = (figures.wronglyRejectedByCode[code] ?? 0) + 1;
-          } else {
-            figures.rejectedCorrectly[code] = (figures.rejectedCorrectly[code] ?? 0) + 1;
-          }
-          const key = `${code}:${sample.kid}:${live}`;
-          if (!reported.has(key) && code !== 'ERR_JWT_EXPIRED') {
-            reported.add(key);
-            timeline(
-              'verdict',
-              `${live ? 'WRONGLY ' : ''}rejected a token of key ${short(sample.kid)} ` +
-                `issued ${formatAge(now - sample.issuedAt)} ago: ${code}`,
-            );
-          }
+          await judge(instance, sample);
         }
+        if (random() < (options.junkKidRate ?? 0)) await verifyJunk(instance);
+        if (random() < (options.replayRate ?? 0)) await verifyReplay(instance);
       }
       trimIssued(issued, now, options.tokenLifetimeSeconds * 1000 * 2);
       now = await nextStep(now);
@@ -285,6 +312,132 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       },
       events: local.events.length,
     };
+
+    /** Verifies a token of the fleet and judges the verdict against the promises. */
+    async function judge(instance: FleetInstance, sample: IssuedToken): Promise<boolean> {
+      const verdict = await instance.verify(sample.token);
+      figures.verifications += 1;
+      const endedAt = revokedAt.get(sample.kid) ?? retiredAt.get(sample.kid);
+      const expired = now > sample.expiresAt + tolerance;
+      const keyGone = endedAt !== undefined && now > endedAt + options.cacheTtlMs;
+      if (verdict.accepted) {
+        figures.accepted += 1;
+        if (verdict.stage === 'AWSPREVIOUS') {
+          figures.acceptedByPreviousKey += 1;
+          if (!reported.has(`previous:${sample.kid}`)) {
+            reported.add(`previous:${sample.kid}`);
+            timeline(
+              'verdict',
+              `a token signed ${formatAge(now - sample.issuedAt)} ago by key ${short(sample.kid)}, ` +
+                'before the rotation, still verifies (AWSPREVIOUS, in grace)',
+            );
+          }
+        }
+        if (expired) figures.expiredAccepted += 1;
+        if (keyGone) figures.acceptedAfterBound += 1;
+        return true;
+      }
+      const code = verdict.code;
+      // Only a revoke may cut a token short: a key retired by the schedule while its tokens
+      // were unexpired broke them (the grace was too short), and that counts as wrong.
+      const live = !revokedAt.has(sample.kid) && now < sample.expiresAt - tolerance;
+      if (live) {
+        figures.wronglyRejected += 1;
+        figures.wronglyRejectedByCode[code] = (figures.wronglyRejectedByCode[code] ?? 0) + 1;
+      } else {
+        figures.rejectedCorrectly[code] = (figures.rejectedCorrectly[code] ?? 0) + 1;
+      }
+      const key = `${code}:${sample.kid}:${live}`;
+      if (!reported.has(key) && code !== 'ERR_JWT_EXPIRED') {
+        reported.add(key);
+        timeline(
+          'verdict',
+          `${live ? 'WRONGLY ' : ''}rejected a token of key ${short(sample.kid)} ` +
+            `issued ${formatAge(now - sample.issuedAt)} ago: ${code}`,
+        );
+      }
+      return false;
+    }
+
+    /** A fleet token with its kid replaced by a random one: it must be refused. */
+    async function verifyJunk(instance: FleetInstance): Promise<void> {
+      const sample = issued[issued.length - 1];
+      if (sample === undefined) return;
+      const verdict = await instance.verify(withKid(sample.token, `junk-${randomUUID()}`));
+      figures.junkVerified += 1;
+      if (verdict.accepted) figures.junkAccepted += 1;
+    }
+
+    /** One replayed long-lived token of a retired or revoked key, in turn. */
+    async function verifyReplay(instance: FleetInstance): Promise<void> {
+      const ended = [...replays].filter(([kid]) => revokedAt.has(kid) || retiredAt.has(kid));
+      if (ended.length === 0) return;
+      const [kid, token] = ended[Math.floor(random() * ended.length)]!;
+      const endedAt = revokedAt.get(kid) ?? retiredAt.get(kid)!;
+      const verdict = await instance.verify(token);
+      figures.replaysVerified += 1;
+      if (verdict.accepted && now > endedAt + options.cacheTtlMs) {
+        figures.replaysAcceptedAfterBound += 1;
+        figures.acceptedAfterBound += 1;
+      }
+    }
+
+    /**
+     * A scheduled rotation with what the options put around it: random kids a second before,
+     * one instance's reads straddling the label move, and the new key's first token a second
+     * after, verified by every other instance.
+     */
+    async function aroundRotation(index: number): Promise<void> {
+      if (options.junkBeforeRotations === true) {
+        for (const instance of instances) await verifyJunk(instance);
+        now += AROUND_ROTATION_MS;
+      }
+      const reader = instances[index % instances.length]!;
+      if (options.interleaveReads === true) {
+        // AWSPREVIOUS answered before the move misses the key just demoted; AWSCURRENT answered
+        // before it returns that key twice.
+        const first = index % 2 === 0 ? 'AWSPREVIOUS' : 'AWSCURRENT';
+        const held = (stage: string) =>
+          local.faults.hold({
+            operation: 'GetSecretValue',
+            when: (input) => input.SecretId === secretArn && input.VersionStage === stage,
+          });
+        const before = held(first);
+        const after = held(first === 'AWSPREVIOUS' ? 'AWSCURRENT' : 'AWSPREVIOUS');
+        const refreshing = reader.warmUp();
+        await Promise.all([before.arrived, after.arrived]);
+        before.release();
+        local.runScheduledRotations();
+        await local.rotationsSettled();
+        after.release();
+        await refreshing;
+        figures.interleavedReads += 1;
+        timeline(
+          'traffic',
+          `instance ${index % instances.length} read ${first} before the label move and the other stage after it`,
+        );
+      } else {
+        local.runScheduledRotations();
+        await local.rotationsSettled();
+      }
+      if (options.junkBeforeRotations !== true) return;
+      now += AROUND_ROTATION_MS;
+      const signer = instances[(index + 1) % instances.length]!;
+      await signer.warmUp();
+      const token = await signer.sign(options.tokenLifetimeSeconds);
+      const sample = {
+        ...token,
+        issuedAt: now,
+        expiresAt: now + options.tokenLifetimeSeconds * 1000,
+      };
+      issued.push(sample);
+      figures.tokensIssued += 1;
+      for (const instance of instances) {
+        if (instance === signer) continue;
+        figures.newKeyRightAfterRotation.verified += 1;
+        if (!(await judge(instance, sample))) figures.newKeyRightAfterRotation.refused += 1;
+      }
+    }
 
     /**
      * Instances act often around rotations, grace ends and the revoke, rarely elsewhere; a
@@ -337,6 +490,15 @@ function initialKeyDocument(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const k = Array.from({ length: 44 }, () => alphabet[randomInt(alphabet.length)]).join('');
   return JSON.stringify({ kty: 'oct', alg: 'HS256', use: 'sig', kid: 'initial', k });
+}
+
+/** The token with another kid in its header (the signature no longer matters). */
+function withKid(token: string, kid: string): string {
+  const [header = '', ...rest] = token.split('.');
+  const decoded = Buffer.from(header, 'base64url').toString();
+  const fields = JSON.parse(decoded) as Record<string, unknown>;
+  const replaced = Buffer.from(JSON.stringify({ ...fields, kid })).toString('base64url');
+  return [replaced, ...rest].join('.');
 }
 
 function pickRecent(

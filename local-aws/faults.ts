@@ -28,14 +28,41 @@ export interface FaultSpec {
   readonly hang?: boolean;
 }
 
+/** Calls to hold back: they are recorded on arrival, then answered only once released. */
+export interface HoldSpec {
+  /** The API operation, e.g. `GetSecretValue`. */
+  readonly operation: string;
+  /** Only calls whose input satisfies this are held. */
+  readonly when?: (input: Record<string, unknown>) => boolean;
+}
+
+/**
+ * One held call. It is processed (faults, then the service) when released, so it sees the
+ * state of that moment: hold a read, move a label, release it, and the read straddles the move.
+ */
+export interface HeldCall {
+  /** Resolves when the call has arrived and is waiting. */
+  readonly arrived: Promise<void>;
+  /** Lets the call proceed; a call arriving after this is not held. */
+  release(): void;
+}
+
 export interface TriggeredFault {
   readonly error: ServiceError;
   readonly partial: boolean;
   readonly hang: boolean;
 }
 
+interface PendingHold {
+  readonly spec: HoldSpec;
+  readonly arrive: () => void;
+  readonly released: Promise<void>;
+  taken: boolean;
+}
+
 export class Faults {
   private readonly pending: { spec: FaultSpec; remaining: number }[] = [];
+  private readonly holds: PendingHold[] = [];
   /** Rotation steps being invoked right now, and how many invocations of each. */
   private readonly activeSteps = new Map<string, number>();
 
@@ -45,6 +72,38 @@ export class Faults {
 
   clear(): void {
     this.pending.length = 0;
+  }
+
+  /** Holds the next matching call until released (see HeldCall). */
+  hold(spec: HoldSpec): HeldCall {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const pending: PendingHold = { spec, arrive, released, taken: false };
+    this.holds.push(pending);
+    return {
+      arrived,
+      release: () => {
+        const index = this.holds.indexOf(pending);
+        if (index >= 0) this.holds.splice(index, 1);
+        release();
+      },
+    };
+  }
+
+  /** What this call must wait for before it is processed, if a hold matches it. */
+  takeHold(operation: string, input: Record<string, unknown>): Promise<void> | undefined {
+    const match = this.holds.find(
+      (hold) =>
+        !hold.taken &&
+        hold.spec.operation === operation &&
+        (hold.spec.when === undefined || hold.spec.when(input)),
+    );
+    if (match === undefined) return undefined;
+    match.taken = true;
+    match.arrive();
+    return match.released;
   }
 
   /** Runs a step invocation with calls made meanwhile matching faults for that step. */

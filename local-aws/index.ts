@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 
 import { type EventSubscriber, EventBridgeService, type PublishedEvent } from './eventbridge';
-import { Faults, type FaultSpec } from './faults';
+import { Faults, type FaultSpec, type HeldCall, type HoldSpec } from './faults';
 import {
   FunctionError,
   LambdaFunctions,
@@ -29,7 +29,7 @@ import { ServiceError } from './service-error';
 
 export { ServiceError } from './service-error';
 export type { DeliveredEvent, EventSubscriber, PublishedEvent } from './eventbridge';
-export type { FaultSpec } from './faults';
+export type { FaultSpec, HeldCall, HoldSpec } from './faults';
 export type { LambdaContext, LambdaHandler, RegisterFunctionOptions } from './lambda-functions';
 export type { RotationLogEntry, RotationResult } from './rotation-runner';
 export { ACCOUNT_ID, REGION } from './secrets-manager';
@@ -82,7 +82,15 @@ export interface LocalAws {
   readonly rotationFailures: readonly RotationResult[];
   /** Every API call received (no secret values). */
   readonly calls: readonly CallRecord[];
-  readonly faults: { inject(spec: FaultSpec): void; clear(): void };
+  /**
+   * Faults to inject; `hold` holds the next matching call until released, processing it then,
+   * to force an interleaving (a read answered after a label move that began after it).
+   */
+  readonly faults: {
+    inject(spec: FaultSpec): void;
+    clear(): void;
+    hold(spec: HoldSpec): HeldCall;
+  };
   /** VersionIdsToStages of a secret (by name or ARN). */
   versionStages(secretId: string): Record<string, string[]>;
   close(): Promise<void>;
@@ -140,7 +148,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     try {
       let output: Record<string, unknown> | typeof UNANSWERED;
       if (prefix === 'secretsmanager') {
-        output = callSecretsManager(operation, input);
+        output = await callSecretsManager(operation, input);
       } else if (prefix === 'AWSEvents') {
         output = callEventBridge(operation, input);
       } else {
@@ -158,10 +166,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     }
   }
 
-  function callSecretsManager(
+  async function callSecretsManager(
     operation: string,
     input: Record<string, unknown>,
-  ): Record<string, unknown> | typeof UNANSWERED {
+  ): Promise<Record<string, unknown> | typeof UNANSWERED> {
     calls.push({
       service: 'secretsmanager',
       operation,
@@ -170,6 +178,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       versionId: stringOrUndefined(input.VersionId),
       at: clock(),
     });
+    const held = faults.takeHold(operation, input);
+    if (held !== undefined) await held;
     const fault = faults.take(operation, input);
     if (fault === undefined) return secretsManager.handle(operation, input);
     if (fault.partial) secretsManager.handle(operation, input);
@@ -275,7 +285,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       return runner.results.filter((result) => result.outcome === 'failed');
     },
     calls,
-    faults: { inject: (spec) => faults.inject(spec), clear: () => faults.clear() },
+    faults: {
+      inject: (spec) => faults.inject(spec),
+      clear: () => faults.clear(),
+      hold: (spec) => faults.hold(spec),
+    },
     versionStages: (secretId) => secretsManager.versionIdsToStages(secretsManager.find(secretId)),
     close: () => closeServer(server),
   };

@@ -25,6 +25,17 @@ const signatureOneByteShort = Buffer.from(goodSignature, 'base64url')
   .subarray(0, 31)
   .toString('base64url');
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The JSON of `object` with raw bytes appended inside the string value of `member`. */
+function withBytes(object: Record<string, unknown>, member: string, bytes: number[]): Buffer {
+  const marker = '\u0000MARK\u0000';
+  const [before, after] = JSON.stringify({ ...object, [member]: `x${marker}` }).split(
+    JSON.stringify(marker).slice(1, -1),
+  ) as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+}
+
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Sets the lowest bit of the last character, a bit no byte uses when the length is not a multiple of 4. */
@@ -176,6 +187,36 @@ describe('attack tokens', () => {
     ],
     ['white space', ` ${good}`, 'ERR_JWT_MALFORMED'],
     ['header is a JSON array', hmacToken([HEADER], GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
+    [
+      'header with invalid UTF-8 (a lone continuation byte in a string)',
+      hmacToken(withBytes({ ...HEADER, note: '' }, 'note', [0x80]), GOOD_CLAIMS, K1),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'header starting with a byte order mark',
+      hmacToken(Buffer.concat([BOM, Buffer.from(JSON.stringify(HEADER))]), GOOD_CLAIMS, K1),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'payload with invalid UTF-8 (a truncated sequence in a string)',
+      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xc3]), K1),
+      'ERR_JWT_CLAIMS_MALFORMED',
+    ],
+    [
+      'payload with an overlong encoding of "/"',
+      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xc0, 0xaf]), K1),
+      'ERR_JWT_CLAIMS_MALFORMED',
+    ],
+    [
+      'payload with a UTF-16 surrogate encoded in UTF-8',
+      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xed, 0xa0, 0x80]), K1),
+      'ERR_JWT_CLAIMS_MALFORMED',
+    ],
+    [
+      'payload starting with a byte order mark',
+      hmacToken(HEADER, Buffer.concat([BOM, Buffer.from(JSON.stringify(GOOD_CLAIMS))]), K1),
+      'ERR_JWT_CLAIMS_MALFORMED',
+    ],
     ['header is not JSON', hmacToken('alg=HS256', GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
     ['payload is a JSON array', hmacToken(HEADER, [GOOD_CLAIMS], K1), 'ERR_JWT_CLAIMS_MALFORMED'],
     ['payload is a JSON string', hmacToken(HEADER, '"admin"', K1), 'ERR_JWT_CLAIMS_MALFORMED'],

@@ -149,6 +149,38 @@ describe('differential: fast path vs jose', () => {
     expect(Object.keys(stricter).every((code) => code in STRICTER)).toBe(true);
   });
 
+  it('refuses invalid UTF-8 like jose, and a byte order mark that jose skips (stricter on purpose)', async () => {
+    // GIVEN validly signed tokens whose header or payload bytes are not strict UTF-8 JSON
+    const claims = JSON.stringify({ sub: 'u', iss: 'https://issuer', aud: 'api', exp: now + 600 });
+    const header = JSON.stringify(HEADER);
+    const invalid = [[0x80], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]];
+    const withInvalid = (json: string, bytes: number[]): Buffer =>
+      Buffer.concat([
+        Buffer.from(json.slice(0, -1)),
+        Buffer.from(',"x":"'),
+        Buffer.from(bytes),
+        Buffer.from('"}'),
+      ]);
+    const bom = (json: string): Buffer =>
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]);
+
+    // WHEN / THEN invalid UTF-8: both refuse
+    await compare(
+      invalid.flatMap((bytes) => [
+        hmacToken(withInvalid(header, bytes), claims, K1),
+        hmacToken(header, withInvalid(claims, bytes), K1),
+      ]),
+    );
+    // AND a BOM: jose accepts, the ring refuses as malformed
+    for (const token of [hmacToken(bom(header), claims, K1), hmacToken(header, bom(claims), K1)]) {
+      expect((await jose(token)).accepted).toBe(true);
+      expect(await ours(token)).toMatchObject({
+        accepted: false,
+        code: expect.stringMatching(/^ERR_JWT_(MALFORMED|CLAIMS_MALFORMED)$/),
+      });
+    }
+  });
+
   it('decides like jose on mutations of a valid token', async () => {
     const valid = hmacToken(
       HEADER,

@@ -2,7 +2,7 @@
  * JwtKeyRing: signing and verifying across the two keys, the grace end read from the secret,
  * the cache under an injected clock and a counting client, and Secrets Manager failing.
  */
-import { JwtKeyRing, type JwtKeyRingOptions } from '../../client';
+import { JwtKeyRing, type JwtKeyRingOptions, type SignOptions } from '../../client';
 
 import { fakeSecrets, type FakeSecrets, key, SECRET_ID } from './support';
 
@@ -111,14 +111,11 @@ describe('Class: JwtKeyRing', () => {
       expect(warnings.join('\n')).toContain('(AWSPREVIOUS)');
     });
 
-    it.each([[{ cacheTtlMs: 0 }], [{ maxStalenessMs: -1 }], [{ secretId: '' }]])(
-      'fails when constructed with %j',
-      (options) => {
-        expect(() => ring(options)).toThrow(
-          expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
-        );
-      },
-    );
+    it('fails when constructed without a secret', () => {
+      expect(() => ring({ secretId: '' })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      );
+    });
 
     it.each([
       ['an array', [1]],
@@ -146,6 +143,106 @@ describe('Class: JwtKeyRing', () => {
 
     it.each([[0], [-5], ['soon'], [1.5]])('fails when expiresIn is %j', async (expiresIn) => {
       await expect(ring().sign({}, { expiresIn })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARGUMENT',
+      });
+    });
+  });
+
+  describe('options', () => {
+    const text = (value: string): number => value as unknown as number;
+
+    it.each<[keyof JwtKeyRingOptions, unknown]>([
+      ['cacheTtlMs', 0],
+      ['cacheTtlMs', -1],
+      ['cacheTtlMs', Number.NaN],
+      ['cacheTtlMs', Number.POSITIVE_INFINITY],
+      ['cacheTtlMs', text('300000')],
+      ['refreshAheadMs', -1],
+      ['refreshAheadMs', 5 * MINUTE],
+      ['refreshAheadMs', text('30000')],
+      ['maxStalenessMs', -1],
+      ['maxStalenessMs', MINUTE],
+      ['maxStalenessMs', Number.POSITIVE_INFINITY],
+      ['maxStalenessMs', text('900000')],
+      ['unknownKidRefreshIntervalMs', 0],
+      ['unknownKidRefreshIntervalMs', Number.NaN],
+      ['unknownKidRefreshIntervalMs', text('30000')],
+      ['nextKidRefreshIntervalMs', 0],
+      ['nextKidRefreshIntervalMs', -1000],
+      ['nextKidRefreshIntervalMs', text('1000')],
+      ['clockToleranceSeconds', text('60')],
+      ['clockToleranceSeconds', -1],
+      ['clockToleranceSeconds', Number.NaN],
+      ['clockToleranceSeconds', Number.POSITIVE_INFINITY],
+      ['maxTokenBytes', 0],
+      ['maxTokenBytes', 1.5],
+      ['maxTokenBytes', text('8192')],
+      ['maxTokenBytes', Number.POSITIVE_INFINITY],
+    ])('fails when constructed with %s: %p, naming the option', (name, value) => {
+      // GIVEN / WHEN
+      const construct = (): JwtKeyRing => ring({ [name]: value });
+
+      // THEN
+      expect(construct).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARGUMENT',
+          message: expect.stringContaining(`${name} must be`),
+        }),
+      );
+    });
+
+    it('accepts the edges of each range', async () => {
+      // GIVEN / WHEN
+      const keys = ring({
+        cacheTtlMs: MINUTE,
+        refreshAheadMs: 0,
+        maxStalenessMs: MINUTE,
+        unknownKidRefreshIntervalMs: 1,
+        nextKidRefreshIntervalMs: 1,
+        clockToleranceSeconds: 0,
+        maxTokenBytes: 1024,
+      });
+
+      // THEN
+      await expect(keys.verify(await keys.sign({}))).resolves.toMatchObject({ kid: 'k1' });
+    });
+
+    it('a tolerance given as text does not turn the nbf check off: construction fails', async () => {
+      // GIVEN a token not valid for another 10 minutes
+      const token = await ring().sign({}, { notBefore: 600, expiresIn: '1h' });
+
+      // WHEN / THEN
+      expect(() => ring({ clockToleranceSeconds: text('60') })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      );
+      await expect(ring().verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_NOT_YET_VALID' });
+    });
+
+    it.each<[string, unknown]>([
+      ['text', '60'],
+      ['negative', -1],
+      ['NaN', Number.NaN],
+      ['infinite', Number.POSITIVE_INFINITY],
+    ])('verify fails when its clockToleranceSeconds is %s', async (_kind, value) => {
+      const keys = ring();
+      const token = await keys.sign({});
+      await expect(
+        keys.verify(token, { clockToleranceSeconds: value as number }),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    });
+
+    it.each<[string, SignOptions]>([
+      ['notBefore as text', { notBefore: text('60') }],
+      ['notBefore negative', { notBefore: -1 }],
+      ['notBefore fractional', { notBefore: 1.5 }],
+      ['notBefore NaN', { notBefore: Number.NaN }],
+      ['notBefore not before expiresIn', { notBefore: 900, expiresIn: 900 }],
+      ['expiresIn an object', { expiresIn: {} as unknown as number }],
+      ['expiresIn NaN', { expiresIn: Number.NaN }],
+      ['expiresIn infinite', { expiresIn: Number.POSITIVE_INFINITY }],
+      ['expiresIn fractional text', { expiresIn: '1.5m' }],
+    ])('sign fails when %s', async (_name, options) => {
+      await expect(ring().sign({}, options)).rejects.toMatchObject({
         code: 'ERR_INVALID_ARGUMENT',
       });
     });
@@ -233,6 +330,25 @@ describe('Class: JwtKeyRing', () => {
       secrets.failWith = undefined;
       now += 10_000;
       await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSCURRENT' });
+    });
+
+    it('by default serves cached keys for 15 minutes while Secrets Manager fails, for verifying and signing, then fails closed', async () => {
+      // GIVEN keys loaded with the default options, then Secrets Manager throttling
+      const keys = ring();
+      const token = await keys.sign({}, { expiresIn: '1h' });
+      secrets.failWith = 'ThrottlingException';
+
+      // WHEN 15 minutes less a millisecond have passed
+      now += 15 * MINUTE - 1;
+      // THEN the cached keys still verify and sign
+      await expect(keys.verify(token)).resolves.toMatchObject({ stage: 'AWSCURRENT' });
+      await expect(keys.sign({})).resolves.toEqual(expect.any(String));
+
+      // WHEN the 15 minutes are up
+      now += 1;
+      // THEN both fail closed
+      await expect(keys.verify(token)).rejects.toMatchObject({ code: 'ERR_KEY_STORE_UNAVAILABLE' });
+      await expect(keys.sign({})).rejects.toMatchObject({ code: 'ERR_KEY_STORE_UNAVAILABLE' });
     });
 
     it('fails closed at once when the first read fails', async () => {

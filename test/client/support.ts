@@ -1,13 +1,20 @@
 /**
- * A Secrets Manager client for the key ring's unit tests: it answers GetSecretValue from a
- * table of stages, counts calls, and can fail or hold calls until released.
+ * Secrets Manager for the key ring's unit tests: a fake client that answers GetSecretValue from
+ * a table of stages, counts calls, and can fail or hold calls until released; and a secret on
+ * local-aws, for tests that need the real SDK and the service's label rules.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
-import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 
 import { JwtKeyRing } from '../../client';
 import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
+import { type LocalAws, startLocalAws } from '../../local-aws';
 
 export const SECRET_ID = 'app/jwt';
 
@@ -16,9 +23,12 @@ export interface FakeSecrets {
   /** Values by stage; a missing stage answers ResourceNotFoundException. */
   readonly stages: Map<string, { versionId: string; value: string }>;
   calls: number;
-  /** When set, every call fails with an error of this name. */
+  /** When set, every call arriving fails with an error of this name. */
   failWith: string | undefined;
-  /** When set, calls wait for release() before answering. */
+  /**
+   * When set, calls wait for release() before answering. A call's answer is what the table
+   * held when it arrived: change the table meanwhile and it was read before the change.
+   */
   hold: boolean;
   release(): void;
   setKey(stage: 'AWSCURRENT' | 'AWSPREVIOUS', document: KeyDocument | undefined): void;
@@ -44,17 +54,14 @@ export function fakeSecrets(): FakeSecrets {
     client: {
       send: async (command: { input: { SecretId?: string; VersionStage?: string } }) => {
         fake.calls += 1;
-        if (fake.hold) await new Promise<void>((resolve) => waiting.push(resolve));
-        if (fake.failWith !== undefined) {
-          const error = new Error(`simulated ${fake.failWith}`);
-          error.name = fake.failWith;
-          throw error;
-        }
         const stage = command.input.VersionStage ?? 'AWSCURRENT';
         const entry = fake.stages.get(stage);
-        if (entry === undefined) {
-          const error = new Error(`no version has ${stage}`);
-          error.name = 'ResourceNotFoundException';
+        const failure =
+          fake.failWith ?? (entry === undefined ? 'ResourceNotFoundException' : undefined);
+        if (fake.hold) await new Promise<void>((resolve) => waiting.push(resolve));
+        if (failure !== undefined || entry === undefined) {
+          const error = new Error(`simulated ${failure ?? ''} (${stage})`);
+          error.name = failure ?? 'ResourceNotFoundException';
           throw error;
         }
         return { VersionId: entry.versionId, SecretString: entry.value, VersionStages: [stage] };
@@ -67,14 +74,101 @@ export function fakeSecrets(): FakeSecrets {
 export function key(
   kid: string,
   now: number,
-  options: { graceSeconds?: number; alg?: 'HS256' | 'HS384' | 'HS512' } = {},
+  options: {
+    graceSeconds?: number;
+    alg?: 'HS256' | 'HS384' | 'HS512';
+    /** The standby key's kid, as the rotation writes it into the current document. */
+    nextKid?: string;
+    /** The kid of the key this one replaced. */
+    previousKid?: string;
+  } = {},
 ): KeyDocument {
-  return generateKeyDocument({
-    alg: options.alg ?? 'HS256',
-    kid,
-    now: new Date(now),
-    ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
-  });
+  return {
+    ...generateKeyDocument({
+      alg: options.alg ?? 'HS256',
+      kid,
+      now: new Date(now),
+      ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
+    }),
+    ...(options.nextKid !== undefined && { nextKid: options.nextKid }),
+    ...(options.previousKid !== undefined && { previousKid: options.previousKid }),
+  };
+}
+
+/** The kid in a token's header. */
+export function kidOf(token: string): unknown {
+  const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as {
+    kid?: unknown;
+  };
+  return header.kid;
+}
+
+/** A key document's secret on local-aws, written version by version as a test needs. */
+export interface LocalSecret {
+  readonly local: LocalAws;
+  readonly arn: string;
+  /** A client for a ring: the SDK's own retries off, so each read is one call. */
+  readonly client: SecretsManagerClient;
+  /**
+   * Writes the document as a new version holding the stages (default AWSCURRENT: the service
+   * moves AWSPREVIOUS to the version that was current). Returns the version id, which is not
+   * the kid, as for a promoted standby key.
+   */
+  put(document: KeyDocument, stages?: readonly string[]): Promise<string>;
+  /** Removes AWSPREVIOUS from the version holding it, as a retirement or a revoke does. */
+  removePrevious(): Promise<void>;
+  /** GetSecretValue calls received so far. */
+  reads(): number;
+  close(): Promise<void>;
+}
+
+export async function localSecret(clock: () => number, first: KeyDocument): Promise<LocalSecret> {
+  const local = await startLocalAws({ clock });
+  const admin = new SecretsManagerClient(local.clientConfig({ maxAttempts: 1 }));
+  const client = new SecretsManagerClient(local.clientConfig({ maxAttempts: 1 }));
+  const created = await admin.send(
+    new CreateSecretCommand({
+      Name: SECRET_ID,
+      SecretString: serializeKeyDocument(first),
+      ClientRequestToken: randomUUID(),
+    }),
+  );
+  const arn = created.ARN!;
+  return {
+    local,
+    arn,
+    client,
+    async put(document, stages = ['AWSCURRENT']) {
+      const written = await admin.send(
+        new PutSecretValueCommand({
+          SecretId: arn,
+          SecretString: serializeKeyDocument(document),
+          ClientRequestToken: randomUUID(),
+          VersionStages: [...stages],
+        }),
+      );
+      return written.VersionId!;
+    },
+    async removePrevious() {
+      const holder = Object.entries(local.versionStages(arn)).find(([, stages]) =>
+        stages.includes('AWSPREVIOUS'),
+      );
+      if (holder === undefined) return;
+      await admin.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: arn,
+          VersionStage: 'AWSPREVIOUS',
+          RemoveFromVersionId: holder[0],
+        }),
+      );
+    },
+    reads: () => local.calls.filter((call) => call.operation === 'GetSecretValue').length,
+    async close() {
+      admin.destroy();
+      client.destroy();
+      await local.close();
+    },
+  };
 }
 
 /**
@@ -103,7 +197,10 @@ export function compact(header: unknown, payload: unknown, signature = ''): stri
   return `${encode(header)}.${encode(payload)}.${signature}`;
 }
 
-/** Signs raw header and payload (objects or text) with a key document's bytes, as an attacker with the key could. */
+/**
+ * Signs raw header and payload (objects, text, or bytes as they are) with a key document's
+ * bytes, as an attacker with the key could.
+ */
 export function hmacToken(
   header: unknown,
   payload: unknown,
@@ -111,7 +208,10 @@ export function hmacToken(
   hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
 ): string {
   const encode = (value: unknown): string =>
-    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+    (value instanceof Uint8Array
+      ? Buffer.from(value)
+      : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
+    ).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
   const signature = createHmac(hash, Buffer.from(document.k, 'base64url'))
     .update(input)

@@ -1,10 +1,12 @@
 /**
  * A fleet of 20 application instances across 3 scheduled rotations, retirements and an
  * emergency revoke, each instance a JwtKeyRing with its own cache phase, on the local endpoint
- * with an accelerated clock. The figures: no valid token refused when grace >= token lifetime +
- * cache period + skew; no token of a retired or revoked key accepted after the cache bound;
- * and a negative control where the grace is too short, which must show refusals.
- * FLEET_LARGE=1 runs a bigger fleet for longer.
+ * with an accelerated clock, among tokens with random kids (one per instance a second before
+ * each rotation), replays of long-lived tokens of retired and revoked keys, and an instance
+ * whose reads straddle each rotation's label move. The figures: no valid token refused when
+ * grace >= token lifetime + cache period + skew; no token of a retired or revoked key accepted
+ * after the cache bound; and a negative control where the grace is too short, which must show
+ * refusals. FLEET_LARGE=1 runs a bigger fleet for longer.
  */
 import { type FleetFigures, type FleetOptions, runFleet } from '../../demo/fleet';
 
@@ -24,6 +26,10 @@ const BASE: FleetOptions = {
   sparseStepMs: 24 * 60 * MINUTE,
   verificationsPerStep: 2,
   revokeAtDay: 100,
+  junkKidRate: 0.2,
+  junkBeforeRotations: true,
+  replayRate: 0.25,
+  interleaveReads: true,
 };
 
 function report(name: string, figures: FleetFigures): void {
@@ -33,7 +39,11 @@ function report(name: string, figures: FleetFigures): void {
       `${figures.retirements} retirements, ${figures.revocations} revokes; ${figures.tokensIssued} tokens issued, ` +
       `${figures.verifications} verifications, ${figures.wronglyRejected} wrongly rejected, ` +
       `${figures.acceptedAfterBound} accepted after the bound; Secrets Manager calls per instance ` +
-      `${calls.mean.toFixed(1)} (min ${calls.min}, max ${calls.max}); rightly refused ${JSON.stringify(figures.rejectedCorrectly)}`,
+      `${calls.mean.toFixed(1)} (min ${calls.min}, max ${calls.max}); rightly refused ${JSON.stringify(figures.rejectedCorrectly)}; ` +
+      `wrongly refused ${JSON.stringify(figures.wronglyRejectedByCode)}; ${figures.junkVerified} random kids (${figures.junkAccepted} accepted); ` +
+      `new key right after a rotation: ${figures.newKeyRightAfterRotation.verified} verified, ${figures.newKeyRightAfterRotation.refused} refused; ` +
+      `${figures.replaysVerified} replays of ended keys (${figures.replaysAcceptedAfterBound} accepted after the bound); ` +
+      `${figures.interleavedReads} reads across a label move`,
   );
 }
 
@@ -48,13 +58,23 @@ describe('fleet simulation', () => {
     expect(figures.rotations).toBeGreaterThanOrEqual(5);
     expect(figures.retirements).toBeGreaterThanOrEqual(1);
     expect(figures.revocations).toBe(1);
-    // AND the promises held
+    // AND the promises held. The new key's first tokens, a second after a random kid spent
+    // each instance's unknown-kid budget, verify only because the current key document names
+    // the new key (nextKid, written by the rotation with its standby key): read at once.
+    expect(figures.newKeyRightAfterRotation.refused).toBe(0);
     expect(figures.wronglyRejected).toBe(0);
     expect(figures.acceptedAfterBound).toBe(0);
     expect(figures.expiredAccepted).toBe(0);
-    // AND the measurement saw what it must judge: tokens of the previous key, and refusals
+    expect(figures.junkAccepted).toBe(0);
+    expect(figures.replaysAcceptedAfterBound).toBe(0);
+    // AND the measurement saw what it must judge: tokens of the previous key, refusals, random
+    // kids, the new key's first tokens, replays of ended keys and reads across a label move
     expect(figures.acceptedByPreviousKey).toBeGreaterThan(0);
     expect(figures.rejectedCorrectly.ERR_JWT_EXPIRED).toBeGreaterThan(0);
+    expect(figures.junkVerified).toBeGreaterThan(figures.instances * figures.rotations);
+    expect(figures.newKeyRightAfterRotation.verified).toBeGreaterThan(0);
+    expect(figures.replaysVerified).toBeGreaterThan(0);
+    expect(figures.interleavedReads).toBeGreaterThanOrEqual(3);
     // AND keys were read rarely: about one refresh (2 calls) per cache period of activity
     expect(figures.secretsManagerCallsPerInstance.max).toBeLessThan(
       (figures.tokensIssued / figures.instances) * 3,

@@ -467,4 +467,57 @@ describe('local Secrets Manager', () => {
       expect(local.versionStages('app/jwt')[TOKEN_B]).toEqual(['AWSCURRENT']);
     });
   });
+  describe('held calls', () => {
+    it('records a held read on arrival and answers it on release, with the state of that moment', async () => {
+      // GIVEN a read of AWSCURRENT held while a new version becomes current
+      await createWithValue();
+      const held = local.faults.hold({
+        operation: 'GetSecretValue',
+        when: (input) => input.VersionStage === 'AWSCURRENT',
+      });
+      const read = sm.send(
+        new GetSecretValueCommand({ SecretId: 'app/jwt', VersionStage: 'AWSCURRENT' }),
+      );
+      await held.arrived;
+      expect(local.calls.filter((call) => call.operation === 'GetSecretValue')).toHaveLength(1);
+
+      // WHEN calls that do not match pass, the label moves, then the read is released
+      const previous = await sm.send(
+        new GetSecretValueCommand({
+          SecretId: 'app/jwt',
+          VersionStage: 'AWSCURRENT',
+          VersionId: TOKEN_A,
+        }),
+      );
+      await sm.send(
+        new PutSecretValueCommand({
+          SecretId: 'app/jwt',
+          SecretString: 'v2',
+          ClientRequestToken: TOKEN_B,
+        }),
+      );
+      held.release();
+
+      // THEN the held read saw the move; the one that was not held did not wait for it
+      expect(previous.SecretString).toBe('v1');
+      await expect(read).resolves.toMatchObject({ VersionId: TOKEN_B, SecretString: 'v2' });
+    });
+
+    it('holds only the next matching call; a hold released before its call arrives holds nothing', async () => {
+      // GIVEN
+      await createWithValue();
+      const first = local.faults.hold({ operation: 'GetSecretValue' });
+      local.faults.hold({ operation: 'GetSecretValue' }).release();
+
+      // WHEN two reads are made while the first hold is on
+      const held = sm.send(new GetSecretValueCommand({ SecretId: 'app/jwt' }));
+      await first.arrived;
+      const free = await sm.send(new GetSecretValueCommand({ SecretId: 'app/jwt' }));
+
+      // THEN the second was answered at once, and the first on release
+      expect(free.SecretString).toBe('v1');
+      first.release();
+      await expect(held).resolves.toMatchObject({ SecretString: 'v1' });
+    });
+  });
 });

@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from '../contract';
 
 import { createDashboard } from './dashboard';
+import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag';
 import { validateTiming } from './validation';
 
@@ -80,19 +81,24 @@ export class RotatingJwtKey extends Construct {
     super(scope, id);
     this.algorithm = props.algorithm ?? 'HS256';
     if (!(this.algorithm in FIRST_KEY_LENGTH)) {
-      throw new Error(
+      throw new RotatingJwtKeyError(
+        'ERR_ALGORITHM_UNSUPPORTED',
         `algorithm must be HS256, HS384 or HS512, got ${JSON.stringify(this.algorithm)}`,
+        this,
       );
     }
     this.rotationInterval = props.rotationInterval ?? Duration.days(90);
     this.gracePeriod = props.gracePeriod ?? Duration.hours(24);
-    validateTiming({
-      rotationInterval: this.rotationInterval,
-      gracePeriod: this.gracePeriod,
-      maxTokenLifetime: props.maxTokenLifetime,
-      appCachePeriod: props.appCachePeriod,
-      clockSkew: props.clockSkew ?? Duration.minutes(1),
-    });
+    validateTiming(
+      {
+        rotationInterval: this.rotationInterval,
+        gracePeriod: this.gracePeriod,
+        maxTokenLifetime: props.maxTokenLifetime,
+        appCachePeriod: props.appCachePeriod,
+        clockSkew: props.clockSkew ?? Duration.minutes(1),
+      },
+      this,
+    );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
 

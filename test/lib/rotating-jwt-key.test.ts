@@ -9,9 +9,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
 import { parseKeyDocument } from '../../key-document';
+import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
-import { allStatements, asList, synthKey } from './support';
+import { allStatements, asList, synthKey, thrownBy } from './support';
 
 describe('Construct: RotatingJwtKey', () => {
   describe('defaults', () => {
@@ -277,30 +278,35 @@ describe('Construct: RotatingJwtKey', () => {
   });
 
   describe('validation', () => {
-    it.each<[string, Parameters<typeof synthKey>[0], RegExp]>([
+    it.each<[string, Parameters<typeof synthKey>[0], RotatingJwtKeyErrorCode, RegExp]>([
       [
         'the interval is under 4 hours',
         { rotationInterval: Duration.hours(2), gracePeriod: Duration.hours(1) },
+        'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
         /rotationInterval must be between 4 hours and 1000 days, got 2 hours/,
       ],
       [
         'the interval is over 1000 days',
         { rotationInterval: Duration.days(1001) },
+        'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
         /rotationInterval must be between 4 hours and 1000 days, got 1001 days/,
       ],
       [
         'the interval is not whole hours',
         { rotationInterval: Duration.minutes(270), gracePeriod: Duration.hours(1) },
+        'ERR_ROTATION_INTERVAL_NOT_WHOLE_HOURS',
         /whole number of hours, got 4 hours 30 minutes/,
       ],
       [
         'the grace equals the interval',
         { rotationInterval: Duration.days(1), gracePeriod: Duration.hours(24) },
+        'ERR_GRACE_PERIOD_TOO_LONG',
         /gracePeriod must be shorter than rotationInterval .* got gracePeriod 1 day and rotationInterval 1 day/,
       ],
       [
         'the grace exceeds the interval',
         { rotationInterval: Duration.hours(6), gracePeriod: Duration.hours(7) },
+        'ERR_GRACE_PERIOD_TOO_LONG',
         /got gracePeriod 7 hours and rotationInterval 6 hours/,
       ],
       [
@@ -310,20 +316,30 @@ describe('Construct: RotatingJwtKey', () => {
           maxTokenLifetime: Duration.minutes(30),
           appCachePeriod: Duration.minutes(5),
         },
+        'ERR_GRACE_PERIOD_TOO_SHORT',
         /at least maxTokenLifetime \+ appCachePeriod \+ clockSkew \(30 minutes \+ 5 minutes \+ 1 minute = 36 minutes\), got 30 minutes/,
       ],
       [
         'only one of lifetime and cache period is given',
         { maxTokenLifetime: Duration.minutes(30) },
+        'ERR_TOKEN_TIMING_INCOMPLETE',
         /maxTokenLifetime and appCachePeriod go together/,
       ],
       [
         'the algorithm is not HMAC',
         { algorithm: 'RS256' as never },
+        'ERR_ALGORITHM_UNSUPPORTED',
         /algorithm must be HS256, HS384 or HS512, got "RS256"/,
       ],
-    ])('fails when %s', (_name, props, message) => {
-      expect(() => synthKey(props)).toThrow(message);
+    ])('fails when %s', (_name, props, code, message) => {
+      // WHEN
+      const error = thrownBy(() => synthKey(props));
+
+      // THEN a stable code, the construct's path, and a message naming the values
+      expect(error).toBeInstanceOf(RotatingJwtKeyError);
+      expect(error).toMatchObject({ code, constructPath: 'Test/JwtKey' });
+      expect((error as Error).message).toMatch(/^Test\/JwtKey: /);
+      expect((error as Error).message).toMatch(message);
     });
 
     it('fails when the grace period is negative (Duration refuses it, naming the value)', () => {

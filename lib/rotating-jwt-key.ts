@@ -27,7 +27,7 @@ import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from 
 
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
-import { acknowledgeNagFindings } from './nag';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { validateTiming } from './validation';
 
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
@@ -206,7 +206,7 @@ export class RotatingJwtKey extends Construct {
     schedule.node.addDependency(invokePermission, role);
 
     // The retirement of AWSPREVIOUS after its grace period: checked every 5 minutes.
-    new events.Rule(this, 'RetirementSchedule', {
+    const retirementRule = new events.Rule(this, 'RetirementSchedule', {
       description: 'Retires the previous JWT signing key once its grace period has ended',
       schedule: events.Schedule.rate(RETIREMENT_CHECK),
       targets: [
@@ -221,8 +221,13 @@ export class RotatingJwtKey extends Construct {
     });
 
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
-    this.errorsAlarm = this.createAlarms();
-    acknowledgeNagFindings(this);
+    const { errorsAlarm, rotationFailedRule } = this.createAlarms();
+    this.errorsAlarm = errorsAlarm;
+    acknowledgeNagFindings({
+      rotationFunction: this.rotationFunction.node.defaultChild!,
+      retirementRule: retirementRule.node.defaultChild!,
+      rotationFailedRule: rotationFailedRule.node.defaultChild!,
+    });
     createDashboard(this, {
       secretName: this.secret.secretName,
       rotationFunction: this.rotationFunction,
@@ -297,9 +302,9 @@ export class RotatingJwtKey extends Construct {
     return topic;
   }
 
-  private createAlarms(): cloudwatch.Alarm {
+  private createAlarms(): { errorsAlarm: cloudwatch.Alarm; rotationFailedRule: events.Rule } {
     // Secrets Manager's own signal that a rotation failed or was abandoned (via CloudTrail).
-    new events.Rule(this, 'RotationFailedRule', {
+    const rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'Secrets Manager reports a failed or abandoned rotation of the JWT signing key',
       eventPattern: {
         source: ['aws.secretsmanager'],
@@ -321,7 +326,7 @@ export class RotatingJwtKey extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
-    return alarm;
+    return { errorsAlarm: alarm, rotationFailedRule };
   }
 }
 

@@ -100,126 +100,13 @@ export class RotatingJwtKey extends Construct {
       this,
     );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const stack = Stack.of(this);
 
-    this.encryptionKey =
-      props.encryptionKey ??
-      new kms.Key(this, 'Key', {
-        description: `Encrypts the JWT signing key secret of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
-
-    // The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple
-    // of 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the stack
-    // exists. The rotation schedule replaces it at once.
-    this.secret = new secretsmanager.Secret(this, 'Resource', {
-      secretName: props.secretName,
-      description: `JWT signing key (${this.algorithm} JWK), rotated every ${this.rotationInterval.toHumanString()}`,
-      encryptionKey: this.encryptionKey,
-      removalPolicy,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({
-          kty: 'oct',
-          alg: this.algorithm,
-          use: 'sig',
-          kid: 'initial',
-        }),
-        generateStringKey: 'k',
-        passwordLength: FIRST_KEY_LENGTH[this.algorithm],
-        excludePunctuation: true,
-        includeSpace: false,
-        requireEachIncludedType: false,
-      },
-    });
-
+    this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey(removalPolicy);
+    this.secret = this.createSecret(props.secretName, removalPolicy);
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
-
-    const logGroup = new logs.LogGroup(this, 'RotationLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of its own instead of the managed AWSLambdaBasicExecutionRole: logs to this log
-    // group only, plus the grants below.
-    const role = new iam.Role(this, 'RotationRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Rotates one JWT signing key secret',
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-    this.rotationFunction = new nodejs.NodejsFunction(this, 'RotationFunction', {
-      description: 'Rotates the JWT signing key; retires the previous key after its grace period',
-      entry: path.join(__dirname, '..', 'lambda', 'rotation', 'handler.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      role,
-      architecture: lambda.Architecture.ARM_64,
-      timeout: Duration.seconds(30),
-      memorySize: 256,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        [FUNCTION_ENVIRONMENT.algorithm]: this.algorithm,
-        [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
-        [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
-        POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        // The AWS SDK v3 is left out: the Node.js runtime provides it. Bundled, it made the
-        // function 554 KB (168 KB gzip) and slower to load; without it the bundle is jose,
-        // the Powertools logger and our code (figures: README, "Figures"; npm run bench).
-        minify: true,
-        // No source map: with NODE_OPTIONS=--enable-source-maps, Node reads the map and scans
-        // the bundle at load, which cost each cold start about 5 ms (a 1.12× load time against
-        // the SDK-only reference instead of 1.04×). A failure is logged with its step, error
-        // name, code and message, which is what the stack trace would have located.
-        sourceMap: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*'],
-      },
-    });
-    this.grantRotation(stack);
-
-    // Secrets Manager invokes the function, from this account only.
-    const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.rotationFunction.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceAccount: stack.account,
-    });
-    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: this.secret.secretArn,
-      rotationLambdaArn: this.rotationFunction.functionArn,
-      rotationRules: { scheduleExpression: scheduleExpression(this.rotationInterval) },
-      rotateImmediatelyOnUpdate: true,
-    });
-    // The first rotation runs as the schedule is created: the function must be invocable and
-    // hold its permissions by then.
-    schedule.node.addDependency(invokePermission, role);
-
-    // The retirement of AWSPREVIOUS after its grace period: checked every 5 minutes.
-    const retirementRule = new events.Rule(this, 'RetirementSchedule', {
-      description: 'Retires the previous JWT signing key once its grace period has ended',
-      schedule: events.Schedule.rate(RETIREMENT_CHECK),
-      targets: [
-        new targets.LambdaFunction(this.rotationFunction, {
-          event: events.RuleTargetInput.fromObject({
-            action: 'retire',
-            secretId: this.secret.secretArn,
-          } satisfies MaintenanceEvent),
-          retryAttempts: 2,
-        }),
-      ],
-    });
-
+    this.rotationFunction = this.createRotationFunction();
+    this.grantRotation();
+    const retirementRule = this.createSchedules();
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     const { errorsAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
@@ -258,8 +145,139 @@ export class RotatingJwtKey extends Construct {
     return grant;
   }
 
+  private createEncryptionKey(removalPolicy: RemovalPolicy): kms.Key {
+    return new kms.Key(this, 'Key', {
+      description: `Encrypts the JWT signing key secret of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+  }
+
+  /**
+   * The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple of
+   * 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the stack
+   * exists. The rotation schedule replaces it at once.
+   */
+  private createSecret(
+    secretName: string | undefined,
+    removalPolicy: RemovalPolicy,
+  ): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'Resource', {
+      secretName,
+      description: `JWT signing key (${this.algorithm} JWK), rotated every ${this.rotationInterval.toHumanString()}`,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          kty: 'oct',
+          alg: this.algorithm,
+          use: 'sig',
+          kid: 'initial',
+        }),
+        generateStringKey: 'k',
+        passwordLength: FIRST_KEY_LENGTH[this.algorithm],
+        excludePunctuation: true,
+        includeSpace: false,
+        requireEachIncludedType: false,
+      },
+    });
+  }
+
+  /** The rotation function, its log group and its role (permissions: grantRotation). */
+  private createRotationFunction(): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, 'RotationLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // A role of its own instead of the managed AWSLambdaBasicExecutionRole: logs to this log
+    // group only, plus the grants of grantRotation.
+    const role = new iam.Role(this, 'RotationRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Rotates one JWT signing key secret',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    return new nodejs.NodejsFunction(this, 'RotationFunction', {
+      description: 'Rotates the JWT signing key; retires the previous key after its grace period',
+      entry: path.join(__dirname, '..', 'lambda', 'rotation', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      role,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        [FUNCTION_ENVIRONMENT.algorithm]: this.algorithm,
+        [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
+        [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
+        POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        // The AWS SDK v3 is left out: the Node.js runtime provides it. Bundled, it made the
+        // function 554 KB (168 KB gzip) and slower to load; without it the bundle is jose,
+        // the Powertools logger and our code (figures: README, "Figures"; npm run bench).
+        minify: true,
+        // No source map: with NODE_OPTIONS=--enable-source-maps, Node reads the map and scans
+        // the bundle at load, which cost each cold start about 5 ms (a 1.12× load time against
+        // the SDK-only reference instead of 1.04×). A failure is logged with its step, error
+        // name, code and message, which is what the stack trace would have located.
+        sourceMap: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        forceDockerBundling: false,
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  }
+
+  /**
+   * Secrets Manager's rotation schedule, and the 5-minute check that retires AWSPREVIOUS once
+   * its grace period has ended. Returns the retirement rule.
+   */
+  private createSchedules(): events.Rule {
+    // Secrets Manager invokes the function, from this account only.
+    const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.rotationFunction.functionArn,
+      principal: 'secretsmanager.amazonaws.com',
+      sourceAccount: Stack.of(this).account,
+    });
+    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
+      secretId: this.secret.secretArn,
+      rotationLambdaArn: this.rotationFunction.functionArn,
+      rotationRules: { scheduleExpression: scheduleExpression(this.rotationInterval) },
+      rotateImmediatelyOnUpdate: true,
+    });
+    // The first rotation runs as the schedule is created: the function must be invocable and
+    // hold its permissions by then.
+    schedule.node.addDependency(invokePermission, this.rotationFunction.role!);
+
+    return new events.Rule(this, 'RetirementSchedule', {
+      description: 'Retires the previous JWT signing key once its grace period has ended',
+      schedule: events.Schedule.rate(RETIREMENT_CHECK),
+      targets: [
+        new targets.LambdaFunction(this.rotationFunction, {
+          event: events.RuleTargetInput.fromObject({
+            action: 'retire',
+            secretId: this.secret.secretArn,
+          } satisfies MaintenanceEvent),
+          retryAttempts: 2,
+        }),
+      ],
+    });
+  }
+
   /** Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus. */
-  private grantRotation(stack: Stack): void {
+  private grantRotation(): void {
+    const stack = Stack.of(this);
     this.rotationFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RotateThisSecret',

@@ -28,7 +28,10 @@ import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from 
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
+
+export { scheduleExpression } from './rotation-schedule';
 
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
@@ -37,7 +40,12 @@ export interface RotatingJwtKeyProps {
   readonly algorithm?: JwtAlgorithm;
   /** Time between scheduled rotations, 4 hours to 1000 days, whole hours. @default Duration.days(90) */
   readonly rotationInterval?: Duration;
-  /** How long the previous key keeps verifying after a rotation; shorter than the interval. @default Duration.hours(24) */
+  /**
+   * How long the previous key keeps verifying after a rotation. Shorter than the interval minus
+   * the rotation window (4 hours for an interval in whole days, else 1 hour): Secrets Manager may
+   * run a scheduled rotation at any time in its window, and keeps one AWSPREVIOUS.
+   * @default Duration.hours(24)
+   */
   readonly gracePeriod?: Duration;
   /** The longest lifetime of a token you sign. With appCachePeriod, grace must cover both plus clockSkew. @default - not checked */
   readonly maxTokenLifetime?: Duration;
@@ -74,6 +82,11 @@ export class RotatingJwtKey extends Construct {
   readonly algorithm: JwtAlgorithm;
   readonly rotationInterval: Duration;
   readonly gracePeriod: Duration;
+  /**
+   * The schedule's rotation window: a scheduled rotation starts at any time within it (from
+   * 00:00 UTC for an interval in whole days).
+   */
+  readonly rotationWindow: Duration;
   /** Fires when the rotation function fails (any invocation with an error). */
   readonly errorsAlarm: cloudwatch.Alarm;
 
@@ -99,6 +112,7 @@ export class RotatingJwtKey extends Construct {
       },
       this,
     );
+    this.rotationWindow = rotationWindow(this.rotationInterval);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey(removalPolicy);
@@ -253,7 +267,10 @@ export class RotatingJwtKey extends Construct {
     const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.secret.secretArn,
       rotationLambdaArn: this.rotationFunction.functionArn,
-      rotationRules: { scheduleExpression: scheduleExpression(this.rotationInterval) },
+      rotationRules: {
+        scheduleExpression: scheduleExpression(this.rotationInterval),
+        duration: windowDuration(this.rotationWindow),
+      },
       rotateImmediatelyOnUpdate: true,
     });
     // The first rotation runs as the schedule is created: the function must be invocable and
@@ -346,10 +363,4 @@ export class RotatingJwtKey extends Construct {
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     return { errorsAlarm: alarm, rotationFailedRule };
   }
-}
-
-/** Secrets Manager's rate expression: days when whole, else hours. */
-export function scheduleExpression(interval: Duration): string {
-  const hours = interval.toHours();
-  return hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`;
 }

@@ -1,12 +1,14 @@
 /**
  * The construct's input checks, separate so each rule and its message are easy to read and
- * test. Messages show the value received. Unresolved tokens are skipped: they are only known
- * at deploy time.
+ * test. Messages show the value received, in the unit it was given in (`47 hours`, not
+ * `1 day 23 hours`), and what it was checked against. Unresolved tokens are skipped: they are
+ * only known at deploy time.
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from './errors';
+import { rotationWindow } from './rotation-schedule';
 
 export const MIN_ROTATION_INTERVAL = Duration.hours(4);
 export const MAX_ROTATION_INTERVAL = Duration.days(1000);
@@ -35,24 +37,32 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
     ) {
       fail(
         'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
-        `rotationInterval must be between 4 hours and 1000 days, got ${rotationInterval.toHumanString()}`,
+        `rotationInterval must be between 4 hours and 1000 days, got ${written(rotationInterval)}`,
       );
     }
     if (seconds % 3600 !== 0) {
       fail(
         'ERR_ROTATION_INTERVAL_NOT_WHOLE_HOURS',
-        `rotationInterval must be a whole number of hours, got ${rotationInterval.toHumanString()}`,
+        `rotationInterval must be a whole number of hours, got ${written(rotationInterval)}`,
       );
     }
   }
   if (resolved(gracePeriod)) {
     // Duration refuses negative amounts itself; a zero grace (retire at once) is allowed.
-    if (resolved(rotationInterval) && gracePeriod.toSeconds() >= rotationInterval.toSeconds()) {
-      fail(
-        'ERR_GRACE_PERIOD_TOO_LONG',
-        `gracePeriod must be shorter than rotationInterval (Secrets Manager keeps one AWSPREVIOUS), ` +
-          `got gracePeriod ${gracePeriod.toHumanString()} and rotationInterval ${rotationInterval.toHumanString()}`,
-      );
+    if (resolved(rotationInterval)) {
+      // Two scheduled rotations can be the interval minus the window apart, and Secrets Manager
+      // keeps one AWSPREVIOUS: a grace that long would be cut short by the next rotation.
+      const window = rotationWindow(rotationInterval);
+      const closest = rotationInterval.minus(window);
+      if (gracePeriod.toSeconds() >= closest.toSeconds()) {
+        fail(
+          'ERR_GRACE_PERIOD_TOO_LONG',
+          `gracePeriod must be shorter than rotationInterval minus the rotation window ` +
+            `(${written(rotationInterval)} - ${written(window)} = ${closest.toHumanString()}), ` +
+            `got ${written(gracePeriod)}: Secrets Manager may start a scheduled rotation at any ` +
+            'time in its window and keeps one AWSPREVIOUS',
+        );
+      }
     }
     if ((maxTokenLifetime === undefined) !== (appCachePeriod === undefined)) {
       fail(
@@ -68,10 +78,19 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
           'ERR_GRACE_PERIOD_TOO_SHORT',
           `gracePeriod must be at least maxTokenLifetime + appCachePeriod + clockSkew ` +
             `(${maxTokenLifetime.toHumanString()} + ${appCachePeriod.toHumanString()} + ${clockSkew.toHumanString()}` +
-            ` = ${Duration.seconds(needed).toHumanString()}), got ${gracePeriod.toHumanString()}: ` +
+            ` = ${Duration.seconds(needed).toHumanString()}), got ${written(gracePeriod)}: ` +
             'tokens signed just before a rotation would stop verifying before they expire',
         );
       }
     }
   }
+}
+
+/** A value as the user wrote it when in hours or days (`47 hours`); else its human form. */
+function written(duration: Duration): string {
+  const unit = duration.unitLabel();
+  if (unit !== 'hours' && unit !== 'days') return duration.toHumanString();
+  const amount =
+    unit === 'days' ? duration.toDays({ integral: false }) : duration.toHours({ integral: false });
+  return `${amount} ${amount === 1 ? unit.slice(0, -1) : unit}`;
 }

@@ -47,7 +47,7 @@ describe('Construct: RotatingJwtKey', () => {
     it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, at once on creation', () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
-        RotationRules: { ScheduleExpression: 'rate(90 days)' },
+        RotationRules: { ScheduleExpression: 'rate(90 days)', Duration: '4h' },
         RotateImmediatelyOnUpdate: true,
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -213,7 +213,7 @@ describe('Construct: RotatingJwtKey', () => {
         gracePeriod: Duration.hours(48),
       }).template;
       days.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotationRules: { ScheduleExpression: 'rate(30 days)', Duration: '4h' },
       });
       days.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ GRACE_PERIOD_SECONDS: '172800' }) },
@@ -223,7 +223,7 @@ describe('Construct: RotatingJwtKey', () => {
         gracePeriod: Duration.hours(1),
       }).template;
       hours.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(12 hours)' },
+        RotationRules: { ScheduleExpression: 'rate(12 hours)', Duration: '1h' },
       });
     });
 
@@ -301,13 +301,13 @@ describe('Construct: RotatingJwtKey', () => {
         'the grace equals the interval',
         { rotationInterval: Duration.days(1), gracePeriod: Duration.hours(24) },
         'ERR_GRACE_PERIOD_TOO_LONG',
-        /gracePeriod must be shorter than rotationInterval .* got gracePeriod 1 day and rotationInterval 1 day/,
+        /gracePeriod must be shorter than rotationInterval minus the rotation window \(1 day - 4 hours = 20 hours\), got 24 hours/,
       ],
       [
         'the grace exceeds the interval',
         { rotationInterval: Duration.hours(6), gracePeriod: Duration.hours(7) },
         'ERR_GRACE_PERIOD_TOO_LONG',
-        /got gracePeriod 7 hours and rotationInterval 6 hours/,
+        /\(6 hours - 1 hour = 5 hours\), got 7 hours/,
       ],
       [
         'the grace is shorter than token lifetime + cache + skew',
@@ -340,6 +340,70 @@ describe('Construct: RotatingJwtKey', () => {
       expect(error).toMatchObject({ code, constructPath: 'Test/JwtKey' });
       expect((error as Error).message).toMatch(/^Test\/JwtKey: /);
       expect((error as Error).message).toMatch(message);
+    });
+
+    describe('the grace period against the rotation window', () => {
+      // Secrets Manager may start a scheduled rotation at any time in its window: 4 hours from
+      // 00:00 UTC for rate(N days), 1 hour for rate(N hours). Two rotations can therefore be the
+      // interval minus the window apart, and the grace must end before the closer one.
+      it.each<[Duration, Duration, 'accepted' | 'refused']>([
+        [Duration.days(2), Duration.hours(43), 'accepted'],
+        [Duration.days(2), Duration.hours(44), 'refused'],
+        [Duration.days(2), Duration.hours(47), 'refused'],
+        [Duration.days(1), Duration.hours(19), 'accepted'],
+        [Duration.days(1), Duration.hours(20), 'refused'],
+        [Duration.days(90), Duration.hours(24), 'accepted'],
+        [Duration.days(90), Duration.hours(90 * 24 - 5), 'accepted'],
+        [Duration.days(90), Duration.hours(90 * 24 - 4), 'refused'],
+        [Duration.hours(36), Duration.hours(34), 'accepted'],
+        [Duration.hours(36), Duration.hours(35), 'refused'],
+        [Duration.hours(12), Duration.hours(10), 'accepted'],
+        [Duration.hours(12), Duration.hours(11), 'refused'],
+        [Duration.hours(4), Duration.hours(2), 'accepted'],
+        [Duration.hours(4), Duration.hours(3), 'refused'],
+        [Duration.hours(4), Duration.seconds(0), 'accepted'],
+      ])('interval %s, grace %s: %s', (rotationInterval, gracePeriod, outcome) => {
+        // WHEN
+        const attempt = (): unknown => synthKey({ rotationInterval, gracePeriod });
+
+        // THEN
+        if (outcome === 'accepted') expect(attempt).not.toThrow();
+        else expect(thrownBy(attempt)).toMatchObject({ code: 'ERR_GRACE_PERIOD_TOO_LONG' });
+      });
+
+      it.each<[Duration, Duration, string]>([
+        [
+          Duration.days(2),
+          Duration.hours(47),
+          'gracePeriod must be shorter than rotationInterval minus the rotation window (2 days - 4 hours = 1 day 20 hours), got 47 hours',
+        ],
+        [
+          Duration.hours(12),
+          Duration.hours(11),
+          'gracePeriod must be shorter than rotationInterval minus the rotation window (12 hours - 1 hour = 11 hours), got 11 hours',
+        ],
+      ])('names the values: interval %s, grace %s', (rotationInterval, gracePeriod, message) => {
+        expect(() => synthKey({ rotationInterval, gracePeriod })).toThrow(message);
+      });
+
+      it.each([
+        [Duration.days(2), 'rate(2 days)', '4h'],
+        [Duration.days(1000), 'rate(1000 days)', '4h'],
+        [Duration.hours(36), 'rate(36 hours)', '1h'],
+        [Duration.hours(4), 'rate(4 hours)', '1h'],
+      ])(
+        'sets the window the check counts on the schedule: %s -> %s, window %s',
+        (rotationInterval, expression, window) => {
+          // WHEN
+          const { key, template } = synthKey({ rotationInterval, gracePeriod: Duration.hours(1) });
+
+          // THEN
+          template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+            RotationRules: { ScheduleExpression: expression, Duration: window },
+          });
+          expect(`${key.rotationWindow.toHours()}h`).toBe(window);
+        },
+      );
     });
 
     it('fails when the grace period is negative (Duration refuses it, naming the value)', () => {

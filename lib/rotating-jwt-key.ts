@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,7 +23,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
-import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from '../contract';
+import {
+  APPLICATION_STAGES,
+  FIRST_KEY_RESOURCE_TYPE,
+  type FirstKeyResourceProperties,
+  FUNCTION_ENVIRONMENT,
+  type MaintenanceEvent,
+} from '../contract';
 
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
@@ -65,12 +71,14 @@ export interface RotatingJwtKeyProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** Key length in base64url characters: a multiple of 4 (no partial bytes), at least the hash size. */
-const FIRST_KEY_LENGTH: Readonly<Record<JwtAlgorithm, number>> = {
-  HS256: 44,
-  HS384: 64,
-  HS512: 88,
-};
+const ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+/**
+ * The first key's `k` in base64url characters, for every algorithm: 88 characters decode to 66
+ * bytes (new HMAC keys are 64 random bytes for every algorithm; the first key from the template
+ * too), and a multiple of 4 leaves no partial byte. Alphanumeric, each character carries
+ * log2(62) bits: about 524 bits in all.
+ */
+const FIRST_KEY_LENGTH = 88;
 const RETIREMENT_CHECK = Duration.minutes(5);
 
 export class RotatingJwtKey extends Construct {
@@ -93,7 +101,7 @@ export class RotatingJwtKey extends Construct {
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
     this.algorithm = props.algorithm ?? 'HS256';
-    if (!(this.algorithm in FIRST_KEY_LENGTH)) {
+    if (!ALGORITHMS.includes(this.algorithm)) {
       throw new RotatingJwtKeyError(
         'ERR_ALGORITHM_UNSUPPORTED',
         `algorithm must be HS256, HS384 or HS512, got ${JSON.stringify(this.algorithm)}`,
@@ -120,7 +128,8 @@ export class RotatingJwtKey extends Construct {
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
     this.rotationFunction = this.createRotationFunction();
     this.grantRotation();
-    const retirementRule = this.createSchedules();
+    const firstKey = this.createFirstKey();
+    const retirementRule = this.createSchedules(firstKey);
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     const { errorsAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
@@ -169,8 +178,8 @@ export class RotatingJwtKey extends Construct {
 
   /**
    * The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple of
-   * 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the stack
-   * exists. The rotation schedule replaces it at once.
+   * 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the secret
+   * exists; the FirstKey custom resource then gives it its standby key (createFirstKey).
    */
   private createSecret(
     secretName: string | undefined,
@@ -189,7 +198,7 @@ export class RotatingJwtKey extends Construct {
           kid: 'initial',
         }),
         generateStringKey: 'k',
-        passwordLength: FIRST_KEY_LENGTH[this.algorithm],
+        passwordLength: FIRST_KEY_LENGTH,
         excludePunctuation: true,
         includeSpace: false,
         requireEachIncludedType: false,
@@ -253,10 +262,34 @@ export class RotatingJwtKey extends Construct {
   }
 
   /**
+   * The deploy-time step that makes AWSCURRENT a complete key document with its standby key
+   * before `cdk deploy` returns: the rotation function answers CloudFormation's custom resource
+   * protocol itself (contract/first-key.ts). CloudFormation invokes it with the deployer's
+   * credentials, so it needs no resource policy; it runs once the secret, the function and
+   * every grant the function holds exist (the role's policy, this key's policy statements).
+   */
+  private createFirstKey(): CustomResource {
+    const firstKey = new CustomResource(this, 'FirstKey', {
+      serviceToken: this.rotationFunction.functionArn,
+      resourceType: FIRST_KEY_RESOURCE_TYPE,
+      properties: { SecretId: this.secret.secretArn } satisfies FirstKeyResourceProperties,
+      // A function that fails before answering would otherwise hold the deploy for an hour.
+      serviceTimeout: Duration.minutes(5),
+    });
+    firstKey.node.addDependency(
+      this.secret,
+      this.rotationFunction,
+      this.rotationFunction.role!,
+      this.encryptionKey,
+    );
+    return firstKey;
+  }
+
+  /**
    * Secrets Manager's rotation schedule, and the 5-minute check that retires AWSPREVIOUS once
    * its grace period has ended. Returns the retirement rule.
    */
-  private createSchedules(): events.Rule {
+  private createSchedules(firstKey: CustomResource): events.Rule {
     // Secrets Manager invokes the function, from this account only.
     const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
       action: 'lambda:InvokeFunction',
@@ -271,11 +304,14 @@ export class RotatingJwtKey extends Construct {
         scheduleExpression: scheduleExpression(this.rotationInterval),
         duration: windowDuration(this.rotationWindow),
       },
-      rotateImmediatelyOnUpdate: true,
+      // A redeploy that changes the schedule must not rotate at once: that could drop a previous
+      // key inside its grace period, with no --force guard. The service then only runs
+      // testSecret, which passes with no pending value; the first key comes from FirstKey.
+      rotateImmediatelyOnUpdate: false,
     });
-    // The first rotation runs as the schedule is created: the function must be invocable and
-    // hold its permissions by then.
-    schedule.node.addDependency(invokePermission, this.rotationFunction.role!);
+    // Secrets Manager invokes the function as the schedule is created (testSecret): the
+    // function must be invocable, hold its permissions, and the secret hold its first key.
+    schedule.node.addDependency(invokePermission, this.rotationFunction.role!, firstKey);
 
     return new events.Rule(this, 'RetirementSchedule', {
       description: 'Retires the previous JWT signing key once its grace period has ended',

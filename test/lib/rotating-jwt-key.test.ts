@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
+import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
 import { parseKeyDocument } from '../../key-document';
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
@@ -32,7 +33,7 @@ describe('Construct: RotatingJwtKey', () => {
               kid: 'initial',
             }),
             GenerateStringKey: 'k',
-            PasswordLength: 44,
+            PasswordLength: 88,
             ExcludePunctuation: true,
             IncludeSpace: false,
           },
@@ -44,11 +45,11 @@ describe('Construct: RotatingJwtKey', () => {
       });
     });
 
-    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, at once on creation', () => {
+    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, never at once on a redeploy', () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
         RotationRules: { ScheduleExpression: 'rate(90 days)', Duration: '4h' },
-        RotateImmediatelyOnUpdate: true,
+        RotateImmediatelyOnUpdate: false,
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
@@ -80,6 +81,34 @@ describe('Construct: RotatingJwtKey', () => {
       expect(asList(schedule.DependsOn as string | string[])).toEqual(
         expect.arrayContaining([expect.stringMatching(/SecretsManagerInvoke/)]),
       );
+    });
+
+    it('completes the first key at deploy (FirstKey), after the secret, the function and its grants, before the schedule', () => {
+      // THEN the rotation function answers the custom resource for this secret
+      const [[firstKeyId, firstKey]] = Object.entries(
+        template.findResources(FIRST_KEY_RESOURCE_TYPE, {
+          Properties: {
+            ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
+            SecretId: { Ref: Match.stringLikeRegexp('^JwtKey[0-9A-F]{8}$') },
+          },
+        }),
+      ) as [[string, { DependsOn?: string | string[] }]];
+      // AND it runs once the function holds every grant: its role, the role's policy, the key
+      expect(asList(firstKey.DependsOn)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^JwtKeyRotationRole[0-9A-F]{8}$/),
+          expect.stringMatching(/^JwtKeyRotationRoleDefaultPolicy/),
+          expect.stringMatching(/^JwtKeyRotationFunction/),
+          expect.stringMatching(/^JwtKey[0-9A-F]{8}$/),
+        ]),
+      );
+      const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+      expect(asList(firstKey.DependsOn)).toContain(keyId);
+      // AND the schedule waits for it
+      const schedule = Object.values(
+        template.findResources('AWS::SecretsManager::RotationSchedule'),
+      )[0]!;
+      expect(asList(schedule.DependsOn as string | string[])).toContain(firstKeyId);
     });
 
     it('grants no Secrets Manager action on "*", nor GetRandomPassword anywhere', () => {
@@ -184,10 +213,10 @@ describe('Construct: RotatingJwtKey', () => {
 
   describe('props', () => {
     it.each([
-      ['HS384', 64],
+      ['HS384', 88],
       ['HS512', 88],
     ] as const)(
-      'algorithm %s: a %d-character first key and the algorithm in the environment',
+      'algorithm %s: a %d-character first key (66 bytes) and the algorithm in the environment',
       (algorithm, length) => {
         const { template } = synthKey({ algorithm });
         template.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -468,8 +497,8 @@ describe('Construct: RotatingJwtKey', () => {
   });
 
   it.each([
-    ['HS256', 44],
-    ['HS384', 64],
+    ['HS256', 88],
+    ['HS384', 88],
     ['HS512', 88],
   ] as const)(
     'the %s template with %d generated alphanumeric characters parses as a valid key document',

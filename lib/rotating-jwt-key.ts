@@ -13,14 +13,13 @@ import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 import {
@@ -31,6 +30,12 @@ import {
   type MaintenanceEvent,
 } from '../contract';
 
+import {
+  allowAlarmsToPublish,
+  allowRuleToPublish,
+  createAlarmTopic,
+  topicTarget,
+} from './alarm-topic';
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -61,13 +66,17 @@ export interface RotatingJwtKeyProps {
   readonly clockSkew?: Duration;
   /** Where rotation events go. @default - a new event bus */
   readonly eventBus?: events.IEventBus;
-  /** Encrypts the secret (and the alarm topic). @default - a new customer-managed key with rotation on */
+  /** Encrypts the secret (the alarm topic the construct creates has a key of its own). @default - a new customer-managed key with rotation on */
   readonly encryptionKey?: kms.IKey;
   /** @default - a name CloudFormation generates */
   readonly secretName?: string;
   /** For the secret and the key it creates. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Where alarms go. @default - a new topic, encrypted, SSL only */
+  /**
+   * Where alarms go. The construct lets CloudWatch (this account's alarms) and EventBridge (its
+   * rotation-failed rule) publish to it, and use its key if it has one in this app.
+   * @default - a new topic, encrypted with a KMS key of its own, SSL only
+   */
   readonly alarmTopic?: sns.ITopic;
 }
 
@@ -130,7 +139,7 @@ export class RotatingJwtKey extends Construct {
     this.grantRotation();
     const firstKey = this.createFirstKey();
     const retirementRule = this.createSchedules(firstKey);
-    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this);
     const { errorsAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
     acknowledgeNagFindings({
@@ -290,12 +299,15 @@ export class RotatingJwtKey extends Construct {
    * its grace period has ended. Returns the retirement rule.
    */
   private createSchedules(firstKey: CustomResource): events.Rule {
-    // Secrets Manager invokes the function, from this account only.
+    // Secrets Manager invokes the function for this secret only. Its guide recommends
+    // aws:SourceAccount, and notes that aws:SourceArn limits the function to the secret it
+    // names: this function rotates one secret, so both.
     const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
       action: 'lambda:InvokeFunction',
       functionName: this.rotationFunction.functionArn,
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Stack.of(this).account,
+      sourceArn: this.secret.secretArn,
     });
     const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.secret.secretArn,
@@ -313,19 +325,29 @@ export class RotatingJwtKey extends Construct {
     // function must be invocable, hold its permissions, and the secret hold its first key.
     schedule.node.addDependency(invokePermission, this.rotationFunction.role!, firstKey);
 
-    return new events.Rule(this, 'RetirementSchedule', {
+    const retirementRule = new events.Rule(this, 'RetirementSchedule', {
       description: 'Retires the previous JWT signing key once its grace period has ended',
       schedule: events.Schedule.rate(RETIREMENT_CHECK),
-      targets: [
-        new targets.LambdaFunction(this.rotationFunction, {
-          event: events.RuleTargetInput.fromObject({
-            action: 'retire',
-            secretId: this.secret.secretArn,
-          } satisfies MaintenanceEvent),
-          retryAttempts: 2,
-        }),
-      ],
     });
+    // targets.LambdaFunction would grant events.amazonaws.com with aws:SourceArn only: the
+    // target is bound here and its permission names this account too.
+    retirementRule.addTarget({
+      bind: () => ({
+        arn: this.rotationFunction.functionArn,
+        targetResource: this.rotationFunction,
+        input: events.RuleTargetInput.fromObject({
+          action: 'retire',
+          secretId: this.secret.secretArn,
+        } satisfies MaintenanceEvent),
+        retryPolicy: { maximumRetryAttempts: 2 },
+      }),
+    });
+    this.rotationFunction.addPermission('RetirementScheduleInvoke', {
+      principal: new iam.ServicePrincipal('events.amazonaws.com'),
+      sourceArn: retirementRule.ruleArn,
+      sourceAccount: Stack.of(this).account,
+    });
+    return retirementRule;
   }
 
   /** Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus. */
@@ -352,27 +374,6 @@ export class RotatingJwtKey extends Construct {
     this.eventBus.grantPutEventsTo(this.rotationFunction);
   }
 
-  private createAlarmTopic(): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'JWT signing key rotation alarms',
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-    });
-    // EventBridge and CloudWatch publish to the encrypted topic: they need the key.
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `AllowPublishFrom${service.split('.')[0]}`,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      );
-    }
-    return topic;
-  }
-
   private createAlarms(): { errorsAlarm: cloudwatch.Alarm; rotationFailedRule: events.Rule } {
     // Secrets Manager's own signal that a rotation failed or was abandoned (via CloudTrail).
     const rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
@@ -385,8 +386,9 @@ export class RotatingJwtKey extends Construct {
           additionalEventData: { SecretId: [this.secret.secretArn] },
         },
       },
-      targets: [new targets.SnsTopic(this.alarmTopic)],
+      targets: [topicTarget(this.alarmTopic)],
     });
+    allowRuleToPublish(this.alarmTopic, rotationFailedRule);
     const alarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
       alarmDescription:
         'The JWT key rotation function failed (rotation step, retirement or revoke)',
@@ -397,6 +399,7 @@ export class RotatingJwtKey extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    allowAlarmsToPublish(this.alarmTopic);
     return { errorsAlarm: alarm, rotationFailedRule };
   }
 }

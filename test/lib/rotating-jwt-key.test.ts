@@ -69,10 +69,18 @@ describe('Construct: RotatingJwtKey', () => {
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     });
 
-    it('lets Secrets Manager invoke the function from this account only, before the schedule exists', () => {
+    it('lets Secrets Manager invoke the function for this secret of this account only, before the schedule exists', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Principal: 'secretsmanager.amazonaws.com',
         SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { Ref: Match.stringLikeRegexp('^JwtKey[0-9A-F]{8}$') },
+        Action: 'lambda:InvokeFunction',
+      });
+      // AND EventBridge, for the retirement rule of this account only
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 'events.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetirementSchedule'), 'Arn'] },
         Action: 'lambda:InvokeFunction',
       });
       const schedule = Object.values(

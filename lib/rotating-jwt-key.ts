@@ -137,8 +137,8 @@ export class RotatingJwtKey extends Construct {
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
     this.rotationFunction = this.createRotationFunction();
     this.grantRotation();
-    const firstKey = this.createFirstKey();
-    const retirementRule = this.createSchedules(firstKey);
+    this.createRotationSchedule(this.createFirstKey());
+    const retirementRule = this.createRetirementSchedule();
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this);
     const { errorsAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
@@ -294,11 +294,8 @@ export class RotatingJwtKey extends Construct {
     return firstKey;
   }
 
-  /**
-   * Secrets Manager's rotation schedule, and the 5-minute check that retires AWSPREVIOUS once
-   * its grace period has ended. Returns the retirement rule.
-   */
-  private createSchedules(firstKey: CustomResource): events.Rule {
+  /** Secrets Manager's rotation schedule, once the first key is complete. */
+  private createRotationSchedule(firstKey: CustomResource): void {
     // Secrets Manager invokes the function for this secret only. Its guide recommends
     // aws:SourceAccount, and notes that aws:SourceArn limits the function to the secret it
     // names: this function rotates one secret, so both.
@@ -324,7 +321,10 @@ export class RotatingJwtKey extends Construct {
     // Secrets Manager invokes the function as the schedule is created (testSecret): the
     // function must be invocable, hold its permissions, and the secret hold its first key.
     schedule.node.addDependency(invokePermission, this.rotationFunction.role!, firstKey);
+  }
 
+  /** The check, every 5 minutes, that retires AWSPREVIOUS once its grace period has ended. */
+  private createRetirementSchedule(): events.Rule {
     const retirementRule = new events.Rule(this, 'RetirementSchedule', {
       description: 'Retires the previous JWT signing key once its grace period has ended',
       schedule: events.Schedule.rate(RETIREMENT_CHECK),

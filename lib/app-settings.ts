@@ -1,9 +1,11 @@
 /**
  * The app's settings from CDK context (`cdk.json` defaults, `-c name=value` overrides), checked
- * with messages that name the setting and the value received.
+ * with messages that name the setting and the value received (RotatingJwtKeyError,
+ * ERR_CONTEXT_INVALID: no construct is at fault yet).
  */
 import { Duration } from 'aws-cdk-lib';
 
+import { RotatingJwtKeyError } from './errors';
 import { type JwtAlgorithm, type RotatingJwtKeyProps } from './rotating-jwt-key';
 
 export type ContextReader = (name: string) => unknown;
@@ -11,7 +13,8 @@ export type ContextReader = (name: string) => unknown;
 export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
   const algorithm = String(context('algorithm') ?? 'HS256');
   if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
-    throw new Error(
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
       `context "algorithm" must be HS256, HS384 or HS512, got ${JSON.stringify(algorithm)}`,
     );
   }
@@ -38,7 +41,10 @@ function optionalNumber(context: ContextReader, name: string): number | undefine
   if (raw === undefined || raw === '') return undefined;
   const value = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`context "${name}" must be a number >= 0, got ${JSON.stringify(raw)}`);
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
+      `context "${name}" must be a number >= 0, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }

@@ -9,25 +9,40 @@
  */
 import * as path from 'node:path';
 
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
-import { APPLICATION_STAGES, FUNCTION_ENVIRONMENT, type MaintenanceEvent } from '../contract';
+import {
+  APPLICATION_STAGES,
+  FIRST_KEY_RESOURCE_TYPE,
+  type FirstKeyResourceProperties,
+  FUNCTION_ENVIRONMENT,
+  type MaintenanceEvent,
+} from '../contract';
 
+import {
+  allowAlarmsToPublish,
+  allowRuleToPublish,
+  createAlarmTopic,
+  topicTarget,
+} from './alarm-topic';
 import { createDashboard } from './dashboard';
-import { acknowledgeNagFindings } from './nag';
+import { RotatingJwtKeyError } from './errors';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
+
+export { scheduleExpression } from './rotation-schedule';
 
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
@@ -36,7 +51,12 @@ export interface RotatingJwtKeyProps {
   readonly algorithm?: JwtAlgorithm;
   /** Time between scheduled rotations, 4 hours to 1000 days, whole hours. @default Duration.days(90) */
   readonly rotationInterval?: Duration;
-  /** How long the previous key keeps verifying after a rotation; shorter than the interval. @default Duration.hours(24) */
+  /**
+   * How long the previous key keeps verifying after a rotation. Shorter than the interval minus
+   * the rotation window (4 hours for an interval in whole days, else 1 hour): Secrets Manager may
+   * run a scheduled rotation at any time in its window, and keeps one AWSPREVIOUS.
+   * @default Duration.hours(24)
+   */
   readonly gracePeriod?: Duration;
   /** The longest lifetime of a token you sign. With appCachePeriod, grace must cover both plus clockSkew. @default - not checked */
   readonly maxTokenLifetime?: Duration;
@@ -46,22 +66,28 @@ export interface RotatingJwtKeyProps {
   readonly clockSkew?: Duration;
   /** Where rotation events go. @default - a new event bus */
   readonly eventBus?: events.IEventBus;
-  /** Encrypts the secret (and the alarm topic). @default - a new customer-managed key with rotation on */
+  /** Encrypts the secret (the alarm topic the construct creates has a key of its own). @default - a new customer-managed key with rotation on */
   readonly encryptionKey?: kms.IKey;
   /** @default - a name CloudFormation generates */
   readonly secretName?: string;
   /** For the secret and the key it creates. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Where alarms go. @default - a new topic, encrypted, SSL only */
+  /**
+   * Where alarms go. The construct lets CloudWatch (this account's alarms) and EventBridge (its
+   * rotation-failed rule) publish to it, and use its key if it has one in this app.
+   * @default - a new topic, encrypted with a KMS key of its own, SSL only
+   */
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** Key length in base64url characters: a multiple of 4 (no partial bytes), at least the hash size. */
-const FIRST_KEY_LENGTH: Readonly<Record<JwtAlgorithm, number>> = {
-  HS256: 44,
-  HS384: 64,
-  HS512: 88,
-};
+const ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+/**
+ * The first key's `k` in base64url characters, for every algorithm: 88 characters decode to 66
+ * bytes (new HMAC keys are 64 random bytes for every algorithm; the first key from the template
+ * too), and a multiple of 4 leaves no partial byte. Alphanumeric, each character carries
+ * log2(62) bits: about 524 bits in all.
+ */
+const FIRST_KEY_LENGTH = 88;
 const RETIREMENT_CHECK = Duration.minutes(5);
 
 export class RotatingJwtKey extends Construct {
@@ -73,42 +99,103 @@ export class RotatingJwtKey extends Construct {
   readonly algorithm: JwtAlgorithm;
   readonly rotationInterval: Duration;
   readonly gracePeriod: Duration;
+  /**
+   * The schedule's rotation window: a scheduled rotation starts at any time within it (from
+   * 00:00 UTC for an interval in whole days).
+   */
+  readonly rotationWindow: Duration;
   /** Fires when the rotation function fails (any invocation with an error). */
   readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
     this.algorithm = props.algorithm ?? 'HS256';
-    if (!(this.algorithm in FIRST_KEY_LENGTH)) {
-      throw new Error(
+    if (!ALGORITHMS.includes(this.algorithm)) {
+      throw new RotatingJwtKeyError(
+        'ERR_ALGORITHM_UNSUPPORTED',
         `algorithm must be HS256, HS384 or HS512, got ${JSON.stringify(this.algorithm)}`,
+        this,
       );
     }
     this.rotationInterval = props.rotationInterval ?? Duration.days(90);
     this.gracePeriod = props.gracePeriod ?? Duration.hours(24);
-    validateTiming({
-      rotationInterval: this.rotationInterval,
-      gracePeriod: this.gracePeriod,
-      maxTokenLifetime: props.maxTokenLifetime,
-      appCachePeriod: props.appCachePeriod,
-      clockSkew: props.clockSkew ?? Duration.minutes(1),
-    });
+    validateTiming(
+      {
+        rotationInterval: this.rotationInterval,
+        gracePeriod: this.gracePeriod,
+        maxTokenLifetime: props.maxTokenLifetime,
+        appCachePeriod: props.appCachePeriod,
+        clockSkew: props.clockSkew ?? Duration.minutes(1),
+      },
+      this,
+    );
+    this.rotationWindow = rotationWindow(this.rotationInterval);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const stack = Stack.of(this);
 
-    this.encryptionKey =
-      props.encryptionKey ??
-      new kms.Key(this, 'Key', {
-        description: `Encrypts the JWT signing key secret of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy,
-      });
+    this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey(removalPolicy);
+    this.secret = this.createSecret(props.secretName, removalPolicy);
+    this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
+    this.rotationFunction = this.createRotationFunction();
+    this.grantRotation();
+    this.createRotationSchedule(this.createFirstKey());
+    const retirementRule = this.createRetirementSchedule();
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this);
+    const { errorsAlarm, rotationFailedRule } = this.createAlarms();
+    this.errorsAlarm = errorsAlarm;
+    acknowledgeNagFindings({
+      rotationFunction: this.rotationFunction.node.defaultChild!,
+      retirementRule: retirementRule.node.defaultChild!,
+      rotationFailedRule: rotationFailedRule.node.defaultChild!,
+    });
+    createDashboard(this, {
+      secretName: this.secret.secretName,
+      rotationFunction: this.rotationFunction,
+      errorsAlarm: this.errorsAlarm,
+      rotationInterval: this.rotationInterval,
+    });
+  }
 
-    // The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple
-    // of 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the stack
-    // exists. The rotation schedule replaces it at once.
-    this.secret = new secretsmanager.Secret(this, 'Resource', {
-      secretName: props.secretName,
+  /**
+   * Lets an application read the keys: GetSecretValue on AWSCURRENT and AWSPREVIOUS only (the
+   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.secret.secretArn],
+      conditions: {
+        StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
+      },
+    });
+    this.encryptionKey.grantDecrypt(
+      new kms.ViaServicePrincipal(
+        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+        grantee.grantPrincipal,
+      ),
+    );
+    return grant;
+  }
+
+  private createEncryptionKey(removalPolicy: RemovalPolicy): kms.Key {
+    return new kms.Key(this, 'Key', {
+      description: `Encrypts the JWT signing key secret of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+  }
+
+  /**
+   * The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple of
+   * 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the secret
+   * exists; the FirstKey custom resource then gives it its standby key (createFirstKey).
+   */
+  private createSecret(
+    secretName: string | undefined,
+    removalPolicy: RemovalPolicy,
+  ): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, 'Resource', {
+      secretName,
       description: `JWT signing key (${this.algorithm} JWK), rotated every ${this.rotationInterval.toHumanString()}`,
       encryptionKey: this.encryptionKey,
       removalPolicy,
@@ -120,21 +207,22 @@ export class RotatingJwtKey extends Construct {
           kid: 'initial',
         }),
         generateStringKey: 'k',
-        passwordLength: FIRST_KEY_LENGTH[this.algorithm],
+        passwordLength: FIRST_KEY_LENGTH,
         excludePunctuation: true,
         includeSpace: false,
         requireEachIncludedType: false,
       },
     });
+  }
 
-    this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
-
+  /** The rotation function, its log group and its role (permissions: grantRotation). */
+  private createRotationFunction(): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, 'RotationLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // A role of its own instead of the managed AWSLambdaBasicExecutionRole: logs to this log
-    // group only, plus the grants below.
+    // group only, plus the grants of grantRotation.
     const role = new iam.Role(this, 'RotationRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Rotates one JWT signing key secret',
@@ -146,7 +234,7 @@ export class RotatingJwtKey extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    this.rotationFunction = new nodejs.NodejsFunction(this, 'RotationFunction', {
+    return new nodejs.NodejsFunction(this, 'RotationFunction', {
       description: 'Rotates the JWT signing key; retires the previous key after its grace period',
       entry: path.join(__dirname, '..', 'lambda', 'rotation', 'handler.ts'),
       handler: 'handler',
@@ -180,75 +268,91 @@ export class RotatingJwtKey extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
-    this.grantRotation(stack);
+  }
 
-    // Secrets Manager invokes the function, from this account only.
+  /**
+   * The deploy-time step that makes AWSCURRENT a complete key document with its standby key
+   * before `cdk deploy` returns: the rotation function answers CloudFormation's custom resource
+   * protocol itself (contract/first-key.ts). CloudFormation invokes it with the deployer's
+   * credentials, so it needs no resource policy; it runs once the secret, the function and
+   * every grant the function holds exist (the role's policy, this key's policy statements).
+   */
+  private createFirstKey(): CustomResource {
+    const firstKey = new CustomResource(this, 'FirstKey', {
+      serviceToken: this.rotationFunction.functionArn,
+      resourceType: FIRST_KEY_RESOURCE_TYPE,
+      properties: { SecretId: this.secret.secretArn } satisfies FirstKeyResourceProperties,
+      // A function that fails before answering would otherwise hold the deploy for an hour.
+      serviceTimeout: Duration.minutes(5),
+    });
+    firstKey.node.addDependency(
+      this.secret,
+      this.rotationFunction,
+      this.rotationFunction.role!,
+      this.encryptionKey,
+    );
+    return firstKey;
+  }
+
+  /** Secrets Manager's rotation schedule, once the first key is complete. */
+  private createRotationSchedule(firstKey: CustomResource): void {
+    // Secrets Manager invokes the function for this secret only. Its guide recommends
+    // aws:SourceAccount, and notes that aws:SourceArn limits the function to the secret it
+    // names: this function rotates one secret, so both.
     const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
       action: 'lambda:InvokeFunction',
       functionName: this.rotationFunction.functionArn,
       principal: 'secretsmanager.amazonaws.com',
-      sourceAccount: stack.account,
+      sourceAccount: Stack.of(this).account,
+      sourceArn: this.secret.secretArn,
     });
     const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.secret.secretArn,
       rotationLambdaArn: this.rotationFunction.functionArn,
-      rotationRules: { scheduleExpression: scheduleExpression(this.rotationInterval) },
-      rotateImmediatelyOnUpdate: true,
+      rotationRules: {
+        scheduleExpression: scheduleExpression(this.rotationInterval),
+        duration: windowDuration(this.rotationWindow),
+      },
+      // A redeploy that changes the schedule must not rotate at once: that could drop a previous
+      // key inside its grace period, with no --force guard. The service then only runs
+      // testSecret, which passes with no pending value; the first key comes from FirstKey.
+      rotateImmediatelyOnUpdate: false,
     });
-    // The first rotation runs as the schedule is created: the function must be invocable and
-    // hold its permissions by then.
-    schedule.node.addDependency(invokePermission, role);
-
-    // The retirement of AWSPREVIOUS after its grace period: checked every 5 minutes.
-    new events.Rule(this, 'RetirementSchedule', {
-      description: 'Retires the previous JWT signing key once its grace period has ended',
-      schedule: events.Schedule.rate(RETIREMENT_CHECK),
-      targets: [
-        new targets.LambdaFunction(this.rotationFunction, {
-          event: events.RuleTargetInput.fromObject({
-            action: 'retire',
-            secretId: this.secret.secretArn,
-          } satisfies MaintenanceEvent),
-          retryAttempts: 2,
-        }),
-      ],
-    });
-
-    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
-    this.errorsAlarm = this.createAlarms();
-    acknowledgeNagFindings(this);
-    createDashboard(this, {
-      secretName: this.secret.secretName,
-      rotationFunction: this.rotationFunction,
-      errorsAlarm: this.errorsAlarm,
-      rotationInterval: this.rotationInterval,
-    });
+    // Secrets Manager invokes the function as the schedule is created (testSecret): the
+    // function must be invocable, hold its permissions, and the secret hold its first key.
+    schedule.node.addDependency(invokePermission, this.rotationFunction.role!, firstKey);
   }
 
-  /**
-   * Lets an application read the keys: GetSecretValue on AWSCURRENT and AWSPREVIOUS only (the
-   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager.
-   */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [this.secret.secretArn],
-      conditions: {
-        StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
-      },
+  /** The check, every 5 minutes, that retires AWSPREVIOUS once its grace period has ended. */
+  private createRetirementSchedule(): events.Rule {
+    const retirementRule = new events.Rule(this, 'RetirementSchedule', {
+      description: 'Retires the previous JWT signing key once its grace period has ended',
+      schedule: events.Schedule.rate(RETIREMENT_CHECK),
     });
-    this.encryptionKey.grantDecrypt(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-        grantee.grantPrincipal,
-      ),
-    );
-    return grant;
+    // targets.LambdaFunction would grant events.amazonaws.com with aws:SourceArn only: the
+    // target is bound here and its permission names this account too.
+    retirementRule.addTarget({
+      bind: () => ({
+        arn: this.rotationFunction.functionArn,
+        targetResource: this.rotationFunction,
+        input: events.RuleTargetInput.fromObject({
+          action: 'retire',
+          secretId: this.secret.secretArn,
+        } satisfies MaintenanceEvent),
+        retryPolicy: { maximumRetryAttempts: 2 },
+      }),
+    });
+    this.rotationFunction.addPermission('RetirementScheduleInvoke', {
+      principal: new iam.ServicePrincipal('events.amazonaws.com'),
+      sourceArn: retirementRule.ruleArn,
+      sourceAccount: Stack.of(this).account,
+    });
+    return retirementRule;
   }
 
   /** Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus. */
-  private grantRotation(stack: Stack): void {
+  private grantRotation(): void {
+    const stack = Stack.of(this);
     this.rotationFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RotateThisSecret',
@@ -270,30 +374,9 @@ export class RotatingJwtKey extends Construct {
     this.eventBus.grantPutEventsTo(this.rotationFunction);
   }
 
-  private createAlarmTopic(): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: 'JWT signing key rotation alarms',
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-    });
-    // EventBridge and CloudWatch publish to the encrypted topic: they need the key.
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `AllowPublishFrom${service.split('.')[0]}`,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      );
-    }
-    return topic;
-  }
-
-  private createAlarms(): cloudwatch.Alarm {
+  private createAlarms(): { errorsAlarm: cloudwatch.Alarm; rotationFailedRule: events.Rule } {
     // Secrets Manager's own signal that a rotation failed or was abandoned (via CloudTrail).
-    new events.Rule(this, 'RotationFailedRule', {
+    const rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'Secrets Manager reports a failed or abandoned rotation of the JWT signing key',
       eventPattern: {
         source: ['aws.secretsmanager'],
@@ -303,8 +386,9 @@ export class RotatingJwtKey extends Construct {
           additionalEventData: { SecretId: [this.secret.secretArn] },
         },
       },
-      targets: [new targets.SnsTopic(this.alarmTopic)],
+      targets: [topicTarget(this.alarmTopic)],
     });
+    allowRuleToPublish(this.alarmTopic, rotationFailedRule);
     const alarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
       alarmDescription:
         'The JWT key rotation function failed (rotation step, retirement or revoke)',
@@ -315,12 +399,7 @@ export class RotatingJwtKey extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
-    return alarm;
+    allowAlarmsToPublish(this.alarmTopic);
+    return { errorsAlarm: alarm, rotationFailedRule };
   }
-}
-
-/** Secrets Manager's rate expression: days when whole, else hours. */
-export function scheduleExpression(interval: Duration): string {
-  const hours = interval.toHours();
-  return hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`;
 }

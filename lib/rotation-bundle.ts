@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { App } from 'aws-cdk-lib';
 
+import { RotatingJwtKeyError } from './errors';
 import { JwtKeysStack } from './jwt-keys-stack';
 
 interface AssetManifest {
@@ -68,7 +69,8 @@ export function synthesizeRotationBundle(outdir: string): RotationBundle {
       return asset === undefined ? [] : [{ asset, properties }];
     });
   if (bundledFunctions.length !== 1) {
-    throw new Error(
+    throw new RotatingJwtKeyError(
+      'ERR_BUNDLE_NOT_FOUND',
       `expected one bundled function in the assembly, found ${bundledFunctions.length}`,
     );
   }

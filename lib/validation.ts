@@ -1,9 +1,14 @@
 /**
  * The construct's input checks, separate so each rule and its message are easy to read and
- * test. Messages show the value received. Unresolved tokens are skipped: they are only known
- * at deploy time.
+ * test. Messages show the value received, in the unit it was given in (`47 hours`, not
+ * `1 day 23 hours`), and what it was checked against. Unresolved tokens are skipped: they are
+ * only known at deploy time.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import { type IConstruct } from 'constructs';
+
+import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from './errors';
+import { rotationWindow } from './rotation-schedule';
 
 export const MIN_ROTATION_INTERVAL = Duration.hours(4);
 export const MAX_ROTATION_INTERVAL = Duration.days(1000);
@@ -16,11 +21,11 @@ export interface TimingSettings {
   readonly clockSkew: Duration;
 }
 
-export class RotatingJwtKeyValidationError extends Error {
-  override readonly name = 'RotatingJwtKeyValidationError';
-}
-
-export function validateTiming(settings: TimingSettings): void {
+/** Throws RotatingJwtKeyError naming `scope` when a setting breaks a rule. */
+export function validateTiming(settings: TimingSettings, scope: IConstruct): void {
+  const fail = (code: RotatingJwtKeyErrorCode, message: string): never => {
+    throw new RotatingJwtKeyError(code, message, scope);
+  };
   const { rotationInterval, gracePeriod, maxTokenLifetime, appCachePeriod, clockSkew } = settings;
   const resolved = (duration: Duration | undefined): duration is Duration =>
     duration !== undefined && !Token.isUnresolved(duration.toSeconds());
@@ -31,34 +36,49 @@ export function validateTiming(settings: TimingSettings): void {
       seconds > MAX_ROTATION_INTERVAL.toSeconds()
     ) {
       fail(
-        `rotationInterval must be between 4 hours and 1000 days, got ${rotationInterval.toHumanString()}`,
+        'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
+        `rotationInterval must be between 4 hours and 1000 days, got ${written(rotationInterval)}`,
       );
     }
     if (seconds % 3600 !== 0) {
       fail(
-        `rotationInterval must be a whole number of hours, got ${rotationInterval.toHumanString()}`,
+        'ERR_ROTATION_INTERVAL_NOT_WHOLE_HOURS',
+        `rotationInterval must be a whole number of hours, got ${written(rotationInterval)}`,
       );
     }
   }
   if (resolved(gracePeriod)) {
     // Duration refuses negative amounts itself; a zero grace (retire at once) is allowed.
-    if (resolved(rotationInterval) && gracePeriod.toSeconds() >= rotationInterval.toSeconds()) {
-      fail(
-        `gracePeriod must be shorter than rotationInterval (Secrets Manager keeps one AWSPREVIOUS), ` +
-          `got gracePeriod ${gracePeriod.toHumanString()} and rotationInterval ${rotationInterval.toHumanString()}`,
-      );
+    if (resolved(rotationInterval)) {
+      // Two scheduled rotations can be the interval minus the window apart, and Secrets Manager
+      // keeps one AWSPREVIOUS: a grace that long would be cut short by the next rotation.
+      const window = rotationWindow(rotationInterval);
+      const closest = rotationInterval.minus(window);
+      if (gracePeriod.toSeconds() >= closest.toSeconds()) {
+        fail(
+          'ERR_GRACE_PERIOD_TOO_LONG',
+          `gracePeriod must be shorter than rotationInterval minus the rotation window ` +
+            `(${written(rotationInterval)} - ${written(window)} = ${closest.toHumanString()}), ` +
+            `got ${written(gracePeriod)}: Secrets Manager may start a scheduled rotation at any ` +
+            'time in its window and keeps one AWSPREVIOUS',
+        );
+      }
     }
     if ((maxTokenLifetime === undefined) !== (appCachePeriod === undefined)) {
-      fail('maxTokenLifetime and appCachePeriod go together: give both or neither');
+      fail(
+        'ERR_TOKEN_TIMING_INCOMPLETE',
+        'maxTokenLifetime and appCachePeriod go together: give both or neither',
+      );
     }
     if (resolved(maxTokenLifetime) && resolved(appCachePeriod) && resolved(clockSkew)) {
       const needed =
         maxTokenLifetime.toSeconds() + appCachePeriod.toSeconds() + clockSkew.toSeconds();
       if (gracePeriod.toSeconds() < needed) {
         fail(
+          'ERR_GRACE_PERIOD_TOO_SHORT',
           `gracePeriod must be at least maxTokenLifetime + appCachePeriod + clockSkew ` +
             `(${maxTokenLifetime.toHumanString()} + ${appCachePeriod.toHumanString()} + ${clockSkew.toHumanString()}` +
-            ` = ${Duration.seconds(needed).toHumanString()}), got ${gracePeriod.toHumanString()}: ` +
+            ` = ${Duration.seconds(needed).toHumanString()}), got ${written(gracePeriod)}: ` +
             'tokens signed just before a rotation would stop verifying before they expire',
         );
       }
@@ -66,6 +86,11 @@ export function validateTiming(settings: TimingSettings): void {
   }
 }
 
-function fail(message: string): never {
-  throw new RotatingJwtKeyValidationError(message);
+/** A value as the user wrote it when in hours or days (`47 hours`); else its human form. */
+function written(duration: Duration): string {
+  const unit = duration.unitLabel();
+  if (unit !== 'hours' && unit !== 'days') return duration.toHumanString();
+  const amount =
+    unit === 'days' ? duration.toDays({ integral: false }) : duration.toHours({ integral: false });
+  return `${amount} ${amount === 1 ? unit.slice(0, -1) : unit}`;
 }

@@ -6,8 +6,11 @@ import { App, Duration } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
 import { keyPropsFromContext } from '../../lib/app-settings';
+import { RotatingJwtKeyError } from '../../lib/errors';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
 import { addNagChecks } from '../../lib/nag';
+
+import { thrownBy } from './support';
 
 function context(values: Record<string, unknown>): (name: string) => unknown {
   return (name) => values[name];
@@ -51,7 +54,12 @@ describe('Function: keyPropsFromContext', () => {
     [{ gracePeriodHours: -1 }, /context "gracePeriodHours" must be a number >= 0, got -1/],
     [{ algorithm: 'none' }, /context "algorithm" must be HS256, HS384 or HS512, got "none"/],
   ])('fails when the context is wrong (%j)', (values, message) => {
-    expect(() => keyPropsFromContext(context(values))).toThrow(message);
+    const error = thrownBy(() => keyPropsFromContext(context(values)));
+    expect(error).toBeInstanceOf(RotatingJwtKeyError);
+    expect(error).toMatchObject({
+      code: 'ERR_CONTEXT_INVALID',
+      message: expect.stringMatching(message),
+    });
   });
 });
 

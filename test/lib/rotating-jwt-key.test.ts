@@ -8,10 +8,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
+import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
 import { parseKeyDocument } from '../../key-document';
+import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
-import { allStatements, asList, synthKey } from './support';
+import { allStatements, asList, synthKey, thrownBy } from './support';
 
 describe('Construct: RotatingJwtKey', () => {
   describe('defaults', () => {
@@ -31,7 +33,7 @@ describe('Construct: RotatingJwtKey', () => {
               kid: 'initial',
             }),
             GenerateStringKey: 'k',
-            PasswordLength: 44,
+            PasswordLength: 88,
             ExcludePunctuation: true,
             IncludeSpace: false,
           },
@@ -43,11 +45,11 @@ describe('Construct: RotatingJwtKey', () => {
       });
     });
 
-    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, at once on creation', () => {
+    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, never at once on a redeploy', () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
-        RotationRules: { ScheduleExpression: 'rate(90 days)' },
-        RotateImmediatelyOnUpdate: true,
+        RotationRules: { ScheduleExpression: 'rate(90 days)', Duration: '4h' },
+        RotateImmediatelyOnUpdate: false,
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
@@ -67,10 +69,18 @@ describe('Construct: RotatingJwtKey', () => {
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
     });
 
-    it('lets Secrets Manager invoke the function from this account only, before the schedule exists', () => {
+    it('lets Secrets Manager invoke the function for this secret of this account only, before the schedule exists', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Principal: 'secretsmanager.amazonaws.com',
         SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { Ref: Match.stringLikeRegexp('^JwtKey[0-9A-F]{8}$') },
+        Action: 'lambda:InvokeFunction',
+      });
+      // AND EventBridge, for the retirement rule of this account only
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 'events.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetirementSchedule'), 'Arn'] },
         Action: 'lambda:InvokeFunction',
       });
       const schedule = Object.values(
@@ -79,6 +89,34 @@ describe('Construct: RotatingJwtKey', () => {
       expect(asList(schedule.DependsOn as string | string[])).toEqual(
         expect.arrayContaining([expect.stringMatching(/SecretsManagerInvoke/)]),
       );
+    });
+
+    it('completes the first key at deploy (FirstKey), after the secret, the function and its grants, before the schedule', () => {
+      // THEN the rotation function answers the custom resource for this secret
+      const [[firstKeyId, firstKey]] = Object.entries(
+        template.findResources(FIRST_KEY_RESOURCE_TYPE, {
+          Properties: {
+            ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
+            SecretId: { Ref: Match.stringLikeRegexp('^JwtKey[0-9A-F]{8}$') },
+          },
+        }),
+      ) as [[string, { DependsOn?: string | string[] }]];
+      // AND it runs once the function holds every grant: its role, the role's policy, the key
+      expect(asList(firstKey.DependsOn)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^JwtKeyRotationRole[0-9A-F]{8}$/),
+          expect.stringMatching(/^JwtKeyRotationRoleDefaultPolicy/),
+          expect.stringMatching(/^JwtKeyRotationFunction/),
+          expect.stringMatching(/^JwtKey[0-9A-F]{8}$/),
+        ]),
+      );
+      const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0]!;
+      expect(asList(firstKey.DependsOn)).toContain(keyId);
+      // AND the schedule waits for it
+      const schedule = Object.values(
+        template.findResources('AWS::SecretsManager::RotationSchedule'),
+      )[0]!;
+      expect(asList(schedule.DependsOn as string | string[])).toContain(firstKeyId);
     });
 
     it('grants no Secrets Manager action on "*", nor GetRandomPassword anywhere', () => {
@@ -183,10 +221,10 @@ describe('Construct: RotatingJwtKey', () => {
 
   describe('props', () => {
     it.each([
-      ['HS384', 64],
+      ['HS384', 88],
       ['HS512', 88],
     ] as const)(
-      'algorithm %s: a %d-character first key and the algorithm in the environment',
+      'algorithm %s: a %d-character first key (66 bytes) and the algorithm in the environment',
       (algorithm, length) => {
         const { template } = synthKey({ algorithm });
         template.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -212,7 +250,7 @@ describe('Construct: RotatingJwtKey', () => {
         gracePeriod: Duration.hours(48),
       }).template;
       days.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotationRules: { ScheduleExpression: 'rate(30 days)', Duration: '4h' },
       });
       days.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ GRACE_PERIOD_SECONDS: '172800' }) },
@@ -222,7 +260,7 @@ describe('Construct: RotatingJwtKey', () => {
         gracePeriod: Duration.hours(1),
       }).template;
       hours.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        RotationRules: { ScheduleExpression: 'rate(12 hours)' },
+        RotationRules: { ScheduleExpression: 'rate(12 hours)', Duration: '1h' },
       });
     });
 
@@ -277,31 +315,36 @@ describe('Construct: RotatingJwtKey', () => {
   });
 
   describe('validation', () => {
-    it.each<[string, Parameters<typeof synthKey>[0], RegExp]>([
+    it.each<[string, Parameters<typeof synthKey>[0], RotatingJwtKeyErrorCode, RegExp]>([
       [
         'the interval is under 4 hours',
         { rotationInterval: Duration.hours(2), gracePeriod: Duration.hours(1) },
+        'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
         /rotationInterval must be between 4 hours and 1000 days, got 2 hours/,
       ],
       [
         'the interval is over 1000 days',
         { rotationInterval: Duration.days(1001) },
+        'ERR_ROTATION_INTERVAL_OUT_OF_RANGE',
         /rotationInterval must be between 4 hours and 1000 days, got 1001 days/,
       ],
       [
         'the interval is not whole hours',
         { rotationInterval: Duration.minutes(270), gracePeriod: Duration.hours(1) },
+        'ERR_ROTATION_INTERVAL_NOT_WHOLE_HOURS',
         /whole number of hours, got 4 hours 30 minutes/,
       ],
       [
         'the grace equals the interval',
         { rotationInterval: Duration.days(1), gracePeriod: Duration.hours(24) },
-        /gracePeriod must be shorter than rotationInterval .* got gracePeriod 1 day and rotationInterval 1 day/,
+        'ERR_GRACE_PERIOD_TOO_LONG',
+        /gracePeriod must be shorter than rotationInterval minus the rotation window \(1 day - 4 hours = 20 hours\), got 24 hours/,
       ],
       [
         'the grace exceeds the interval',
         { rotationInterval: Duration.hours(6), gracePeriod: Duration.hours(7) },
-        /got gracePeriod 7 hours and rotationInterval 6 hours/,
+        'ERR_GRACE_PERIOD_TOO_LONG',
+        /\(6 hours - 1 hour = 5 hours\), got 7 hours/,
       ],
       [
         'the grace is shorter than token lifetime + cache + skew',
@@ -310,20 +353,94 @@ describe('Construct: RotatingJwtKey', () => {
           maxTokenLifetime: Duration.minutes(30),
           appCachePeriod: Duration.minutes(5),
         },
+        'ERR_GRACE_PERIOD_TOO_SHORT',
         /at least maxTokenLifetime \+ appCachePeriod \+ clockSkew \(30 minutes \+ 5 minutes \+ 1 minute = 36 minutes\), got 30 minutes/,
       ],
       [
         'only one of lifetime and cache period is given',
         { maxTokenLifetime: Duration.minutes(30) },
+        'ERR_TOKEN_TIMING_INCOMPLETE',
         /maxTokenLifetime and appCachePeriod go together/,
       ],
       [
         'the algorithm is not HMAC',
         { algorithm: 'RS256' as never },
+        'ERR_ALGORITHM_UNSUPPORTED',
         /algorithm must be HS256, HS384 or HS512, got "RS256"/,
       ],
-    ])('fails when %s', (_name, props, message) => {
-      expect(() => synthKey(props)).toThrow(message);
+    ])('fails when %s', (_name, props, code, message) => {
+      // WHEN
+      const error = thrownBy(() => synthKey(props));
+
+      // THEN a stable code, the construct's path, and a message naming the values
+      expect(error).toBeInstanceOf(RotatingJwtKeyError);
+      expect(error).toMatchObject({ code, constructPath: 'Test/JwtKey' });
+      expect((error as Error).message).toMatch(/^Test\/JwtKey: /);
+      expect((error as Error).message).toMatch(message);
+    });
+
+    describe('the grace period against the rotation window', () => {
+      // Secrets Manager may start a scheduled rotation at any time in its window: 4 hours from
+      // 00:00 UTC for rate(N days), 1 hour for rate(N hours). Two rotations can therefore be the
+      // interval minus the window apart, and the grace must end before the closer one.
+      it.each<[Duration, Duration, 'accepted' | 'refused']>([
+        [Duration.days(2), Duration.hours(43), 'accepted'],
+        [Duration.days(2), Duration.hours(44), 'refused'],
+        [Duration.days(2), Duration.hours(47), 'refused'],
+        [Duration.days(1), Duration.hours(19), 'accepted'],
+        [Duration.days(1), Duration.hours(20), 'refused'],
+        [Duration.days(90), Duration.hours(24), 'accepted'],
+        [Duration.days(90), Duration.hours(90 * 24 - 5), 'accepted'],
+        [Duration.days(90), Duration.hours(90 * 24 - 4), 'refused'],
+        [Duration.hours(36), Duration.hours(34), 'accepted'],
+        [Duration.hours(36), Duration.hours(35), 'refused'],
+        [Duration.hours(12), Duration.hours(10), 'accepted'],
+        [Duration.hours(12), Duration.hours(11), 'refused'],
+        [Duration.hours(4), Duration.hours(2), 'accepted'],
+        [Duration.hours(4), Duration.hours(3), 'refused'],
+        [Duration.hours(4), Duration.seconds(0), 'accepted'],
+      ])('interval %s, grace %s: %s', (rotationInterval, gracePeriod, outcome) => {
+        // WHEN
+        const attempt = (): unknown => synthKey({ rotationInterval, gracePeriod });
+
+        // THEN
+        if (outcome === 'accepted') expect(attempt).not.toThrow();
+        else expect(thrownBy(attempt)).toMatchObject({ code: 'ERR_GRACE_PERIOD_TOO_LONG' });
+      });
+
+      it.each<[Duration, Duration, string]>([
+        [
+          Duration.days(2),
+          Duration.hours(47),
+          'gracePeriod must be shorter than rotationInterval minus the rotation window (2 days - 4 hours = 1 day 20 hours), got 47 hours',
+        ],
+        [
+          Duration.hours(12),
+          Duration.hours(11),
+          'gracePeriod must be shorter than rotationInterval minus the rotation window (12 hours - 1 hour = 11 hours), got 11 hours',
+        ],
+      ])('names the values: interval %s, grace %s', (rotationInterval, gracePeriod, message) => {
+        expect(() => synthKey({ rotationInterval, gracePeriod })).toThrow(message);
+      });
+
+      it.each([
+        [Duration.days(2), 'rate(2 days)', '4h'],
+        [Duration.days(1000), 'rate(1000 days)', '4h'],
+        [Duration.hours(36), 'rate(36 hours)', '1h'],
+        [Duration.hours(4), 'rate(4 hours)', '1h'],
+      ])(
+        'sets the window the check counts on the schedule: %s -> %s, window %s',
+        (rotationInterval, expression, window) => {
+          // WHEN
+          const { key, template } = synthKey({ rotationInterval, gracePeriod: Duration.hours(1) });
+
+          // THEN
+          template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+            RotationRules: { ScheduleExpression: expression, Duration: window },
+          });
+          expect(`${key.rotationWindow.toHours()}h`).toBe(window);
+        },
+      );
     });
 
     it('fails when the grace period is negative (Duration refuses it, naming the value)', () => {
@@ -388,8 +505,8 @@ describe('Construct: RotatingJwtKey', () => {
   });
 
   it.each([
-    ['HS256', 44],
-    ['HS384', 64],
+    ['HS256', 88],
+    ['HS384', 88],
     ['HS512', 88],
   ] as const)(
     'the %s template with %d generated alphanumeric characters parses as a valid key document',

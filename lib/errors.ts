@@ -1,0 +1,50 @@
+/**
+ * The one error class lib/ throws: a stable `code` that callers and tests switch on, and the
+ * path of the construct at fault at the start of the message, as aws-cdk-lib's ValidationError
+ * does (that class and its `lit` codes are internal to aws-cdk-lib, so this one is ours).
+ *
+ * @example
+ * try {
+ *   new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.days(100) });
+ * } catch (error) {
+ *   if (error instanceof RotatingJwtKeyError && error.code === 'ERR_GRACE_PERIOD_TOO_LONG') ...
+ * }
+ */
+import { type IConstruct } from 'constructs';
+
+export type RotatingJwtKeyErrorCode =
+  /** `algorithm` is not one the construct makes keys for. */
+  | 'ERR_ALGORITHM_UNSUPPORTED'
+  /** `rotationInterval` is outside Secrets Manager's 4 hours .. 1000 days. */
+  | 'ERR_ROTATION_INTERVAL_OUT_OF_RANGE'
+  /** `rotationInterval` is not a whole number of hours (a rate expression cannot say it). */
+  | 'ERR_ROTATION_INTERVAL_NOT_WHOLE_HOURS'
+  /** Two scheduled rotations could come inside one grace period. */
+  | 'ERR_GRACE_PERIOD_TOO_LONG'
+  /** Tokens signed just before a rotation would stop verifying before they expire. */
+  | 'ERR_GRACE_PERIOD_TOO_SHORT'
+  /** `maxTokenLifetime` without `appCachePeriod`, or the reverse. */
+  | 'ERR_TOKEN_TIMING_INCOMPLETE'
+  /** A CDK context setting of the app (`-c name=value`) has a value it cannot use. */
+  | 'ERR_CONTEXT_INVALID'
+  /** A synthesized assembly does not hold exactly one bundled rotation function. */
+  | 'ERR_BUNDLE_NOT_FOUND';
+
+export class RotatingJwtKeyError extends Error {
+  override readonly name = 'RotatingJwtKeyError';
+  readonly code: RotatingJwtKeyErrorCode;
+  /** The path of the construct at fault; undefined for errors no construct owns (context). */
+  readonly constructPath: string | undefined;
+
+  constructor(
+    code: RotatingJwtKeyErrorCode,
+    message: string,
+    scope?: IConstruct,
+    options?: ErrorOptions,
+  ) {
+    const path = scope?.node.path || undefined;
+    super(path === undefined ? message : `${path}: ${message}`, options);
+    this.code = code;
+    this.constructPath = path;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Secrets Manager's schedule for the rotation: a rate expression and an explicit rotation
+ * window. The service runs a scheduled rotation at any moment of its window, so two scheduled
+ * rotations can come as close as the interval minus the window (validation.ts counts it).
+ *
+ * The documented rules (Secrets Manager User Guide, "Rotation schedules"; RotationRulesType
+ * Duration): windows start on the hour; for `rate(N days)` the window starts at midnight UTC
+ * and, without a Duration, closes at the end of the UTC day (then two rotations can be N days
+ * minus 24 hours apart), and start hour + Duration must not pass 24 hours; for `rate(N hours)`
+ * it closes after one hour by default and must not be longer than the hours between rotations.
+ * The shortest window is one hour.
+ */
+import { Duration } from 'aws-cdk-lib';
+
+/** The window of a `rate(N days)` schedule: 00:00 to 04:00 UTC on a rotation day. */
+export const DAYS_ROTATION_WINDOW = Duration.hours(4);
+/** The window of a `rate(N hours)` schedule: the shortest the service allows. */
+export const HOURS_ROTATION_WINDOW = Duration.hours(1);
+
+/** Secrets Manager's rate expression: days when whole, else hours. */
+export function scheduleExpression(interval: Duration): string {
+  const hours = interval.toHours();
+  return hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`;
+}
+
+/** The rotation window set on the schedule of `interval` (a whole number of hours). */
+export function rotationWindow(interval: Duration): Duration {
+  return interval.toHours() % 24 === 0 ? DAYS_ROTATION_WINDOW : HOURS_ROTATION_WINDOW;
+}
+
+/** The window as RotationRules' Duration writes it: `4h`. */
+export function windowDuration(window: Duration): string {
+  return `${window.toHours()}h`;
+}

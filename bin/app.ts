@@ -6,7 +6,7 @@ import { App } from 'aws-cdk-lib';
 
 import { keyPropsFromContext } from '../lib/app-settings';
 import { JwtKeysStack } from '../lib/jwt-keys-stack';
-import { addNagChecks } from '../lib/nag';
+import { addNagChecks } from '../lib/nag-checks';
 
 const app = new App();
 new JwtKeysStack(app, 'JwtKeys', {

@@ -1,16 +1,12 @@
 /**
- * cdk-nag: the AwsSolutions and Serverless packs on the app, and every acknowledgement with
- * its reason, on the narrowest construct that needs it.
+ * The cdk-nag findings the construct's design accepts, each acknowledged with its reason on the
+ * narrowest construct that needs it. Through aws-cdk-lib's Validations only: the construct ships
+ * to CDK apps that need not install cdk-nag (the packs are added by nag-checks.ts).
  */
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { type IConstruct } from 'constructs';
 
 import { type RotatingJwtKey } from './rotating-jwt-key';
-
-export function addNagChecks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope), new ServerlessChecks(scope));
-}
 
 /** The findings this design accepts, each with why. */
 export function acknowledgeNagFindings(key: RotatingJwtKey): void {

@@ -310,10 +310,13 @@ app.synth();
     // (the package's own name appears in its examples)
     const external = [...loaded].filter((name) => !builtin(name) && name !== PACKAGE_NAME).sort();
 
-    // THEN each is declared, and each dependency is loaded by something that ships
+    // THEN each is declared (else a user's app fails to load it)
     expect(
       external.filter((name) => !dependencies.includes(name) && !peers.includes(name)),
     ).toEqual([]);
+    // AND each dependency is loaded by something that ships (else every user installs it for
+    // nothing: a package named here belongs in devDependencies; jose, once only the Lambda
+    // imports it, is one)
     expect([...dependencies, ...peers].filter((name) => !external.includes(name))).toEqual([]);
     // AND the Lambda bundle needs only Node and the AWS SDK, which the Lambda runtime provides
     const bundleImports = importedPackages(readFileSync(join(results.installed, BUNDLE), 'utf8'));

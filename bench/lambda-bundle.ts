@@ -1,10 +1,11 @@
 /**
- * The rotation Lambda's weight: the index.js `cdk synth` bundles (what ships), its size and
- * gzip size, and its module load time next to a reference, a minimal handler that imports and
- * constructs the same two SDK clients, bundled with the same esbuild settings. Both leave
- * @aws-sdk/* to the runtime, so the difference is this project's own code and libraries. Each
- * load is timed in a fresh Node process (a cold start); loads come in pairs, one of each, and the
- * ratio is the median of the pairs' ratios, which cancels most of a noisy machine's drift.
+ * The rotation Lambda's weight: the index.js `cdk synth` stages (the bundle `npm run build`
+ * made: what ships), its size and gzip size, and its module load time next to a reference, a
+ * minimal handler that imports and constructs the same two SDK clients, bundled with the same
+ * esbuild settings. Both leave @aws-sdk/* to the runtime, so the difference is this project's
+ * own code and libraries. Each load is timed in a fresh Node process (a cold start); loads come
+ * in pairs, one of each, and the ratio is the median of the pairs' ratios, which cancels most of
+ * a noisy machine's drift.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 
 import { synthesizeRotationBundle } from '../lib/rotation-bundle';
+import { LAMBDA_BUILD_OPTIONS } from '../scripts/build-rotation-bundle';
 
 import { median, quantile } from './harness';
 
@@ -97,17 +99,10 @@ export function measureLambdaBundle(workDir: string, loads: number): LambdaBundl
   const referenceSource = join(workDir, 'reference-handler.ts');
   const referenceFile = join(workDir, 'reference', 'index.js');
   writeFileSync(referenceSource, REFERENCE_HANDLER);
-  // The settings lib/rotating-jwt-key.ts gives NodejsFunction.
   buildSync({
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [referenceSource],
     outfile: referenceFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    external: ['@aws-sdk/*'],
     logLevel: 'silent',
   });
 

@@ -19,6 +19,7 @@ export {
   type RotationMetric,
   SECRET_NAME_DIMENSION,
 } from './metrics';
+export { ROTATION_HANDLER } from './rotation-function';
 export {
   APPLICATION_STAGES,
   AWSCURRENT,

@@ -7,8 +7,6 @@
  * const key = new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.hours(48) });
  * key.grantRead(apiFunction);
  */
-import * as path from 'node:path';
-
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -16,7 +14,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -28,6 +25,7 @@ import {
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
   type MaintenanceEvent,
+  ROTATION_HANDLER,
 } from '../contract';
 
 import {
@@ -40,6 +38,7 @@ import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
+import { rotationBundleDir } from './rotation-code';
 import { validateTiming } from './validation';
 
 export { scheduleExpression } from './rotation-schedule';
@@ -92,7 +91,7 @@ const RETIREMENT_CHECK = Duration.minutes(5);
 
 export class RotatingJwtKey extends Construct {
   readonly secret: secretsmanager.Secret;
-  readonly rotationFunction: nodejs.NodejsFunction;
+  readonly rotationFunction: lambda.Function;
   readonly eventBus: events.IEventBus;
   readonly encryptionKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
@@ -216,7 +215,7 @@ export class RotatingJwtKey extends Construct {
   }
 
   /** The rotation function, its log group and its role (permissions: grantRotation). */
-  private createRotationFunction(): nodejs.NodejsFunction {
+  private createRotationFunction(): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'RotationLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -234,10 +233,12 @@ export class RotatingJwtKey extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    return new nodejs.NodejsFunction(this, 'RotationFunction', {
+    // The bundle built with the package (npm run build; settings and their reasons:
+    // scripts/build-rotation-bundle.ts), so a user's synth needs no esbuild, Docker or sources.
+    return new lambda.Function(this, 'RotationFunction', {
       description: 'Rotates the JWT signing key; retires the previous key after its grace period',
-      entry: path.join(__dirname, '..', 'lambda', 'rotation', 'handler.ts'),
-      handler: 'handler',
+      code: lambda.Code.fromAsset(rotationBundleDir()),
+      handler: ROTATION_HANDLER,
       runtime: lambda.Runtime.NODEJS_24_X,
       role,
       architecture: lambda.Architecture.ARM_64,
@@ -251,21 +252,6 @@ export class RotatingJwtKey extends Construct {
         [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        // The AWS SDK v3 is left out: the Node.js runtime provides it. Bundled, it made the
-        // function 554 KB (168 KB gzip) and slower to load; without it the bundle is jose,
-        // the Powertools logger and our code (figures: README, "Figures"; npm run bench).
-        minify: true,
-        // No source map: with NODE_OPTIONS=--enable-source-maps, Node reads the map and scans
-        // the bundle at load, which cost each cold start about 5 ms (a 1.12× load time against
-        // the SDK-only reference instead of 1.04×). A failure is logged with its step, error
-        // name, code and message, which is what the stack trace would have located.
-        sourceMap: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*'],
       },
     });
   }

@@ -1,15 +1,19 @@
 /**
  * Where the rotation function's code is in a synthesized assembly: the index.js `cdk deploy`
- * uploads, found through the template's S3 key and the asset manifest. Used by the asset test
- * and the benchmark, which measure the bytes that ship rather than a bundle of their own.
+ * uploads, found through the template's S3 key and the asset manifest. Used by the asset test,
+ * the package's consumer test (on an app outside the repository) and the benchmark, which look
+ * at the bytes that ship rather than at a bundle of their own.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { App } from 'aws-cdk-lib';
 
+import { FUNCTION_ENVIRONMENT, ROTATION_HANDLER } from '../contract';
+
 import { RotatingJwtKeyError } from './errors';
 import { JwtKeysStack } from './jwt-keys-stack';
+import { ROTATION_BUNDLE_FILE } from './rotation-code';
 
 interface AssetManifest {
   readonly files: Record<
@@ -22,6 +26,8 @@ interface AssetManifest {
 }
 
 interface FunctionProperties {
+  readonly Handler?: string;
+  readonly Runtime?: string;
   readonly Code?: { readonly S3Key?: string };
   readonly Environment?: { readonly Variables?: Record<string, unknown> };
 }
@@ -34,8 +40,14 @@ interface Template {
 }
 
 export interface RotationBundle {
-  /** The index.js the template deploys. */
+  /** The rotation function's logical id in the template. */
+  readonly logicalId: string;
+  /** The asset folder `cdk deploy` zips and uploads as the function's code. */
+  readonly assetDir: string;
+  /** The index.js in it. */
   readonly indexFile: string;
+  /** The function's runtime, as the template names it (nodejs24.x). */
+  readonly runtime: string | undefined;
   /**
    * The function's environment variables that are plain text in the template (NODE_OPTIONS,
    * the algorithm, the grace period...); those resolved at deploy time (the bus name) are left out.
@@ -44,41 +56,61 @@ export interface RotationBundle {
 }
 
 /**
- * Synthesizes the app's stack with real bundling (esbuild) into `outdir` and returns the
- * rotation function's index.js and environment. `outdir` must be inside the project for the
- * bundle's external @aws-sdk/* imports to resolve from node_modules, as the Lambda runtime
- * provides them.
+ * Finds the rotation function (its handler and its algorithm variable tell it from any other
+ * function in the stack) in the assembly `assemblyDir` holds, and the asset that is its code.
+ * `stackId` is the stack's artifact id: its construct id, for a stack at the top of the app.
  */
-export function synthesizeRotationBundle(outdir: string): RotationBundle {
-  const app = new App({ outdir });
-  const stack = new JwtKeysStack(app, 'JwtKeys');
-  const template = app.synth().getStackByName(stack.stackName).template as Template;
-  const manifest = JSON.parse(
-    readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8'),
-  ) as AssetManifest;
-  const assetHolding = (
-    objectKey: string | undefined,
-  ): AssetManifest['files'][string] | undefined =>
-    Object.values(manifest.files).find((file) =>
-      Object.values(file.destinations).some((destination) => destination.objectKey === objectKey),
-    );
-  const bundledFunctions = Object.values(template.Resources)
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .flatMap(({ Properties: properties }) => {
-      const asset = assetHolding(properties.Code?.S3Key);
-      return asset === undefined ? [] : [{ asset, properties }];
-    });
-  if (bundledFunctions.length !== 1) {
+export function findRotationBundle(assemblyDir: string, stackId: string): RotationBundle {
+  const read = (file: string): unknown => JSON.parse(readFileSync(join(assemblyDir, file), 'utf8'));
+  const template = read(`${stackId}.template.json`) as Template;
+  const manifest = read(`${stackId}.assets.json`) as AssetManifest;
+  const rotationFunctions = Object.entries(template.Resources).filter(
+    ([, { Type: type, Properties: properties }]) =>
+      type === 'AWS::Lambda::Function' &&
+      properties.Handler === ROTATION_HANDLER &&
+      properties.Environment?.Variables?.[FUNCTION_ENVIRONMENT.algorithm] !== undefined,
+  );
+  if (rotationFunctions.length !== 1) {
     throw new RotatingJwtKeyError(
       'ERR_BUNDLE_NOT_FOUND',
-      `expected one bundled function in the assembly, found ${bundledFunctions.length}`,
+      `expected one rotation function in ${stackId}, found ${rotationFunctions.length}`,
     );
   }
-  const { asset, properties } = bundledFunctions[0]!;
+  const [logicalId, { Properties: properties }] = rotationFunctions[0]!;
+  const asset = Object.values(manifest.files).find((file) =>
+    Object.values(file.destinations).some(
+      (destination) => destination.objectKey === properties.Code?.S3Key,
+    ),
+  );
+  if (asset === undefined) {
+    throw new RotatingJwtKeyError(
+      'ERR_BUNDLE_NOT_FOUND',
+      `the code of ${logicalId} is not a file asset of ${stackId}`,
+    );
+  }
+  const assetDir = join(assemblyDir, asset.source.path);
   const literalEnvironment = Object.fromEntries(
     Object.entries(properties.Environment?.Variables ?? {}).filter(
       (entry): entry is [string, string] => typeof entry[1] === 'string',
     ),
   );
-  return { indexFile: join(outdir, asset.source.path, 'index.js'), literalEnvironment };
+  return {
+    logicalId,
+    assetDir,
+    indexFile: join(assetDir, ROTATION_BUNDLE_FILE),
+    runtime: properties.Runtime,
+    literalEnvironment,
+  };
+}
+
+/**
+ * Synthesizes this repository's stack into `outdir` and finds its rotation function's code.
+ * `outdir` must be inside the project for the bundle's external @aws-sdk/* imports to resolve
+ * from node_modules, as the Lambda runtime provides them.
+ */
+export function synthesizeRotationBundle(outdir: string): RotationBundle {
+  const app = new App({ outdir });
+  const stack = new JwtKeysStack(app, 'JwtKeys');
+  app.synth();
+  return findRotationBundle(outdir, stack.artifactId);
 }

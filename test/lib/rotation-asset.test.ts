@@ -1,11 +1,12 @@
 /**
- * The deployed bytes work: the app is synthesized with real bundling, the rotation function's
- * asset (the index.js `cdk deploy` uploads) is loaded, and it rotates a secret on the local
- * endpoint. The bundle leaves @aws-sdk/* to the Lambda runtime, so the assembly is written
- * inside the project, where Node resolves the SDK from node_modules as the runtime would.
+ * The deployed bytes work: the app is synthesized, the rotation function's asset (the index.js
+ * `cdk deploy` uploads, staged from the bundle `npm run build` made) is loaded, and it rotates a
+ * secret on the local endpoint. The bundle leaves @aws-sdk/* to the Lambda runtime, so the
+ * assembly is written inside the project, where Node resolves the SDK from node_modules as the
+ * runtime would.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import {
   CreateSecretCommand,
@@ -16,8 +17,14 @@ import {
 
 import { parseKeyDocument } from '../../key-document';
 import { synthesizeRotationBundle } from '../../lib/rotation-bundle';
+import {
+  ROTATION_BUNDLE_FILE,
+  ROTATION_HANDLER_EXPORT,
+  rotationBundleDir,
+} from '../../lib/rotation-code';
 import { type LocalAws, startLocalAws } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
+import { LAMBDA_BUILD_OPTIONS } from '../../scripts/build-rotation-bundle';
 
 const OUTDIR = resolve(__dirname, '../../cdk.out.test', `asset-${process.pid}`);
 
@@ -43,9 +50,20 @@ describe('the synthesized rotation asset', () => {
   });
 
   it('is what the template deploys, and rotates a secret on the local endpoint', async () => {
-    // GIVEN the assembly `cdk synth` writes, with the function bundled by esbuild
-    const { indexFile: bundle, literalEnvironment } = synthesizeRotationBundle(OUTDIR);
+    // GIVEN the assembly `cdk synth` writes
+    const {
+      assetDir,
+      indexFile: bundle,
+      runtime,
+      literalEnvironment,
+    } = synthesizeRotationBundle(OUTDIR);
+    // AND its asset is the bundle the package ships, alone, built for the function's runtime
+    expect(readdirSync(assetDir)).toEqual([ROTATION_BUNDLE_FILE]);
+    expect(readFileSync(bundle)).toEqual(
+      readFileSync(join(rotationBundleDir(), ROTATION_BUNDLE_FILE)),
+    );
     expect(readFileSync(bundle).length).toBeGreaterThan(10_000);
+    expect(runtime).toBe(LAMBDA_BUILD_OPTIONS.target.replace(/^node(\d+)$/, 'nodejs$1.x'));
     // AND no source map ships, nor the option that would make Node read one at every cold start
     expect(existsSync(`${bundle}.map`)).toBe(false);
     expect(literalEnvironment.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
@@ -62,7 +80,9 @@ describe('the synthesized rotation asset', () => {
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(bundle) as { handler: (event: unknown) => Promise<unknown> };
+    const handler = (require(bundle) as Record<string, (event: unknown) => Promise<unknown>>)[
+      ROTATION_HANDLER_EXPORT
+    ]!;
     const functionArn = local.registerFunction('rotation', (event) => handler(event));
     const sm = new SecretsManagerClient(local.clientConfig());
     const first = JSON.stringify({

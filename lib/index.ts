@@ -1,0 +1,37 @@
+/**
+ * The package's root, `rotating-jwt-keys`: the CDK construct library. RotatingJwtKey (and the
+ * stack this repository deploys), the rotation events consumers match on, and the names of
+ * the stages and metrics they may grant, alarm or chart on. Applications import the client
+ * library from `rotating-jwt-keys/client` instead, which needs no aws-cdk-lib.
+ *
+ * @example
+ * import { RotatingJwtKey } from 'rotating-jwt-keys';
+ *
+ * const key = new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.hours(48) });
+ * key.grantRead(apiFunction);
+ */
+export { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
+export { type JwtAlgorithm, RotatingJwtKey, type RotatingJwtKeyProps } from './rotating-jwt-key';
+
+export {
+  EVENT_SOURCE,
+  KEY_RETIRED,
+  KEY_ROTATED,
+  type KeyReference,
+  type KeyRetiredDetail,
+  type KeyRotatedDetail,
+  parseRotationEvent,
+  type RetirementReason,
+  type RotationEvent,
+} from '../rotation-events';
+export {
+  APPLICATION_STAGES,
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  METRIC_NAMESPACE,
+  ROTATION_METRICS,
+  type RotationMetric,
+  SECRET_NAME_DIMENSION,
+  STANDBY_STAGE,
+} from '../contract';

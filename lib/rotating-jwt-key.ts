@@ -37,8 +37,8 @@ import {
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
-import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { rotationBundleDir } from './rotation-code';
+import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 
 export { scheduleExpression } from './rotation-schedule';

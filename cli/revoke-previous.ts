@@ -44,7 +44,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
   if (discarded.outcome !== 'standby-discarded' && discarded.outcome !== 'no-standby') {
     throw new CliError(
       `the rotation function did not discard the standby key of secret "${context.secretId}" ` +
-        `(outcome ${String(discarded.outcome)}); nothing was rotated`,
+        `(outcome ${discarded.outcome}); nothing was rotated`,
     );
   }
 
@@ -116,7 +116,7 @@ function revokeFailure(secretId: string, kid: string, result: MaintenanceResult)
       );
     default:
       return (
-        `nothing revoked: the rotation function answered ${String(result.outcome)} for kid ${kid} ` +
+        `nothing revoked: the rotation function answered ${result.outcome} for kid ${kid} ` +
         `of secret "${secretId}"`
       );
   }

@@ -27,14 +27,14 @@ export async function rotate(context: CommandContext): Promise<void> {
   if (inGrace && !context.force) {
     throw new CliError(
       `refusing to rotate secret "${context.secretId}": the previous key (${keyLabel(before.previous)}) ` +
-        `is in its grace period until ${before.previousGraceEndsAt!.toISOString()}; rotating now ` +
+        `is in its grace period until ${before.previousGraceEndsAt.toISOString()}; rotating now ` +
         'drops it early and the tokens it signed stop verifying. Re-run with --force to rotate anyway.',
     );
   }
   if (inGrace) {
     context.progress(
       `--force: the previous key (${keyLabel(before.previous)}) is dropped before its grace period ` +
-        `ends (${before.previousGraceEndsAt!.toISOString()}); tokens it signed stop verifying`,
+        `ends (${before.previousGraceEndsAt.toISOString()}); tokens it signed stop verifying`,
     );
   }
   const outcome = await startRotation(context, before);

@@ -118,8 +118,12 @@ export async function runCli(
     wait: !values['no-wait'],
     timeoutMs: timeoutSeconds * 1000,
     pollIntervalMs: dependencies.pollIntervalMs ?? 2000,
-    print: (line) => dependencies.stdout(line),
-    progress: (line) => dependencies.stderr(line),
+    print: (line) => {
+      dependencies.stdout(line);
+    },
+    progress: (line) => {
+      dependencies.stderr(line);
+    },
     now: dependencies.now ?? Date.now,
     sleep: dependencies.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };

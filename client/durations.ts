@@ -10,7 +10,8 @@ export function toSeconds(value: unknown, name: string): number {
   } else if (typeof value === 'string') {
     const match = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
     if (match !== null) {
-      const seconds = Number(match[1]) * UNIT_SECONDS[match[2]!]!;
+      const [, amount = '', unit = ''] = match;
+      const seconds = Number(amount) * (UNIT_SECONDS[unit] ?? Number.NaN);
       if (Number.isSafeInteger(seconds) && seconds > 0) return seconds;
     }
   }

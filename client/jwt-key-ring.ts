@@ -172,7 +172,8 @@ export class JwtKeyRing {
     claims: Readonly<Record<string, unknown>> = {},
     options: SignOptions = {},
   ): Promise<string> {
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    if (!isPlainObject(claims)) {
+      // JavaScript callers (and `as` casts) can pass anything.
       throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'claims must be a JSON object');
     }
     if (Object.hasOwn(claims, '__proto__')) {
@@ -335,4 +336,8 @@ function sameSecret(secretArn: string, secretId: string): boolean {
     return secretArn === secretId || secretArn.slice(0, -7) === secretId;
   const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);
   return suffix.length === secretId.length + 7 && suffix.startsWith(`${secretId}-`);
+}
+
+function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

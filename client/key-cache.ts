@@ -80,6 +80,12 @@ interface ConsistentRead {
 /** Fates remembered; a secret retires about one key per rotation, so this spans decades. */
 const MAX_FATES = 256;
 
+/** A read that failed: when, and how (what callers are told while no new read is made). */
+interface ReadFailure {
+  readonly at: number;
+  readonly error: JwtKeyRingError;
+}
+
 export class KeyCache {
   /** The last consistent read, as the service returned it; `snapshot` is it with fates applied. */
   private lastRead: ConsistentRead | undefined;
@@ -87,7 +93,7 @@ export class KeyCache {
   private inFlight: Promise<KeySnapshot> | undefined;
   /** A read queued to start once the one in flight ends (see refreshFromNow). */
   private followUp: Promise<KeySnapshot> | undefined;
-  private lastFailure: { readonly at: number; readonly error: JwtKeyRingError } | undefined;
+  private lastFailure: ReadFailure | undefined;
   private lastUnknownKidRefreshAt: number | undefined;
   private lastNextKidRefreshAt: number | undefined;
   private readonly fates = new Map<string, KeyFate>();
@@ -113,10 +119,13 @@ export class KeyCache {
     if (fresh !== undefined) return fresh;
     const snapshot = this.snapshot;
     const now = this.options.clock();
-    const recentlyFailed = this.recentlyFailed(now);
+    const recentFailure = this.recentFailure(now);
+    const recentlyFailed = recentFailure !== undefined;
     if (snapshot === undefined) {
       // Before the first load too: no call per request while the service fails.
-      if (recentlyFailed && this.inFlight === undefined) throw this.failingFast();
+      if (recentFailure !== undefined && this.inFlight === undefined) {
+        throw this.failingFast(recentFailure);
+      }
       return this.refresh();
     }
     const age = now - snapshot.fetchedAt;
@@ -154,7 +163,7 @@ export class KeyCache {
     if (
       this.followUp !== undefined ||
       this.inFlight !== undefined ||
-      !this.recentlyFailed(this.options.clock())
+      this.recentFailure(this.options.clock()) === undefined
     ) {
       try {
         snapshot = await (this.followUp ?? this.refresh());
@@ -164,7 +173,14 @@ export class KeyCache {
       }
     }
     if (snapshot.current !== undefined) return snapshot.current;
-    const { kid, fate } = snapshot.withheld!;
+    if (snapshot.withheld === undefined) {
+      // A snapshot holds its current key or says why it withholds it; never neither.
+      throw new JwtKeyRingError(
+        'ERR_KEY_STORE_UNAVAILABLE',
+        `not signing: no current key of secret "${this.options.secretId}" is loaded`,
+      );
+    }
+    const { kid, fate } = snapshot.withheld;
     const why =
       fate.kind === 'retired'
         ? `was retired (${fate.reason})`
@@ -278,18 +294,20 @@ export class KeyCache {
   private remember(kid: string, fate: KeyFate): void {
     this.fates.delete(kid);
     this.fates.set(kid, fate);
-    if (this.fates.size > MAX_FATES) this.fates.delete(this.fates.keys().next().value!);
+    const oldest = this.fates.keys().next();
+    if (this.fates.size > MAX_FATES && oldest.done !== true) this.fates.delete(oldest.value);
     if (this.lastRead !== undefined) this.snapshot = this.settle(this.lastRead);
   }
 
-  private recentlyFailed(now: number): boolean {
-    return (
-      this.lastFailure !== undefined && now - this.lastFailure.at < this.options.retryAfterFailureMs
-    );
+  /** The last failed read, while it is recent enough that no new read is made. */
+  private recentFailure(now: number): ReadFailure | undefined {
+    const failure = this.lastFailure;
+    return failure !== undefined && now - failure.at < this.options.retryAfterFailureMs
+      ? failure
+      : undefined;
   }
 
-  private failingFast(): JwtKeyRingError {
-    const failure = this.lastFailure!;
+  private failingFast(failure: ReadFailure): JwtKeyRingError {
     return new JwtKeyRingError(
       failure.error.code,
       `${failure.error.message} (not read again until ${this.options.retryAfterFailureMs} ms after that failure)`,

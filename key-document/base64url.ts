@@ -13,7 +13,7 @@ export function decodeCanonicalBase64url(text: string): Buffer | undefined {
   // In the alphabet, the only non-canonical spelling is a last character carrying non-zero
   // bits beyond the data (2 data bits of 6 when 2 characters remain, 4 of 6 when 3 do). This
   // test replaces re-encoding, which the verifier would pay three times per token.
-  if (tail !== 0 && (sextet(text.charCodeAt(text.length - 1)) & UNUSED_BITS[tail]!) !== 0) {
+  if (tail !== 0 && (sextet(text.charCodeAt(text.length - 1)) & (UNUSED_BITS[tail] ?? 0)) !== 0) {
     return undefined;
   }
   return Buffer.from(text, 'base64url');

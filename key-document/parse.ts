@@ -28,9 +28,8 @@ export function parseKeyDocument(text: string, options: ParseKeyDocumentOptions 
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
+  } catch {
     // The parser's own message quotes the text, which may be key material: do not pass it on.
-    void error;
     throw new KeyDocumentError('ERR_KEY_DOCUMENT_NOT_JSON', `${source} is not JSON`);
   }
   return validateKeyDocument(value, options);

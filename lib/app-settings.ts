@@ -11,7 +11,8 @@ import { type JwtAlgorithm, type RotatingJwtKeyProps } from './rotating-jwt-key'
 export type ContextReader = (name: string) => unknown;
 
 export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
-  const algorithm = String(context('algorithm') ?? 'HS256');
+  const raw = context('algorithm') ?? 'HS256';
+  const algorithm = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
     throw new RotatingJwtKeyError(
       'ERR_CONTEXT_INVALID',

@@ -17,7 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 import {
   APPLICATION_STAGES,
@@ -142,9 +142,9 @@ export class RotatingJwtKey extends Construct {
     const { errorsAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
     acknowledgeNagFindings({
-      rotationFunction: this.rotationFunction.node.defaultChild!,
-      retirementRule: retirementRule.node.defaultChild!,
-      rotationFailedRule: rotationFailedRule.node.defaultChild!,
+      rotationFunction: resourceOf(this.rotationFunction),
+      retirementRule: resourceOf(retirementRule),
+      rotationFailedRule: resourceOf(rotationFailedRule),
     });
     createDashboard(this, {
       secretName: this.secret.secretName,
@@ -274,7 +274,7 @@ export class RotatingJwtKey extends Construct {
     firstKey.node.addDependency(
       this.secret,
       this.rotationFunction,
-      this.rotationFunction.role!,
+      ...roleOf(this.rotationFunction),
       this.encryptionKey,
     );
     return firstKey;
@@ -306,7 +306,7 @@ export class RotatingJwtKey extends Construct {
     });
     // Secrets Manager invokes the function as the schedule is created (testSecret): the
     // function must be invocable, hold its permissions, and the secret hold its first key.
-    schedule.node.addDependency(invokePermission, this.rotationFunction.role!, firstKey);
+    schedule.node.addDependency(invokePermission, ...roleOf(this.rotationFunction), firstKey);
   }
 
   /** The check, every 5 minutes, that retires AWSPREVIOUS once its grace period has ended. */
@@ -388,4 +388,14 @@ export class RotatingJwtKey extends Construct {
     allowAlarmsToPublish(this.alarmTopic);
     return { errorsAlarm: alarm, rotationFailedRule };
   }
+}
+
+/** The CloudFormation resource of an L2 construct (cdk-nag acknowledges on it). */
+function resourceOf(construct: IConstruct): IConstruct {
+  return construct.node.defaultChild ?? construct;
+}
+
+/** The function's role with its policies, as a dependency (none for an imported function). */
+function roleOf(fn: lambda.IFunction): IConstruct[] {
+  return fn.role === undefined ? [] : [fn.role];
 }

@@ -76,7 +76,9 @@ export function findRotationBundle(assemblyDir: string, stackId: string): Rotati
       `expected one rotation function in ${stackId}, found ${rotationFunctions.length}`,
     );
   }
-  const [logicalId, { Properties: properties }] = rotationFunctions[0]!;
+  const [[logicalId, { Properties: properties }]] = rotationFunctions as [
+    (typeof rotationFunctions)[number],
+  ];
   const asset = Object.values(manifest.files).find((file) =>
     Object.values(file.destinations).some(
       (destination) => destination.objectKey === properties.Code?.S3Key,

@@ -100,7 +100,9 @@ export function putCustomResourceResponse(
       },
       (answer) => {
         answer.resume();
-        answer.on('error', () => reject(new Error(`reading the answer of ${host} failed`)));
+        answer.on('error', () => {
+          reject(new Error(`reading the answer of ${host} failed`));
+        });
         answer.on('end', () => {
           const status = answer.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
@@ -110,9 +112,9 @@ export function putCustomResourceResponse(
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`${host} did not answer in time`)));
     // Node's own messages name the host and port, never the path or query.
-    outgoing.on('error', (error) =>
-      reject(new Error(`sending the custom resource response to ${host} failed: ${error.message}`)),
-    );
+    outgoing.on('error', (error) => {
+      reject(new Error(`sending the custom resource response to ${host} failed: ${error.message}`));
+    });
     outgoing.end(body);
   });
 }

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
  */
 export function derivedVersionId(seed: string, purpose: string): string {
   const hex = createHash('sha256').update(`${seed}:${purpose}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return [
     hex.slice(0, 8),
     hex.slice(8, 12),

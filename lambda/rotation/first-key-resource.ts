@@ -40,12 +40,12 @@ export async function handleFirstKeyRequest(
   context.logger.info('custom resource request received', log);
   const secretId = stringProperty(raw.ResourceProperties, 'SecretId');
   let response: CustomResourceResponse;
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     const outcome = await answer(context, event, secretId);
     response = reply(event, 'SUCCESS', outcome.reason, outcome.physicalResourceId, outcome.data);
   } catch (error) {
-    failure = error;
+    failure = error instanceof Error ? error : new Error(String(error));
     const subject = secretId === undefined ? 'the signing key secret' : `secret ${secretId}`;
     const where =
       invocation.logStreamName === undefined

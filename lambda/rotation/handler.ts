@@ -5,7 +5,6 @@
  * AWS_ENDPOINT_URL_EVENTBRIDGE, which is how tests point the bundle at the local endpoint.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
@@ -22,9 +21,15 @@ const powertools = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'jwt-key-rotation',
 });
 const logger: RotationLogger = {
-  info: (message, fields = {}) => powertools.info(message, fields as LogAttributes),
-  warn: (message, fields = {}) => powertools.warn(message, fields as LogAttributes),
-  error: (message, fields = {}) => powertools.error(message, fields as LogAttributes),
+  info: (message, fields = {}) => {
+    powertools.info(message, fields);
+  },
+  warn: (message, fields = {}) => {
+    powertools.warn(message, fields);
+  },
+  error: (message, fields = {}) => {
+    powertools.error(message, fields);
+  },
 };
 
 export const handler = createRotationHandler({

@@ -12,13 +12,8 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-import { STANDBY_STAGE } from '../contract';
-import {
-  currentSinceOf,
-  type KeyDocument,
-  parseKeyDocument,
-  previousKeyGraceEndsAt,
-} from '../key-document';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, STANDBY_STAGE, versionWithStage } from '../contract';
+import { graceEndOfPrevious, type KeyDocument, parseKeyDocument } from '../key-document';
 
 export interface KeyState {
   readonly versionId: string;
@@ -68,12 +63,10 @@ export async function readSecretState(
 ): Promise<SecretState> {
   const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
   const stages = described.VersionIdsToStages ?? {};
-  const holder = (stage: string): string | undefined =>
-    Object.entries(stages).find(([, labels]) => labels.includes(stage))?.[0];
-  const currentId = holder('AWSCURRENT');
-  const previousId = holder('AWSPREVIOUS');
-  const pendingId = holder('AWSPENDING');
-  const standbyId = holder(STANDBY_STAGE);
+  const currentId = versionWithStage(stages, AWSCURRENT);
+  const previousId = versionWithStage(stages, AWSPREVIOUS);
+  const pendingId = versionWithStage(stages, AWSPENDING);
+  const standbyId = versionWithStage(stages, STANDBY_STAGE);
   const [current, previous, standbyCreatedAt] = await Promise.all([
     currentId === undefined ? undefined : readKey(client, described, currentId, 'AWSCURRENT'),
     previousId === undefined ? undefined : readKey(client, described, previousId, 'AWSPREVIOUS'),
@@ -82,7 +75,7 @@ export async function readSecretState(
   const graceEnd =
     current?.document === undefined || currentId === undefined
       ? undefined
-      : previousKeyGraceEndsAt(current.document, currentSinceOf(stages[currentId]));
+      : graceEndOfPrevious(current.document, stages[currentId]);
   return {
     arn: described.ARN ?? secretId,
     name: described.Name ?? secretId,

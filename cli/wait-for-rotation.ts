@@ -5,6 +5,8 @@
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 
+import { AWSCURRENT, AWSPENDING, versionWithStage } from '../contract';
+
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 
@@ -17,17 +19,16 @@ export async function waitForRotation(context: CommandContext, token: string): P
     );
     const stages = described.VersionIdsToStages ?? {};
     const tokenStages = stages[token] ?? [];
-    const pendingElsewhere = Object.entries(stages).some(
-      ([versionId, labels]) => versionId !== token && labels.includes('AWSPENDING'),
-    );
+    const pendingVersion = versionWithStage(stages, AWSPENDING);
+    const pendingElsewhere = pendingVersion !== undefined && pendingVersion !== token;
     const summary = tokenStages.length === 0 ? 'no label' : tokenStages.join(', ');
     if (summary !== lastStages) {
       context.progress(`rotation ${token}: ${summary}`);
       lastStages = summary;
     }
     if (
-      tokenStages.includes('AWSCURRENT') &&
-      !tokenStages.includes('AWSPENDING') &&
+      tokenStages.includes(AWSCURRENT) &&
+      !tokenStages.includes(AWSPENDING) &&
       !pendingElsewhere
     ) {
       return;

@@ -11,12 +11,11 @@ import { createSecretKey } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import {
-  currentSinceOf,
+  graceEndOfPrevious,
   type KeyDocument,
   keyDocumentBytes,
   KeyDocumentError,
   parseKeyDocument,
-  previousKeyGraceEndsAt,
 } from '../key-document';
 
 import { encodeProtectedHeader, type HmacKey } from './compact-jws';
@@ -378,7 +377,7 @@ export class KeyCache {
         ? previous === undefined && previousKeyGraceSeconds !== undefined
         : previous?.kid !== previousKid;
     if (!suspect || this.previousGoneFor === current.versionId) return false;
-    const end = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
+    const end = graceEndOfPrevious(current.document, current.stages);
     return end === undefined || this.options.clock() < end;
   }
 
@@ -390,7 +389,7 @@ export class KeyCache {
         ? read.previous
         : undefined;
     // A late rotation dates the new key's promotion in a label: the grace counts from it.
-    const graceEnd = previousKeyGraceEndsAt(current.document, currentSinceOf(current.stages));
+    const graceEnd = graceEndOfPrevious(current.document, current.stages);
     const fate = this.fates.get(current.kid);
     if (fate === undefined || fate.kind === 'retired') {
       const nextKid = fate?.current ?? current.document.nextKid;

@@ -25,5 +25,10 @@ export {
   type RandomBytes,
 } from './generate';
 export { keyDocumentBytes } from './key-bytes';
-export { previousKeyGraceEndsAt, serializeKeyDocument, type KeyDocument } from './key-document';
+export {
+  graceEndOfPrevious,
+  previousKeyGraceEndsAt,
+  serializeKeyDocument,
+  type KeyDocument,
+} from './key-document';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';

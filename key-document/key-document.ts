@@ -3,6 +3,7 @@
  * few members of ours. Any JOSE library can import it as it is.
  */
 import type { HmacAlgorithm } from './algorithms';
+import { currentSinceOf } from './current-since';
 
 export interface KeyDocument {
   readonly kty: 'oct';
@@ -69,4 +70,17 @@ export function previousKeyGraceEndsAt(
       ? createdAt
       : currentSince;
   return start === undefined ? undefined : start + document.previousKeyGraceSeconds * 1000;
+}
+
+/**
+ * When the previous key stops verifying, as the current version states it: its document's
+ * grace, counted from the promotion its staging labels record (see current-since.ts), else
+ * from its createdAt. The one rule the client, the retirement, the rotation event and
+ * `jwt-keys status` share. Undefined when the document states no grace.
+ */
+export function graceEndOfPrevious(
+  current: KeyDocument,
+  currentVersionStages: readonly string[] | undefined,
+): number | undefined {
+  return previousKeyGraceEndsAt(current, currentSinceOf(currentVersionStages));
 }

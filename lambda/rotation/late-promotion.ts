@@ -14,14 +14,6 @@ import {
 import { type RotationContext, writeUnlessAlreadyDone } from './context';
 import { type SecretDescription } from './secrets-store';
 
-/** When a version became current, as its labels record; undefined for an on-time promotion. */
-export function currentSinceOfVersion(
-  secret: SecretDescription,
-  versionId: string | undefined,
-): number | undefined {
-  return versionId === undefined ? undefined : currentSinceOf(secret.versionIdsToStages[versionId]);
-}
-
 /**
  * Labels the pending key with the moment of its promotion when that comes late, so the grace
  * of the key it displaces counts from now. Returns the label, or undefined when none is needed.

@@ -19,12 +19,11 @@ import {
   STANDBY_STAGE,
   versionWithStage,
 } from '../../contract';
-import { previousKeyGraceEndsAt } from '../../key-document';
+import { graceEndOfPrevious } from '../../key-document';
 import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
 import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
-import { currentSinceOfVersion } from './late-promotion';
 
 export async function runMaintenance(
   context: RotationContext,
@@ -72,7 +71,7 @@ async function retirePrevious(
   const statedEnd =
     current === undefined
       ? undefined
-      : previousKeyGraceEndsAt(current, currentSinceOfVersion(secret, currentVersion));
+      : graceEndOfPrevious(current, secret.versionIdsToStages[currentVersion]);
   const graceEnd =
     statedEnd ??
     (secret.lastRotatedAt === undefined

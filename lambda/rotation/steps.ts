@@ -13,12 +13,11 @@ import {
   versionWithStage,
 } from '../../contract';
 import {
-  currentSinceOf,
   generateKeyDocument,
+  graceEndOfPrevious,
   type KeyDocument,
   KeyDocumentError,
   parseKeyDocument,
-  previousKeyGraceEndsAt,
   serializeKeyDocument,
 } from '../../key-document';
 import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
@@ -34,11 +33,7 @@ import {
 } from './context';
 import { RotationError } from './errors';
 import { importKeyDocument } from './import-key';
-import {
-  currentSinceOfVersion,
-  dropOutdatedPromotionLabels,
-  recordLatePromotion,
-} from './late-promotion';
+import { dropOutdatedPromotionLabels, recordLatePromotion } from './late-promotion';
 import { type SecretDescription } from './secrets-store';
 import {
   ensureStandby,
@@ -267,14 +262,13 @@ export async function finishSecret(
   const newKey =
     pending ??
     (await readKeyDocument(context, secret.arn, { versionId: token, stage: AWSCURRENT }));
-  const currentSince =
-    promotionLabel === undefined
-      ? currentSinceOfVersion(secret, token)
-      : currentSinceOf([promotionLabel]);
+  // The labels the new version holds now: the one just put, or those it already had.
+  const newKeyStages =
+    promotionLabel === undefined ? secret.versionIdsToStages[token] : [promotionLabel];
   const graceEnd =
     newKey === undefined || previous === null
       ? undefined
-      : previousKeyGraceEndsAt(newKey, currentSince);
+      : graceEndOfPrevious(newKey, newKeyStages);
   const standbyVersion = versionWithStage(secret.versionIdsToStages, STANDBY_STAGE);
   const next =
     standbyVersion === undefined
@@ -312,9 +306,10 @@ async function previousStillInGrace(
 ): Promise<KeyReference | null> {
   const previousVersion = versionWithStage(secret.versionIdsToStages, AWSPREVIOUS);
   if (previousVersion === undefined || currentDocument === undefined) return null;
-  const graceEnd = previousKeyGraceEndsAt(
+  const currentVersion = versionWithStage(secret.versionIdsToStages, AWSCURRENT);
+  const graceEnd = graceEndOfPrevious(
     currentDocument,
-    currentSinceOfVersion(secret, versionWithStage(secret.versionIdsToStages, AWSCURRENT)),
+    currentVersion === undefined ? undefined : secret.versionIdsToStages[currentVersion],
   );
   if (graceEnd === undefined || graceEnd <= context.clock()) return null;
   const document = await readStagedKey(context, secret, AWSPREVIOUS);

@@ -5,6 +5,8 @@
  */
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 
+import { AWSPENDING } from '../contract';
+
 import { type CommandContext } from './context';
 import { readSecretState } from './secret-state';
 
@@ -15,7 +17,7 @@ export async function repair(context: CommandContext): Promise<void> {
     await context.secretsManager.send(
       new UpdateSecretVersionStageCommand({
         SecretId: state.arn,
-        VersionStage: 'AWSPENDING',
+        VersionStage: AWSPENDING,
         RemoveFromVersionId: stale,
       }),
     );

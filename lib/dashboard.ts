@@ -12,7 +12,8 @@ import { METRIC_NAMESPACE, type RotationMetric, SECRET_NAME_DIMENSION } from '..
 export interface DashboardSettings {
   readonly secretName: string;
   readonly rotationFunction: IFunction;
-  readonly errorsAlarm: cloudwatch.IAlarm;
+  /** The alarms the Failures widget shows. */
+  readonly alarms: readonly cloudwatch.IAlarm[];
   readonly rotationInterval: Duration;
 }
 
@@ -70,7 +71,7 @@ export function createDashboard(
     }),
     new cloudwatch.AlarmStatusWidget({
       title: 'Failures',
-      alarms: [settings.errorsAlarm],
+      alarms: [...settings.alarms],
       width: 12,
     }),
   );

@@ -11,7 +11,7 @@ export interface AcknowledgedResources {
   readonly rotationFunction: IConstruct;
   /** The 5-minute retirement rule's AWS::Events::Rule. */
   readonly retirementRule: IConstruct;
-  /** The AWS::Events::Rule that forwards Secrets Manager's rotation failures to the alarm topic. */
+  /** The AWS::Events::Rule that counts Secrets Manager's rotation failures (no target). */
   readonly rotationFailedRule: IConstruct;
 }
 
@@ -41,6 +41,7 @@ export function acknowledgeNagFindings(resources: AcknowledgedResources): void {
   Validations.of(resources.rotationFailedRule).acknowledge({
     id: 'Serverless::Serverless-EventBusDLQ',
     reason:
-      'EventBridge retries delivery to SNS for 24 hours; the Lambda errors alarm is a second path to the same topic.',
+      'The rule has no target to deliver to: it only counts the matching events, and the ' +
+      'RotationFailedAlarm on its MatchedEvents metric publishes to the alarm topic.',
   });
 }

@@ -28,12 +28,7 @@ import {
   ROTATION_HANDLER,
 } from '../contract';
 
-import {
-  allowAlarmsToPublish,
-  allowRuleToPublish,
-  createAlarmTopic,
-  topicTarget,
-} from './alarm-topic';
+import { allowAlarmsToPublish, createAlarmTopic } from './alarm-topic';
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -72,8 +67,8 @@ export interface RotatingJwtKeyProps {
   /** For the secret and the key it creates. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Where alarms go. The construct lets CloudWatch (this account's alarms) and EventBridge (its
-   * rotation-failed rule) publish to it, and use its key if it has one in this app.
+   * Where alarms go. The construct lets CloudWatch (this account's alarms) publish to it, and
+   * use its key if it has one in this app.
    * @default - a new topic, encrypted with a KMS key of its own, SSL only
    */
   readonly alarmTopic?: sns.ITopic;
@@ -105,6 +100,8 @@ export class RotatingJwtKey extends Construct {
   readonly rotationWindow: Duration;
   /** Fires when the rotation function fails (any invocation with an error). */
   readonly errorsAlarm: cloudwatch.Alarm;
+  /** Fires when Secrets Manager reports a failed or abandoned rotation of the secret. */
+  readonly rotationFailedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
@@ -139,8 +136,9 @@ export class RotatingJwtKey extends Construct {
     this.createRotationSchedule(this.createFirstKey());
     const retirementRule = this.createRetirementSchedule();
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this);
-    const { errorsAlarm, rotationFailedRule } = this.createAlarms();
+    const { errorsAlarm, rotationFailedAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
+    this.rotationFailedAlarm = rotationFailedAlarm;
     acknowledgeNagFindings({
       rotationFunction: resourceOf(this.rotationFunction),
       retirementRule: resourceOf(retirementRule),
@@ -149,7 +147,7 @@ export class RotatingJwtKey extends Construct {
     createDashboard(this, {
       secretName: this.secret.secretName,
       rotationFunction: this.rotationFunction,
-      errorsAlarm: this.errorsAlarm,
+      alarms: [this.errorsAlarm, this.rotationFailedAlarm],
       rotationInterval: this.rotationInterval,
     });
   }
@@ -360,8 +358,17 @@ export class RotatingJwtKey extends Construct {
     this.eventBus.grantPutEventsTo(this.rotationFunction);
   }
 
-  private createAlarms(): { errorsAlarm: cloudwatch.Alarm; rotationFailedRule: events.Rule } {
-    // Secrets Manager's own signal that a rotation failed or was abandoned (via CloudTrail).
+  /**
+   * Two alarms on the topic: the function failed (any invocation with an error), and Secrets
+   * Manager's own signal that a rotation failed or was abandoned (a CloudTrail event on the
+   * default bus), counted by a rule that has no target: the alarm on its MatchedEvents is what
+   * publishes, so CloudWatch is the topic's one publisher (see alarm-topic.ts).
+   */
+  private createAlarms(): {
+    errorsAlarm: cloudwatch.Alarm;
+    rotationFailedAlarm: cloudwatch.Alarm;
+    rotationFailedRule: events.Rule;
+  } {
     const rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'Secrets Manager reports a failed or abandoned rotation of the JWT signing key',
       eventPattern: {
@@ -372,9 +379,23 @@ export class RotatingJwtKey extends Construct {
           additionalEventData: { SecretId: [this.secret.secretArn] },
         },
       },
-      targets: [topicTarget(this.alarmTopic)],
     });
-    allowRuleToPublish(this.alarmTopic, rotationFailedRule);
+    const rotationFailedAlarm = new cloudwatch.Alarm(this, 'RotationFailedAlarm', {
+      alarmDescription:
+        'Secrets Manager reports a failed or abandoned rotation of the JWT signing key: run ' +
+        '"jwt-keys status" on the secret, and the rotation function\'s logs say why',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        dimensionsMap: { RuleName: rotationFailedRule.ruleName },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     const alarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
       alarmDescription:
         'The JWT key rotation function failed (rotation step, retirement or revoke)',
@@ -384,9 +405,11 @@ export class RotatingJwtKey extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    for (const each of [alarm, rotationFailedAlarm]) {
+      each.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    }
     allowAlarmsToPublish(this.alarmTopic);
-    return { errorsAlarm: alarm, rotationFailedRule };
+    return { errorsAlarm: alarm, rotationFailedAlarm, rotationFailedRule };
   }
 }
 

@@ -35,15 +35,6 @@ interface Exception {
 /** The documented cases where the source keys cannot be used. */
 export const EXCEPTIONS: readonly Exception[] = [
   {
-    type: 'AWS::KMS::Key',
-    service: 'events.amazonaws.com',
-    insteadKey: 'kms:encryptioncontext:aws:sns:topicarn',
-    why:
-      'Amazon SNS Developer Guide, "Managing Amazon SNS encryption keys": adding aws:SourceAccount ' +
-      'and aws:SourceArn to a KMS key policy is not supported for EventBridge-to-encrypted topics ' +
-      '(delivery fails). The statement is held to the topics SNS encrypts with the key instead.',
-  },
-  {
     type: 'AWS::IAM::Role',
     service: 'lambda.amazonaws.com',
     why:

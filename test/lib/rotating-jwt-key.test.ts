@@ -183,7 +183,11 @@ describe('Construct: RotatingJwtKey', () => {
             additionalEventData: { SecretId: [Match.anyValue()] },
           },
         },
-        Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') } })],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'MatchedEvents',
+        Namespace: 'AWS/Events',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',

@@ -45,11 +45,9 @@ describe('Service principals', () => {
       expect(grants.map((grant) => `${grant.type} ${grant.service}`).sort()).toEqual([
         'AWS::IAM::Role lambda.amazonaws.com',
         'AWS::KMS::Key cloudwatch.amazonaws.com',
-        'AWS::KMS::Key events.amazonaws.com',
         'AWS::Lambda::Permission events.amazonaws.com',
         'AWS::Lambda::Permission secretsmanager.amazonaws.com',
         'AWS::SNS::TopicPolicy cloudwatch.amazonaws.com',
-        'AWS::SNS::TopicPolicy events.amazonaws.com',
       ]);
       // AND none lacks its source
       expect(findings(template)).toEqual([]);
@@ -70,7 +68,7 @@ describe('Service principals', () => {
           }),
         };
       });
-      expect(servicePrincipalGrants(template).length).toBeGreaterThanOrEqual(7);
+      expect(servicePrincipalGrants(template).length).toBeGreaterThanOrEqual(5);
       expect(findings(template)).toEqual([]);
     });
 
@@ -142,7 +140,7 @@ describe('Service principals', () => {
             /\(AWS::KMS::Key\): sns\.amazonaws\.com kms:Decrypt without aws:sourcearn$/,
           ),
           expect.stringMatching(
-            /\(AWS::KMS::Key\): events\.amazonaws\.com kms:GenerateDataKey\* without kms:encryptioncontext:aws:sns:topicarn$/,
+            /\(AWS::KMS::Key\): events\.amazonaws\.com kms:GenerateDataKey\* without aws:sourceaccount and aws:sourcearn$/,
           ),
           expect.stringMatching(
             /\(AWS::KMS::Key\): logs\.amazonaws\.com kms:Encrypt without aws:sourceaccount and aws:sourcearn$/,
@@ -188,29 +186,31 @@ describe('Service principals', () => {
       });
     });
 
-    it('lets EventBridge publish for the rotation-failed rule only', () => {
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sns:Publish',
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': ACCOUNT },
-                ArnEquals: {
-                  'aws:SourceArn': {
-                    'Fn::GetAtt': [Match.stringLikeRegexp('RotationFailedRule'), 'Arn'],
-                  },
-                },
-              },
-            }),
-          ]),
-        },
+    it('grants EventBridge nothing: the rotation-failed rule has no target, an alarm publishes', () => {
+      // THEN no statement anywhere names EventBridge but the retirement rule's invoke permission
+      expect(
+        servicePrincipalGrants(template)
+          .filter((grant) => grant.service === 'events.amazonaws.com')
+          .map((grant) => grant.type),
+      ).toEqual(['AWS::Lambda::Permission']);
+      // AND the rule only counts the events
+      const rules = template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { source: ['aws.secretsmanager'] } },
+      });
+      expect(Object.values(rules).map((rule) => rule.Properties.Targets)).toEqual([undefined]);
+      // AND the alarm on its MatchedEvents publishes to the topic
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Events',
+        MetricName: 'MatchedEvents',
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: Object.keys(rules)[0] } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
       });
     });
 
-    it('is encrypted with a key of its own that CloudWatch and EventBridge may use for SNS topics of this account', () => {
+    it('is encrypted with a key of its own that CloudWatch alone may use, for SNS topics of this account', () => {
       // THEN the topic's key is not the secret's
       const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0]!;
       const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0]!;
@@ -248,14 +248,6 @@ describe('Service principals', () => {
               StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicsOfThisAccount },
             },
           }),
-          // EventBridge: the source keys are not supported here (see EXCEPTIONS)
-          expect.objectContaining({
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: {
-              StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicsOfThisAccount },
-            },
-          }),
         ]),
       );
     });
@@ -265,7 +257,7 @@ describe('Service principals', () => {
         alarmTopic: new sns.Topic(stack, 'MyTopic'),
       }));
       given.resourceCountIs('AWS::KMS::Key', 1);
-      for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      for (const service of ['cloudwatch.amazonaws.com']) {
         given.hasResourceProperties('AWS::SNS::TopicPolicy', {
           Topics: [{ Ref: Match.stringLikeRegexp('^MyTopic') }],
           PolicyDocument: {

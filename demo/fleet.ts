@@ -16,20 +16,20 @@
  * appears), replays of long-lived tokens of keys later retired or revoked, and an instance
  * whose two reads straddle each rotation's label move.
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-import {
-  CreateSecretCommand,
-  DescribeSecretCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { runCli } from '../cli/run-cli';
 import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
 import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../rotation-events';
 
-import { createFleetInstance, createRotationFunction, type FleetInstance } from './wiring';
+import {
+  createFleetInstance,
+  createRotationFunction,
+  type FleetInstance,
+  simulateDeploy,
+} from './wiring';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -87,6 +87,13 @@ export interface TimelineEntry {
 }
 
 export interface FleetFigures {
+  /** What the deploy left: the first key and its standby, which the first rotation promotes. */
+  readonly deploy: {
+    readonly firstKid: string;
+    readonly standbyKid: string;
+    /** Key rotated events published by the deploy (the schedule is created without rotating). */
+    readonly rotations: number;
+  };
   readonly instances: number;
   readonly simulatedDays: number;
   readonly rotations: number;
@@ -113,7 +120,16 @@ export interface FleetFigures {
    * second after a random kid spent its unknown-kid budget; and how many were refused (they
    * count in wronglyRejected too).
    */
-  readonly newKeyRightAfterRotation: { readonly verified: number; readonly refused: number };
+  readonly newKeyRightAfterRotation: {
+    readonly verified: number;
+    readonly refused: number;
+    /** The same, per scheduled rotation, in order, with the kid of the key it promoted. */
+    readonly byRotation: readonly {
+      readonly kid: string;
+      readonly verified: number;
+      readonly refused: number;
+    }[];
+  };
   /**
    * Replayed tokens of retired or revoked keys verified, and accepted later than the bound
    * (those count in acceptedAfterBound too).
@@ -198,23 +214,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       }
     });
 
-    // The deploy: CloudFormation's first key, then the rotation schedule (which rotates at once).
+    // The deploy, as the stack does it: the secret with CloudFormation's generated key, the
+    // FirstKey custom resource (the first key and its standby), then the rotation schedule,
+    // created without rotating.
+    timeline('deploy', "cdk deploy: the secret, with the template's generated key (kid initial)");
+    const deployed = await simulateDeploy(local, admin, {
+      secretName: 'demo/jwt-signing-key',
+      functionArn,
+      rotationDays: options.rotationDays,
+    });
+    const secretArn = deployed.secretArn;
+    const rotationsAtDeploy = rotations;
     timeline(
       'deploy',
-      `cdk deploy: first key from the template; rotation every ${options.rotationDays} days`,
+      `FirstKey custom resource (Create): first key ${short(deployed.firstKid)} made at deploy ` +
+        `with its standby key ${short(deployed.standbyKid)}; AWSPREVIOUS ${deployed.generatedKid} ` +
+        'keeps its grace',
     );
-    const created = await admin.send(
-      new CreateSecretCommand({ Name: 'demo/jwt-signing-key', SecretString: initialKeyDocument() }),
+    timeline(
+      'deploy',
+      `rotation schedule every ${options.rotationDays} days, created without rotating ` +
+        '(Secrets Manager ran testSecret only)',
     );
-    const secretArn = created.ARN!;
-    await admin.send(
-      new RotateSecretCommand({
-        SecretId: secretArn,
-        RotationLambdaARN: functionArn,
-        RotationRules: { AutomaticallyAfterDays: options.rotationDays },
-      }),
-    );
-    await local.rotationsSettled();
 
     // Each instance started at its own moment: their caches expire out of phase.
     for (let index = 0; index < options.instances; index += 1) {
@@ -247,7 +268,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       expiredAccepted: 0,
       junkVerified: 0,
       junkAccepted: 0,
-      newKeyRightAfterRotation: { verified: 0, refused: 0 },
+      newKeyRightAfterRotation: {
+        verified: 0,
+        refused: 0,
+        byRotation: [] as { kid: string; verified: number; refused: number }[],
+      },
       replaysVerified: 0,
       replaysAcceptedAfterBound: 0,
       interleavedReads: 0,
@@ -299,6 +324,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
 
     const calls = instances.map((instance) => instance.secretsManagerCalls());
     return {
+      deploy: {
+        firstKid: deployed.firstKid,
+        standbyKid: deployed.standbyKid,
+        rotations: rotationsAtDeploy,
+      },
       instances: options.instances,
       simulatedDays: options.days,
       rotations,
@@ -432,10 +462,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       };
       issued.push(sample);
       figures.tokensIssued += 1;
+      const counts = { kid: sample.kid, verified: 0, refused: 0 };
+      figures.newKeyRightAfterRotation.byRotation.push(counts);
       for (const instance of instances) {
         if (instance === signer) continue;
         figures.newKeyRightAfterRotation.verified += 1;
-        if (!(await judge(instance, sample))) figures.newKeyRightAfterRotation.refused += 1;
+        counts.verified += 1;
+        if (!(await judge(instance, sample))) {
+          figures.newKeyRightAfterRotation.refused += 1;
+          counts.refused += 1;
+        }
       }
     }
 
@@ -483,13 +519,6 @@ async function revokeWithCli(
   );
   for (const line of output) log(line);
   if (code !== 0) throw new Error(`jwt-keys revoke-previous exited ${code}`);
-}
-
-/** CloudFormation's GenerateSecretString result: a JWK template with an alphanumeric `k`. */
-function initialKeyDocument(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const k = Array.from({ length: 44 }, () => alphabet[randomInt(alphabet.length)]).join('');
-  return JSON.stringify({ kty: 'oct', alg: 'HS256', use: 'sig', kid: 'initial', k });
 }
 
 /** The token with another kid in its header (the signature no longer matters). */

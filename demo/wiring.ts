@@ -1,12 +1,22 @@
 /**
  * The real parts, wired to the local endpoint and a simulated clock: the rotation handler (as
- * Secrets Manager would invoke it) and application instances built on JwtKeyRing, each with its
- * own SecretsManagerClient whose calls are counted.
+ * Secrets Manager and CloudFormation would invoke it), what `cdk deploy` does with them, and
+ * application instances built on JwtKeyRing, each with its own SecretsManagerClient whose calls
+ * are counted.
  */
+import { randomInt } from 'node:crypto';
+
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 
 import { JwtKeyRing, JwtKeyRingError } from '../client';
+import { AWSCURRENT, FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from '../contract';
+import { parseKeyDocument } from '../key-document';
 import { createRotationHandler } from '../lambda/rotation/create-rotation-handler';
 import { EventBridgePublisher } from '../lambda/rotation/event-publisher';
 import { SdkSecretsStore } from '../lambda/rotation/secrets-store';
@@ -39,6 +49,89 @@ export function createRotationFunction(
     logger: quiet,
   });
   return (event) => handler(event);
+}
+
+export interface DeploySettings {
+  readonly secretName: string;
+  /** The rotation function's ARN (the custom resource's ServiceToken and the rotation Lambda). */
+  readonly functionArn: string;
+  readonly rotationDays: number;
+}
+
+export interface Deployed {
+  readonly secretArn: string;
+  /** The template's generated key: replaced at once by the first key, it keeps its grace. */
+  readonly generatedKid: string;
+  /** The first key, written by the FirstKey custom resource, AWSCURRENT when the deploy ends. */
+  readonly firstKid: string;
+  /** The first key's standby (JWTKEY_NEXT), which the first scheduled rotation promotes. */
+  readonly standbyKid: string;
+  /** The FirstKey resource's answer to CloudFormation. */
+  readonly firstKeyReason: string;
+}
+
+/**
+ * What the stack's `cdk deploy` does, in its order: the secret with CloudFormation's generated
+ * key (kid `initial`); the FirstKey custom resource, a Create request to the rotation function,
+ * which writes the first key and its standby and answers on the ResponseURL; then the rotation
+ * schedule, with RotateImmediatelyOnUpdate false, so Secrets Manager only runs testSecret.
+ */
+export async function simulateDeploy(
+  local: LocalAws,
+  admin: SecretsManagerClient,
+  settings: DeploySettings,
+): Promise<Deployed> {
+  const created = await admin.send(
+    new CreateSecretCommand({ Name: settings.secretName, SecretString: templateKeyDocument() }),
+  );
+  const secretArn = created.ARN!;
+  const answer = await local.runCustomResource(settings.functionArn, {
+    requestType: 'Create',
+    resourceType: FIRST_KEY_RESOURCE_TYPE,
+    logicalResourceId: 'JwtKeyFirstKey',
+    resourceProperties: { SecretId: secretArn } satisfies FirstKeyResourceProperties,
+  });
+  if (answer.Status !== 'SUCCESS') {
+    throw new Error(`cdk deploy failed: FirstKey answered ${answer.Status}: ${answer.Reason}`);
+  }
+  const results = local.rotationResults.length;
+  await admin.send(
+    new RotateSecretCommand({
+      SecretId: secretArn,
+      RotationLambdaARN: settings.functionArn,
+      RotationRules: { ScheduleExpression: `rate(${settings.rotationDays} days)` },
+      RotateImmediately: false,
+    }),
+  );
+  await local.rotationsSettled();
+  const check = local.rotationResults.slice(results);
+  if (
+    check.some((result) => result.outcome !== 'succeeded' || result.mode !== 'test-configuration')
+  ) {
+    throw new Error(`cdk deploy failed: the rotation schedule's check: ${JSON.stringify(check)}`);
+  }
+  const current = parseKeyDocument(
+    (await admin.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: AWSCURRENT })))
+      .SecretString!,
+  );
+  if (current.nextKid === undefined) throw new Error('cdk deploy left a first key without standby');
+  return {
+    secretArn,
+    generatedKid: current.previousKid ?? 'initial',
+    firstKid: current.kid,
+    standbyKid: current.nextKid,
+    firstKeyReason: answer.Reason ?? '',
+  };
+}
+
+/**
+ * CloudFormation's GenerateSecretString for the stack's secret: the JWK template with `k`, 88
+ * alphanumeric characters (valid base64url for 66 bytes), and the kid `initial`.
+ */
+export function templateKeyDocument(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const k = Array.from({ length: 88 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  return JSON.stringify({ kty: 'oct', alg: 'HS256', use: 'sig', kid: 'initial', k });
 }
 
 export interface FleetInstanceSettings {

@@ -9,12 +9,21 @@
  * const arn = local.registerFunction('rotation', (event) => handler(event));
  * await sm.send(new RotateSecretCommand({ SecretId, RotationLambdaARN: arn }));
  * await local.rotationsSettled();
+ * const answer = await local.runCustomResource(arn, {
+ *   requestType: 'Create', resourceType: 'Custom::Thing', logicalResourceId: 'Thing',
+ *   resourceProperties: { SecretId },
+ * });
  * ```
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
+import {
+  type CustomResourceRequest,
+  type CustomResourceResponse,
+  CustomResourceRunner,
+} from './custom-resources';
 import { type EventSubscriber, EventBridgeService, type PublishedEvent } from './eventbridge';
 import { Faults, type FaultSpec, type HeldCall, type HoldSpec } from './faults';
 import {
@@ -28,6 +37,13 @@ import { REGION, SecretsManagerService } from './secrets-manager';
 import { ServiceError } from './service-error';
 
 export { ServiceError } from './service-error';
+export { CustomResourceError } from './custom-resources';
+export type {
+  CustomResourceErrorCode,
+  CustomResourceRequest,
+  CustomResourceRequestType,
+  CustomResourceResponse,
+} from './custom-resources';
 export type { DeliveredEvent, EventSubscriber, PublishedEvent } from './eventbridge';
 export type { FaultSpec, HeldCall, HoldSpec } from './faults';
 export type { LambdaContext, LambdaHandler, RegisterFunctionOptions } from './lambda-functions';
@@ -66,6 +82,16 @@ export interface LocalAws {
   registerFunction(name: string, handler: LambdaHandler, options?: RegisterFunctionOptions): string;
   /** Invokes a registered function as an EventBridge rule target would; rejects on its error. */
   invokeFunction(nameOrArn: string, event: unknown): Promise<unknown>;
+  /**
+   * Runs a Lambda-backed custom resource operation as CloudFormation does: the request event
+   * with a ResponseURL on this endpoint, the function invoked, its PUT awaited. Resolves with
+   * the answer (FAILED too) once the invocation has ended; rejects with a CustomResourceError
+   * when the function ends without answering or answers a malformed document.
+   */
+  runCustomResource(
+    functionNameOrArn: string,
+    request: CustomResourceRequest,
+  ): Promise<CustomResourceResponse>;
   /** Resolves once every rotation started so far has succeeded or failed. */
   rotationsSettled(): Promise<void>;
   /** Starts the rotations whose schedule is due at the clock's time; returns their tokens. */
@@ -111,6 +137,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const runner = new RotationRunner(functions, faults, clock, options.rotationAttempts ?? 3);
   secretsManager.rotations = runner;
   const calls: CallRecord[] = [];
+  let endpoint = '';
+  const customResources = new CustomResourceRunner(functions, () => endpoint);
 
   const server = createServer((request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {
@@ -120,6 +148,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method === 'PUT' && CustomResourceRunner.isResponsePath(url.pathname)) {
+      const stored = customResources.upload(url, body.toString('utf8'));
+      response
+        .writeHead(stored.status, stored.body === '' ? {} : { 'content-type': 'application/xml' })
+        .end(stored.body);
+      return;
+    }
     const invoke = INVOKE_PATH.exec(request.url ?? '');
     if (request.method === 'POST' && invoke !== null) {
       await handleInvoke(decodeURIComponent(invoke[1]!), request, body, response);
@@ -253,7 +289,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  endpoint = `http://127.0.0.1:${port}`;
 
   return {
     endpoint,
@@ -266,6 +302,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     registerFunction: (name, handler, registerOptions) =>
       functions.register(name, handler, registerOptions),
     invokeFunction: (nameOrArn, event) => functions.invoke(nameOrArn, event),
+    runCustomResource: (functionNameOrArn, request) =>
+      customResources.run(functionNameOrArn, request),
     rotationsSettled: () => runner.settled(),
     runScheduledRotations: () => {
       const started: string[] = [];

@@ -54,6 +54,11 @@ export class LambdaFunctions {
     return this.lookup(nameOrArn) !== undefined;
   }
 
+  /** The ARN of a registered function, by name or ARN. */
+  arnOf(nameOrArn: string): string | undefined {
+    return this.lookup(nameOrArn)?.arn;
+  }
+
   /** Runs the function; a thrown error or a timeout becomes a FunctionError. */
   async invoke(nameOrArn: string, event: unknown): Promise<unknown> {
     const fn = this.lookup(nameOrArn);

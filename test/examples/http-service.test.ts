@@ -1,7 +1,9 @@
 /**
- * The example service across a rotation, on the local endpoint with the real rotation handler:
- * a token from before the rotation keeps working (previous key, in grace), new logins use the
- * new key, and after the grace period and the retirement the old token is refused.
+ * The example service across a rotation, on the local endpoint with the real rotation handler,
+ * deployed as the stack deploys (the template's key, the FirstKey custom resource, the schedule
+ * created without rotating): a token from before the rotation keeps working (previous key, in
+ * grace), new logins use the new key, and after the grace period and the retirement the old
+ * token is refused.
  */
 import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
@@ -9,6 +11,7 @@ import { type AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { JwtKeyRing } from '../../client';
+import { simulateDeploy } from '../../demo/wiring';
 import { createApp } from '../../examples/http-service';
 import { type RotationRig, startRotationRig } from '../lambda/support';
 
@@ -19,13 +22,19 @@ describe('examples/http-service', () => {
   let client: SecretsManagerClient;
   /** The refreshes the rotation events started: awaited before asserting what follows them. */
   let refreshes: Promise<boolean>[];
+  /** The first key, written at deploy by the FirstKey custom resource. */
+  let firstKid: string;
 
   beforeEach(async () => {
     // A 5-minute grace, shorter than the 15-minute tokens, so its end is what refuses them.
     refreshes = [];
     rig = await startRotationRig({ gracePeriodSeconds: 300 });
-    const arn = await rig.createKeySecret();
-    await rig.rotate(arn);
+    const deployed = await simulateDeploy(rig.local, rig.sm, {
+      secretName: 'app/jwt',
+      functionArn: rig.functionArn,
+      rotationDays: 90,
+    });
+    const arn = deployed.secretArn;
     client = new SecretsManagerClient(rig.local.clientConfig());
     const ring = new JwtKeyRing({
       secretId: arn,
@@ -39,6 +48,7 @@ describe('examples/http-service', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise((resolve) => server.close(() => resolve()));
     (rig as { arn?: string }).arn = arn;
+    firstKid = deployed.firstKid;
   });
 
   afterEach(async () => {
@@ -66,9 +76,10 @@ describe('examples/http-service', () => {
   }
 
   it('keeps a token from before a rotation valid through the grace period, then refuses it', async () => {
-    // GIVEN a token issued before a rotation
+    // GIVEN a token issued before a rotation, signed by the key the deploy made
     const arn = (rig as { arn?: string }).arn!;
     const before = await login('alice');
+    expect(kidOf(before)).toBe(firstKid);
     expect(await protectedRoute(before)).toEqual({
       status: 200,
       body: { subject: 'alice', verifiedWith: 'AWSCURRENT' },
@@ -121,3 +132,9 @@ describe('examples/http-service', () => {
     expect(response.status).toBe(400);
   });
 });
+
+function kidOf(token: string): unknown {
+  return (
+    JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: unknown }
+  ).kid;
+}

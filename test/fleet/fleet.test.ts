@@ -53,15 +53,25 @@ describe('fleet simulation', () => {
     const figures = await runFleet(BASE);
     report('fleet', figures);
 
-    // THEN the lifecycle happened: deploy + 3 scheduled rotations + the revoke's rotation
+    // THEN the lifecycle happened: the deploy (its first key and standby, no rotation), 3
+    // scheduled rotations and the revoke's rotation
     expect(figures.instances).toBeGreaterThanOrEqual(20);
-    expect(figures.rotations).toBeGreaterThanOrEqual(5);
+    expect(figures.deploy.rotations).toBe(0);
+    expect(figures.rotations).toBeGreaterThanOrEqual(4);
     expect(figures.retirements).toBeGreaterThanOrEqual(1);
     expect(figures.revocations).toBe(1);
     // AND the promises held. The new key's first tokens, a second after a random kid spent
     // each instance's unknown-kid budget, verify only because the current key document names
     // the new key (nextKid, written by the rotation with its standby key): read at once.
     expect(figures.newKeyRightAfterRotation.refused).toBe(0);
+    // AND so for the first scheduled rotation too, which promotes the standby the deploy made:
+    // the first key the FirstKey resource wrote names it
+    const [first] = figures.newKeyRightAfterRotation.byRotation;
+    expect(first).toEqual({
+      kid: figures.deploy.standbyKid,
+      verified: figures.instances - 1,
+      refused: 0,
+    });
     expect(figures.wronglyRejected).toBe(0);
     expect(figures.acceptedAfterBound).toBe(0);
     expect(figures.expiredAccepted).toBe(0);

@@ -15,6 +15,7 @@ import {
 import { JwtKeyRing } from '../../client';
 import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
 import { type LocalAws, startLocalAws } from '../../local-aws';
+import { hmacKey } from '../support/key-documents';
 
 export const SECRET_ID = 'app/jwt';
 
@@ -213,7 +214,7 @@ export function hmacToken(
       : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
     ).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
-  const signature = createHmac(hash, Buffer.from(document.k, 'base64url'))
+  const signature = createHmac(hash, Buffer.from(hmacKey(document).k, 'base64url'))
     .update(input)
     .digest('base64url');
   return `${input}.${signature}`;

@@ -18,6 +18,7 @@ import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
 import { type KeyDocument, parseKeyDocument } from '../../key-document';
 import { firstKeyVersionIds } from '../../lambda/rotation/first-key';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
+import { hmacKey } from '../support/key-documents';
 
 import { everythingObservable, type RotationRig, startRotationRig } from './support';
 
@@ -153,7 +154,7 @@ describe('the first-key custom resource', () => {
     const standby = await read(arn, { stage: 'JWTKEY_NEXT' });
     expect(current.alg).toBe('HS256');
     expect(current.nextKid).toBe(standby.kid);
-    expect(standby.k).not.toBe(current.k);
+    expect(hmacKey(standby).k).not.toBe(hmacKey(current).k);
     return current;
   }
 
@@ -301,7 +302,7 @@ describe('the first-key custom resource', () => {
     // THEN the rotation promoted the first standby, and the Update left everything as it was
     expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
       kid: firstStandby.kid,
-      k: firstStandby.k,
+      k: hmacKey(firstStandby).k,
       nextKid: standbyVersionIdFor(token),
     });
     expect(rig.local.versionStages(arn)).toEqual(stages);
@@ -458,10 +459,13 @@ describe('the first-key custom resource', () => {
     // THEN
     expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
       kid: standby.kid,
-      k: standby.k,
+      k: hmacKey(standby).k,
       previousKid: first.kid,
     });
-    expect(await read(arn, { stage: 'AWSPREVIOUS' })).toMatchObject({ kid: first.kid, k: first.k });
+    expect(await read(arn, { stage: 'AWSPREVIOUS' })).toMatchObject({
+      kid: first.kid,
+      k: hmacKey(first).k,
+    });
   });
 
   it('lets no key material, nor the presigned query of the ResponseURL, out', async () => {

@@ -15,7 +15,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 
 import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
-import { type KeyDocument, parseKeyDocument } from '../../key-document';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type KeyDocument,
+  keyMembersOf,
+  parseKeyDocument,
+} from '../../key-document';
 import { firstKeyVersionIds } from '../../lambda/rotation/first-key';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { hmacKey } from '../support/key-documents';
@@ -499,4 +504,42 @@ describe('the first-key custom resource', () => {
     expect(everythingObservable(rig)).not.toContain('PRESIGNEDSIGNATURE0123');
     expect(everythingObservable(rig)).not.toContain('X-Amz-');
   });
+
+  it.each(ASYMMETRIC_ALGORITHMS)(
+    'Create on a secret with no value, for %s: a first key and standby of the algorithm, no key material out',
+    async (alg) => {
+      // GIVEN a function configured for the algorithm, and a secret with no value
+      const own = await startRotationRig({ algorithm: alg });
+      try {
+        const created = await own.sm.send(new CreateSecretCommand({ Name: 'app/jwt' }));
+        const arn = created.ARN!;
+
+        // WHEN
+        await own.handler({ ...request('Create', arn), ServiceToken: own.functionArn });
+
+        // THEN AWSCURRENT and JWTKEY_NEXT are private JWKs of the algorithm, the first naming the second
+        const readStage = async (stage: string): Promise<KeyDocument> =>
+          parseKeyDocument(
+            (await own.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage })))
+              .SecretString!,
+          );
+        const current = await readStage('AWSCURRENT');
+        const standby = await readStage('JWTKEY_NEXT');
+        const ids = firstKeyVersionIds(arn, REQUEST_1);
+        expect(current).toMatchObject({ alg, kid: ids.key, nextKid: ids.standby });
+        expect(standby).toMatchObject({ alg, kid: ids.standby });
+        expect(keyMembersOf(standby)).not.toEqual(keyMembersOf(current));
+        expect(server.received.at(-1)!.body).toMatchObject({
+          Status: 'SUCCESS',
+          Data: { Kid: ids.key },
+        });
+        // AND no private member is in the logs, events, errors or the answer to CloudFormation
+        const observable = everythingObservable(own) + JSON.stringify(server.received);
+        const material = await own.allKeyMaterial(arn);
+        expect(material.filter((secret) => observable.includes(secret))).toEqual([]);
+      } finally {
+        await own.close();
+      }
+    },
+  );
 });

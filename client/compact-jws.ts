@@ -1,5 +1,6 @@
 /**
- * Compact JWS with HMAC, on node:crypto: the fast path of sign and verify. Verifying through
+ * Compact JWS on node:crypto: HMAC is the fast path of sign and verify; asymmetric keys go
+ * through signatures.ts. Verifying through
  * jose costs a WebCrypto round trip per call; this runs HMAC, a constant-time compare, base64url
  * and JSON.parse, about the floor of what verification can cost. It is held to jose's decisions
  * by a differential test over the Wycheproof vectors, the attack tables and fuzzed tokens; where
@@ -9,15 +10,36 @@
  */
 import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
-import { decodeCanonicalBase64url, hashName, type HmacAlgorithm } from '../key-document';
+import {
+  type AsymmetricAlgorithm,
+  decodeCanonicalBase64url,
+  hashName,
+  type HmacAlgorithm,
+} from '../key-document';
 
 import { JwtKeyRingError } from './errors';
+import { createAsymmetricSignature, hasValidAsymmetricSignature } from './signatures';
 
 export interface HmacKey {
+  readonly kind: 'hmac';
   readonly alg: HmacAlgorithm;
   readonly kid: string;
   readonly secret: KeyObject;
 }
+
+/** An asymmetric key, imported once when loaded: it verifies with the public half alone. */
+export interface AsymmetricKey {
+  readonly kind: 'asymmetric';
+  readonly alg: AsymmetricAlgorithm;
+  readonly kid: string;
+  readonly publicKey: KeyObject;
+  /** Absent on a key that only verifies. */
+  readonly privateKey?: KeyObject;
+  /** The exact length of its signatures, in bytes (see signatures.ts). */
+  readonly signatureBytes: number;
+}
+
+export type JwsKey = HmacKey | AsymmetricKey;
 
 export interface DecodedJws {
   readonly header: Readonly<Record<string, unknown>>;
@@ -89,8 +111,20 @@ export function checkProtectedHeader(header: Readonly<Record<string, unknown>>):
   }
 }
 
-/** True when the signature is the key's HMAC of the signing input (constant-time compare). */
-export function hasValidSignature(decoded: DecodedJws, key: HmacKey): boolean {
+/**
+ * True when the signature is the key's: its HMAC of the signing input (constant-time compare),
+ * or a valid signature of its algorithm under its public half. The algorithm is the key's.
+ */
+export function hasValidSignature(decoded: DecodedJws, key: JwsKey): boolean {
+  if (key.kind === 'asymmetric') {
+    return hasValidAsymmetricSignature(
+      key.alg,
+      key.publicKey,
+      key.signatureBytes,
+      decoded.signingInput,
+      decoded.signature,
+    );
+  }
   if (decoded.signature.length !== SIGNATURE_BYTES[key.alg]) return false;
   const expected = createHmac(hashName(key.alg), key.secret).update(decoded.signingInput).digest();
   return timingSafeEqual(expected, decoded.signature);
@@ -101,8 +135,15 @@ export function encodeProtectedHeader(header: Readonly<Record<string, unknown>>)
   return encodeJson(header);
 }
 
-export function signCompactJws(encodedHeader: string, payload: unknown, key: HmacKey): string {
+export function signCompactJws(encodedHeader: string, payload: unknown, key: JwsKey): string {
   const signingInput = `${encodedHeader}.${encodeJson(payload)}`;
+  if (key.kind === 'asymmetric') {
+    if (key.privateKey === undefined) {
+      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', `the key ${key.kid} only verifies`);
+    }
+    const signature = createAsymmetricSignature(key.alg, key.privateKey, signingInput);
+    return `${signingInput}.${signature.toString('base64url')}`;
+  }
   const signature = createHmac(hashName(key.alg), key.secret)
     .update(signingInput)
     .digest('base64url');

@@ -6,24 +6,24 @@
  * the first load are rate-limited too. What rotation events said about keys (retired, no longer
  * current) overrides whatever a read returns, from the moment the event arrives.
  */
-import { createSecretKey } from 'node:crypto';
-
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import {
   graceEndOfPrevious,
   type KeyDocument,
-  keyDocumentBytes,
   KeyDocumentError,
   parseKeyDocument,
 } from '../key-document';
 
-import { encodeProtectedHeader, type HmacKey } from './compact-jws';
+import { encodeProtectedHeader, type JwsKey } from './compact-jws';
+import { importDocumentKey } from './document-key';
 import { JwtKeyRingError } from './errors';
 
 export type KeyStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
-export interface LoadedKey extends HmacKey {
+export type LoadedKey = JwsKey & LoadedKeyState;
+
+interface LoadedKeyState {
   readonly stage: KeyStage;
   /** The encoded header of tokens it signs: { alg, kid, typ: 'JWT' }. */
   readonly signingHeader: string;
@@ -460,12 +460,10 @@ export class KeyCache {
       });
     }
     return {
+      ...importDocumentKey(document),
       stage,
       versionId: value.VersionId ?? '',
       stages: value.VersionStages ?? [stage],
-      kid: document.kid,
-      alg: document.alg,
-      secret: createSecretKey(keyDocumentBytes(document)),
       signingHeader: encodeProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' }),
       document,
     };

@@ -5,6 +5,8 @@
 export const FUNCTION_ENVIRONMENT = {
   /** The algorithm of every new key. */
   algorithm: 'JWT_ALGORITHM',
+  /** The modulus of every new RS256 key, in bits: 2048, 3072 or 4096. Read for RS256 only. */
+  rsaModulusBits: 'JWT_RSA_MODULUS_BITS',
   /** Whole seconds the key a rotation replaces keeps verifying. */
   gracePeriodSeconds: 'GRACE_PERIOD_SECONDS',
   /** The event bus (name or ARN) for rotation events. */

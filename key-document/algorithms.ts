@@ -1,10 +1,17 @@
 /**
- * The JWS algorithms a key document may hold, and what RFC 7518 section 3.2 requires of them.
+ * The JWS algorithms a key document may hold, and what RFC 7518 section 3.2 requires of the
+ * HMAC ones. The asymmetric ones are described in asymmetric.ts.
  */
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './asymmetric';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+
+/** Every algorithm a key document may hold: HMAC first, HS256 being the default. */
+export const JWT_ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
+
+export type JwtAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
 
 /** RFC 7518 3.2: a key of the same size as the hash output or larger. */
 const MINIMUM_KEY_BYTES: Record<HmacAlgorithm, number> = {
@@ -22,6 +29,10 @@ const HASH_NAMES: Record<HmacAlgorithm, 'sha256' | 'sha384' | 'sha512'> = {
 
 export function isHmacAlgorithm(value: unknown): value is HmacAlgorithm {
   return typeof value === 'string' && (HMAC_ALGORITHMS as readonly string[]).includes(value);
+}
+
+export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
+  return typeof value === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(value);
 }
 
 export function minimumKeyBytes(alg: HmacAlgorithm): number {

@@ -17,6 +17,7 @@ import {
 import { promisify } from 'node:util';
 
 import { decodeCanonicalBase64url } from './base64url';
+import { hasRocaFingerprint } from './roca';
 
 export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
@@ -116,6 +117,9 @@ function keySizeProblem(kty: AsymmetricKeyType, bytes: Record<string, Buffer>): 
   if (modulus[0] === 0) return 'n must have no leading zero byte';
   if (bits < MINIMUM_RSA_MODULUS_BITS || bits > MAXIMUM_RSA_MODULUS_BITS) {
     return `the RSA modulus must have ${MINIMUM_RSA_MODULUS_BITS} to ${MAXIMUM_RSA_MODULUS_BITS} bits, got ${bits}`;
+  }
+  if (hasRocaFingerprint(modulus)) {
+    return 'the RSA modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be recovered';
   }
   const exponent = bytes.e ?? Buffer.alloc(0);
   if (

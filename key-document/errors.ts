@@ -14,6 +14,8 @@ export type KeyDocumentErrorCode =
   | 'ERR_KEY_DOCUMENT_MISSING_KEY'
   | 'ERR_KEY_DOCUMENT_NON_CANONICAL_KEY'
   | 'ERR_KEY_DOCUMENT_KEY_TOO_SHORT'
+  /** An asymmetric key whose members do not form a usable key (size, curve, halves that do not match). */
+  | 'ERR_KEY_DOCUMENT_BAD_KEY'
   | 'ERR_KEY_DOCUMENT_BAD_CREATED_AT'
   | 'ERR_KEY_DOCUMENT_BAD_GRACE'
   | 'ERR_KEY_DOCUMENT_BAD_KID_REFERENCE';

@@ -5,7 +5,7 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 
 import { type HmacAlgorithm } from './algorithms';
-import type { KeyDocument } from './key-document';
+import type { HmacKeyDocument } from './key-document';
 
 /**
  * Every new HMAC key is 64 random bytes, whatever the hash: at least the hash size for HS512
@@ -37,7 +37,7 @@ export interface GenerateKeyDocumentOptions {
  * const document = generateKeyDocument({ alg: 'HS256', kid: versionId, now: new Date() });
  * await secrets.putSecretValue(versionId, serializeKeyDocument(document));
  */
-export function generateKeyDocument(options: GenerateKeyDocumentOptions): KeyDocument {
+export function generateKeyDocument(options: GenerateKeyDocumentOptions): HmacKeyDocument {
   const size = NEW_HMAC_KEY_BYTES;
   const bytes = (options.randomBytes ?? cryptoRandomBytes)(size);
   if (bytes.length !== size) {

@@ -7,9 +7,20 @@ export {
   HMAC_ALGORITHMS,
   hashName,
   isHmacAlgorithm,
+  isJwtAlgorithm,
+  JWT_ALGORITHMS,
   minimumKeyBytes,
   type HmacAlgorithm,
+  type JwtAlgorithm,
 } from './algorithms';
+export {
+  ASYMMETRIC_ALGORITHMS,
+  isAsymmetricAlgorithm,
+  PRIVATE_MEMBERS,
+  RSA_MODULUS_BITS,
+  type AsymmetricAlgorithm,
+  type RsaModulusBits,
+} from './asymmetric';
 export {
   currentSinceOf,
   currentSinceStage,
@@ -27,8 +38,18 @@ export {
 export { keyDocumentBytes } from './key-bytes';
 export {
   graceEndOfPrevious,
+  isHmacKeyDocument,
+  keyMembersOf,
   previousKeyGraceEndsAt,
   serializeKeyDocument,
+  type AsymmetricKeyDocument,
+  type EdDsaKeyDocument,
+  type Es256KeyDocument,
+  type HmacKeyDocument,
   type KeyDocument,
+  type KeyDocumentMembers,
+  type Rs256KeyDocument,
 } from './key-document';
+export { makeKeyDocument, type MakeKeyDocumentOptions } from './make';
+export { publicJwk, type PublicJwk } from './public-jwk';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';

@@ -1,18 +1,16 @@
 /**
- * The secret value of every version: a JSON Web Key (RFC 7517) for an HMAC algorithm, with a
- * few members of ours. Any JOSE library can import it as it is.
+ * The secret value of every version: a JSON Web Key (RFC 7517) with a few members of ours. An
+ * HMAC key ("oct") or the private JWK of an asymmetric key (RFC 7518 section 6). Any JOSE
+ * library can import it as it is.
  */
 import type { HmacAlgorithm } from './algorithms';
 import { currentSinceOf } from './current-since';
 
-export interface KeyDocument {
-  readonly kty: 'oct';
-  readonly alg: HmacAlgorithm;
-  readonly use: 'sig';
-  /** Unique per version, carries no key material; every token names it in its header. */
+/** The members of ours, the same for every algorithm; a promotion rewrites only these. */
+export interface KeyDocumentMembers {
+  /** Unique per key, carries no key material; every token names it in its header. */
   readonly kid: string;
-  /** base64url (no padding) of the key bytes. */
-  readonly k: string;
+  readonly use: 'sig';
   /** ISO-8601 UTC time the key was generated; absent on a key nobody dated (the first one). */
   readonly createdAt?: string;
   /**
@@ -35,14 +33,79 @@ export interface KeyDocument {
   readonly previousKid?: string;
 }
 
+export interface HmacKeyDocument extends KeyDocumentMembers {
+  readonly kty: 'oct';
+  readonly alg: HmacAlgorithm;
+  /** base64url (no padding) of the key bytes. */
+  readonly k: string;
+}
+
+/** ES256: ECDSA on P-256 with SHA-256. */
+export interface Es256KeyDocument extends KeyDocumentMembers {
+  readonly kty: 'EC';
+  readonly alg: 'ES256';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+  readonly d: string;
+}
+
+/** EdDSA on Ed25519 (RFC 8037). */
+export interface EdDsaKeyDocument extends KeyDocumentMembers {
+  readonly kty: 'OKP';
+  readonly alg: 'EdDSA';
+  readonly crv: 'Ed25519';
+  readonly x: string;
+  readonly d: string;
+}
+
+/** RS256: RSASSA-PKCS1-v1_5 with SHA-256, two-prime keys with their CRT members. */
+export interface Rs256KeyDocument extends KeyDocumentMembers {
+  readonly kty: 'RSA';
+  readonly alg: 'RS256';
+  readonly n: string;
+  readonly e: string;
+  readonly d: string;
+  readonly p: string;
+  readonly q: string;
+  readonly dp: string;
+  readonly dq: string;
+  readonly qi: string;
+}
+
+export type AsymmetricKeyDocument = Es256KeyDocument | EdDsaKeyDocument | Rs256KeyDocument;
+
+export type KeyDocument = HmacKeyDocument | AsymmetricKeyDocument;
+
+export function isHmacKeyDocument(document: KeyDocument): document is HmacKeyDocument {
+  return document.kty === 'oct';
+}
+
+/** The key members of each key type, in the order they are written (after kty, alg, use, kid). */
+const KEY_MEMBERS = {
+  oct: ['k'],
+  EC: ['crv', 'x', 'y', 'd'],
+  OKP: ['crv', 'x', 'd'],
+  RSA: ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'],
+} as const satisfies Record<KeyDocument['kty'], readonly string[]>;
+
+/** The members that make the key itself: everything but the members of ours. */
+export function keyMembersOf(document: KeyDocument): Record<string, string> {
+  const members: Record<string, string> = { kty: document.kty, alg: document.alg };
+  const record = document as unknown as Readonly<Record<string, string>>;
+  for (const name of KEY_MEMBERS[document.kty]) members[name] = record[name] ?? '';
+  return members;
+}
+
 /** Members in a fixed order, so that equal documents serialize to equal strings. */
 export function serializeKeyDocument(document: KeyDocument): string {
-  const ordered: KeyDocument = {
-    kty: document.kty,
-    alg: document.alg,
+  const { kty, alg, ...key } = keyMembersOf(document);
+  const ordered = {
+    kty,
+    alg,
     use: document.use,
     kid: document.kid,
-    k: document.k,
+    ...key,
     ...(document.createdAt !== undefined && { createdAt: document.createdAt }),
     ...(document.previousKeyGraceSeconds !== undefined && {
       previousKeyGraceSeconds: document.previousKeyGraceSeconds,

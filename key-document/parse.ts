@@ -1,9 +1,23 @@
 /**
- * Reads a secret string as a key document and refuses anything that is not one. Stricter than
- * JOSE libraries on purpose: HMAC keys shorter than the hash (RFC 7518 3.2) and non-canonical
- * base64url are refused. Messages name the secret through `source` and never echo the key.
+ * Reads a secret string as a key document and refuses anything that is not one. The alg decides
+ * the key type and what the key members must be. Stricter than JOSE libraries on purpose: HMAC
+ * keys shorter than the hash (RFC 7518 3.2), non-canonical base64url, small RSA moduli and
+ * asymmetric keys whose public members do not belong to the private ones are refused. Messages name the secret through `source` and never echo the key.
  */
-import { isHmacAlgorithm, minimumKeyBytes } from './algorithms';
+import {
+  type HmacAlgorithm,
+  isHmacAlgorithm,
+  isJwtAlgorithm,
+  type JwtAlgorithm,
+  minimumKeyBytes,
+} from './algorithms';
+import {
+  ALGORITHM_KEYS,
+  type AsymmetricAlgorithm,
+  asymmetricKeyProblem,
+  PRIVATE_KEY_MEMBERS,
+  privateMembers,
+} from './asymmetric';
 import { decodeCanonicalBase64url } from './base64url';
 import { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
 import type { KeyDocument } from './key-document';
@@ -50,16 +64,7 @@ export function validateKeyDocument(
   }
   const jwk = value as Record<string, unknown>;
 
-  if (jwk.kty !== 'oct') {
-    fail('ERR_KEY_DOCUMENT_WRONG_KTY', `kty must be "oct", got ${describe(jwk.kty)}`);
-  }
-  const alg = jwk.alg;
-  if (!isHmacAlgorithm(alg)) {
-    return fail(
-      'ERR_KEY_DOCUMENT_WRONG_ALG',
-      `alg must be HS256, HS384 or HS512 for kty "oct", got ${describe(alg)}`,
-    );
-  }
+  const alg = checkAlgorithm(jwk, fail);
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     fail('ERR_KEY_DOCUMENT_WRONG_USE', `use must be "sig", got ${describe(jwk.use)}`);
   }
@@ -75,20 +80,9 @@ export function validateKeyDocument(
     );
   }
 
-  const k = jwk.k;
-  if (typeof k !== 'string' || k.length === 0) {
-    return fail('ERR_KEY_DOCUMENT_MISSING_KEY', `k (the key) is missing or empty`);
-  }
-  const keyBytes = decodeCanonicalBase64url(k);
-  if (keyBytes === undefined) {
-    return fail('ERR_KEY_DOCUMENT_NON_CANONICAL_KEY', 'k is not canonical unpadded base64url');
-  }
-  if (keyBytes.length < minimumKeyBytes(alg)) {
-    fail(
-      'ERR_KEY_DOCUMENT_KEY_TOO_SHORT',
-      `${alg} needs a key of at least ${minimumKeyBytes(alg)} bytes, got ${keyBytes.length}`,
-    );
-  }
+  const key = isHmacAlgorithm(alg)
+    ? hmacKeyMembers(jwk, alg, fail)
+    : asymmetricKeyMembers(jwk, alg, fail);
 
   const createdAt = jwk.createdAt;
   if (
@@ -131,15 +125,98 @@ export function validateKeyDocument(
   }
 
   return {
-    kty: 'oct',
-    alg,
+    ...key,
     use: 'sig',
     kid,
-    k,
     ...(typeof createdAt === 'string' && { createdAt }),
     ...(typeof grace === 'number' && { previousKeyGraceSeconds: grace }),
     ...references,
-  };
+  } as KeyDocument;
+}
+
+type Fail = (code: KeyDocumentErrorCode, problem: string) => never;
+
+/**
+ * The algorithm, which decides the key type: a supported alg with another kty is a wrong kty;
+ * an unsupported alg is a wrong alg, unless the kty is not one we know either.
+ */
+function checkAlgorithm(jwk: Readonly<Record<string, unknown>>, fail: Fail): JwtAlgorithm {
+  const alg = jwk.alg;
+  if (isJwtAlgorithm(alg)) {
+    const kty = isHmacAlgorithm(alg) ? 'oct' : ALGORITHM_KEYS[alg].kty;
+    if (jwk.kty !== kty) {
+      fail(
+        'ERR_KEY_DOCUMENT_WRONG_KTY',
+        `kty must be "${kty}" for ${alg}, got ${describe(jwk.kty)}`,
+      );
+    }
+    return alg;
+  }
+  const algorithms = KEY_TYPE_ALGORITHMS[String(jwk.kty)];
+  if (typeof jwk.kty !== 'string' || algorithms === undefined) {
+    return fail(
+      'ERR_KEY_DOCUMENT_WRONG_KTY',
+      `kty must be "oct", "EC", "OKP" or "RSA", got ${describe(jwk.kty)}`,
+    );
+  }
+  return fail(
+    'ERR_KEY_DOCUMENT_WRONG_ALG',
+    `alg must be ${algorithms} for kty "${jwk.kty}", got ${describe(alg)}`,
+  );
+}
+
+const KEY_TYPE_ALGORITHMS: Readonly<Partial<Record<string, string>>> = {
+  oct: 'HS256, HS384 or HS512',
+  EC: 'ES256',
+  OKP: 'EdDSA',
+  RSA: 'RS256',
+};
+
+function hmacKeyMembers(
+  jwk: Readonly<Record<string, unknown>>,
+  alg: HmacAlgorithm,
+  fail: Fail,
+): Record<string, string> {
+  const k = jwk.k;
+  if (typeof k !== 'string' || k.length === 0) {
+    return fail('ERR_KEY_DOCUMENT_MISSING_KEY', `k (the key) is missing or empty`);
+  }
+  const keyBytes = decodeCanonicalBase64url(k);
+  if (keyBytes === undefined) {
+    return fail('ERR_KEY_DOCUMENT_NON_CANONICAL_KEY', 'k is not canonical unpadded base64url');
+  }
+  if (keyBytes.length < minimumKeyBytes(alg)) {
+    fail(
+      'ERR_KEY_DOCUMENT_KEY_TOO_SHORT',
+      `${alg} needs a key of at least ${minimumKeyBytes(alg)} bytes, got ${keyBytes.length}`,
+    );
+  }
+  return { kty: 'oct', alg, k };
+}
+
+/**
+ * The key members of a private JWK. A public JWK (no `d`) is refused as a missing key: a
+ * secret's document must sign. The problems asymmetricKeyProblem names never quote a member.
+ */
+function asymmetricKeyMembers(
+  jwk: Readonly<Record<string, unknown>>,
+  alg: AsymmetricAlgorithm,
+  fail: Fail,
+): Record<string, string> {
+  const kty = ALGORITHM_KEYS[alg].kty;
+  for (const member of PRIVATE_KEY_MEMBERS[kty]) {
+    const value = jwk[member];
+    if (typeof value !== 'string' || value.length === 0) {
+      return fail(
+        'ERR_KEY_DOCUMENT_MISSING_KEY',
+        `${alg} needs the member ${member}, got ${kindOf(value)}`,
+      );
+    }
+  }
+  const problem = asymmetricKeyProblem(alg, jwk);
+  if (problem !== undefined)
+    return fail('ERR_KEY_DOCUMENT_BAD_KEY', `not a usable ${alg} key: ${problem}`);
+  return { ...(privateMembers(jwk) as Record<string, string>), alg };
 }
 
 function isKid(value: unknown): value is string {

@@ -3,7 +3,7 @@
  * shapes. Shared by the Lambda that publishes them and by whoever consumes them (the client's
  * push refresh, the CLI, the demo). Details name keys by version id and kid; never key material.
  */
-import { isHmacAlgorithm, type HmacAlgorithm } from '../key-document';
+import { isJwtAlgorithm, type JwtAlgorithm } from '../key-document';
 
 /** Ours, never `aws.*`: EventBridge refuses PutEvents with an aws.* source from an account. */
 export const EVENT_SOURCE = 'rotating-jwt-keys';
@@ -18,7 +18,7 @@ export interface KeyReference {
 
 export interface KeyRotatedDetail {
   readonly secretArn: string;
-  readonly algorithm: HmacAlgorithm;
+  readonly algorithm: JwtAlgorithm;
   /** When AWSCURRENT moved to the new version (ISO-8601 UTC). */
   readonly rotatedAt: string;
   readonly current: KeyReference;
@@ -42,7 +42,7 @@ export type RetirementReason = 'grace-period-ended' | 'revoked';
 
 export interface KeyRetiredDetail {
   readonly secretArn: string;
-  readonly algorithm: HmacAlgorithm;
+  readonly algorithm: JwtAlgorithm;
   /** When the AWSPREVIOUS label was removed (ISO-8601 UTC). */
   readonly retiredAt: string;
   readonly reason: RetirementReason;
@@ -67,7 +67,7 @@ export function parseRotationEvent(event: unknown): RotationEvent | undefined {
   const detail = typeof record.detail === 'string' ? safeJson(record.detail) : record.detail;
   if (typeof detail !== 'object' || detail === null) return undefined;
   const fields = detail as Record<string, unknown>;
-  if (typeof fields.secretArn !== 'string' || !isHmacAlgorithm(fields.algorithm)) {
+  if (typeof fields.secretArn !== 'string' || !isJwtAlgorithm(fields.algorithm)) {
     return undefined;
   }
   if (!isKeyReference(fields.current)) return undefined;

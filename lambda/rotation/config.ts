@@ -3,13 +3,21 @@
  * the function before it touches any secret, with an error naming the variable and the value.
  */
 import { FUNCTION_ENVIRONMENT } from '../../contract';
-import { type HmacAlgorithm, HMAC_ALGORITHMS, isHmacAlgorithm } from '../../key-document';
+import {
+  isJwtAlgorithm,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+} from '../../key-document';
 
 import { ConfigurationError } from './errors';
 
 export interface RotationConfig {
   /** The algorithm of every new key. @default HS256 */
-  readonly algorithm: HmacAlgorithm;
+  readonly algorithm: JwtAlgorithm;
+  /** The modulus of every new RS256 key. @default 2048 */
+  readonly rsaModulusBits?: RsaModulusBits;
   /** How long the key a rotation replaces keeps verifying. @default 86400 (24 hours) */
   readonly gracePeriodSeconds: number;
   /** Where rotation events go: a bus name or ARN. Required. */
@@ -19,13 +27,21 @@ export interface RotationConfig {
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): RotationConfig {
   const {
     algorithm: algorithmName,
+    rsaModulusBits: modulusName,
     gracePeriodSeconds,
     eventBusName: busName,
   } = FUNCTION_ENVIRONMENT;
   const algorithm = env[algorithmName] ?? 'HS256';
-  if (!isHmacAlgorithm(algorithm)) {
+  if (!isJwtAlgorithm(algorithm)) {
     throw new ConfigurationError(
-      `${algorithmName} must be one of ${HMAC_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`,
+      `${algorithmName} must be one of ${JWT_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`,
+    );
+  }
+  const modulus = env[modulusName] ?? '2048';
+  const rsaModulusBits = RSA_MODULUS_BITS.find((bits) => String(bits) === modulus);
+  if (rsaModulusBits === undefined) {
+    throw new ConfigurationError(
+      `${modulusName} must be one of ${RSA_MODULUS_BITS.join(', ')}, got ${JSON.stringify(modulus)}`,
     );
   }
   const grace = env[gracePeriodSeconds] ?? '86400';
@@ -40,5 +56,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       `${busName} must name the event bus for rotation events, got nothing`,
     );
   }
-  return { algorithm, gracePeriodSeconds: Number(grace), eventBusName };
+  return { algorithm, rsaModulusBits, gracePeriodSeconds: Number(grace), eventBusName };
 }

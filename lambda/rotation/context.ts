@@ -5,6 +5,7 @@ import {
   KeyDocumentError,
   parseKeyDocument,
   type RandomBytes,
+  type RsaModulusBits,
 } from '../../key-document';
 import { type KeyReference } from '../../rotation-events';
 
@@ -130,3 +131,21 @@ export async function writeUnlessAlreadyDone(
 
 /** What Secrets Manager answers when a write's premise changed under it. */
 const CONFLICT_ERRORS = new Set(['ResourceExistsException', 'InvalidParameterException']);
+
+/**
+ * What every new key is made with: the configured algorithm (and RSA modulus), and the random
+ * source tests inject for HMAC keys.
+ */
+export function newKeySettings(context: RotationContext): {
+  readonly alg: RotationConfig['algorithm'];
+  readonly rsaModulusBits?: RsaModulusBits;
+  readonly randomBytes?: RandomBytes;
+} {
+  return {
+    alg: context.config.algorithm,
+    ...(context.config.rsaModulusBits !== undefined && {
+      rsaModulusBits: context.config.rsaModulusBits,
+    }),
+    ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
+  };
+}

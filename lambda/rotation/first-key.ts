@@ -14,9 +14,10 @@
  *   standby existed): nothing changes. The next rotation brings a standby.
  */
 import { AWSCURRENT, STANDBY_STAGE, versionWithStage } from '../../contract';
-import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
+import { type KeyDocument, makeKeyDocument, serializeKeyDocument } from '../../key-document';
 
 import {
+  newKeySettings,
   parseOrReport,
   readStagedKey,
   type RotationContext,
@@ -102,14 +103,13 @@ export async function ensureFirstKey(
         'AWSCURRENT and AWSCURRENT holds no usable key; nothing was changed',
     );
   }
-  const document = generateKeyDocument({
-    alg: context.config.algorithm,
+  const document = await makeKeyDocument({
+    ...newKeySettings(context),
     kid: ids.key,
     now: new Date(context.clock()),
     previousKeyGraceSeconds: context.config.gracePeriodSeconds,
     nextKid: ids.standby,
     ...(current !== undefined && current.kid !== ids.key && { previousKid: current.kid }),
-    ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
   });
   if (currentVersion === undefined) {
     await writeFirstKey(context, secret, ids.key, document);

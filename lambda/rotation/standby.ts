@@ -8,15 +8,16 @@
  */
 import { STANDBY_STAGE, versionWithStage } from '../../contract';
 import {
-  generateKeyDocument,
   type KeyDocument,
   KeyDocumentError,
+  makeKeyDocument,
   parseKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
 
 import {
   describeVersion,
+  newKeySettings,
   readKeyDocument,
   type RotationContext,
   writeUnlessAlreadyDone,
@@ -85,6 +86,7 @@ export function promotedDocument(
   const key = Object.fromEntries(
     Object.entries(standby).filter(([name]) => !(OUR_MEMBERS as readonly string[]).includes(name)),
   ) as Omit<KeyDocument, (typeof OUR_MEMBERS)[number]>;
+  // The same key members under the same kty and alg: still a document of the standby's type.
   return {
     ...key,
     createdAt: members.createdAt,
@@ -92,7 +94,7 @@ export function promotedDocument(
     nextKid: members.nextKid,
     ...(members.previousKid !== undefined &&
       members.previousKid !== key.kid && { previousKid: members.previousKid }),
-  };
+  } as KeyDocument;
 }
 
 /**
@@ -121,11 +123,10 @@ export async function ensureStandby(
     }
     return;
   }
-  const document = generateKeyDocument({
-    alg: context.config.algorithm,
+  const document = await makeKeyDocument({
+    ...newKeySettings(context),
     kid: versionId,
     now: new Date(context.clock()),
-    ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
   });
   // PutSecretValue moves JWTKEY_NEXT off the old standby version. Two deliveries at once both
   // write; the service keeps the first value and refuses the second, which adopts it.

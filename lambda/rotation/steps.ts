@@ -13,10 +13,10 @@ import {
   versionWithStage,
 } from '../../contract';
 import {
-  generateKeyDocument,
   graceEndOfPrevious,
   type KeyDocument,
   KeyDocumentError,
+  makeKeyDocument,
   parseKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
@@ -25,6 +25,7 @@ import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 import {
   describeVersion,
   keyReference,
+  newKeySettings,
   parseOrReport,
   readKeyDocument,
   readStagedKey,
@@ -75,14 +76,13 @@ export async function createSecret(
   const now = new Date(context.clock());
   const document =
     standby === undefined
-      ? generateKeyDocument({
-          alg: context.config.algorithm,
+      ? await makeKeyDocument({
+          ...newKeySettings(context),
           kid: token,
           now,
           previousKeyGraceSeconds: context.config.gracePeriodSeconds,
           nextKid: standbyVersionId,
           ...(current !== undefined && { previousKid: current.kid }),
-          ...(context.randomBytes !== undefined && { randomBytes: context.randomBytes }),
         })
       : promotedDocument(standby.document, {
           createdAt: now.toISOString(),
@@ -111,13 +111,13 @@ export async function createSecret(
   await ensureStandby(context, secret, standbyVersionId, 'createSecret');
 }
 
-/** HMAC keys live only in the secret: there is no other system to update. */
+/** The keys live only in the secret (the key set publication is a later step): nothing to set. */
 export function setSecret(
   context: RotationContext,
   secret: SecretDescription,
   token: string,
 ): Promise<void> {
-  context.logger.info('setSecret: nothing to set for an HMAC key', {
+  context.logger.info('setSecret: nothing to set', {
     secretArn: secret.arn,
     versionId: token,
   });
@@ -161,15 +161,15 @@ export async function testSecret(
       `${source} reuses the current key's kid ${document.kid}`,
     );
   }
-  const key = await importKeyDocument(document);
+  const { signingKey, verificationKey } = await importKeyDocument(document);
   const issuedAt = Math.floor(context.clock() / 1000);
   const jwt = await new SignJWT({ purpose: 'rotation-test' })
     .setProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' })
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + 60)
-    .sign(key);
+    .sign(signingKey);
   try {
-    const { protectedHeader } = await jwtVerify(jwt, key, {
+    const { protectedHeader } = await jwtVerify(jwt, verificationKey, {
       algorithms: [document.alg],
       currentDate: new Date(context.clock()),
       requiredClaims: ['exp'],

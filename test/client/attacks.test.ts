@@ -2,10 +2,17 @@
  * Hand-made attack tokens (RFC 8725 and the classic JWT attacks) and the time-claim boundaries.
  * Every token here is refused with the stable code a caller would switch on.
  */
-import { type JwtKeyRing } from '../../client';
-import { generateKeyDocument } from '../../key-document';
+import { createHmac, createPublicKey } from 'node:crypto';
 
-import { compact, hmacToken, key, strictRing } from './support';
+import { type JwtKeyRing } from '../../client';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricKeyDocument,
+  generateKeyDocument,
+  publicJwk,
+} from '../../key-document';
+
+import { asymmetricKey, asymmetricToken, compact, hmacToken, key, strictRing } from './support';
 
 const NOW = Date.UTC(2026, 0, 1);
 const now = NOW / 1000;
@@ -303,3 +310,197 @@ describe('time-claim boundaries (tolerance 60 s)', () => {
     await expect(outcome).resolves.toBe(code);
   });
 });
+
+/**
+ * The same attacks against each asymmetric key type, and the algorithm-confusion attacks that
+ * only they allow: the algorithm comes from the key the kid names, never from the token.
+ */
+describe.each(ASYMMETRIC_ALGORITHMS)('attack tokens against a %s key', (alg) => {
+  let victim: AsymmetricKeyDocument;
+  let attacker: AsymmetricKeyDocument;
+  let asymmetricRing: JwtKeyRing;
+  /** A valid token of another asymmetric algorithm, signed with a key of that type. */
+  let otherAlgorithms: [string, string][];
+  beforeAll(async () => {
+    victim = await asymmetricKey(alg, 'k1', NOW);
+    attacker = await asymmetricKey(alg, 'k1', NOW);
+    asymmetricRing = strictRing(victim, NOW);
+    otherAlgorithms = [];
+    for (const other of ASYMMETRIC_ALGORITHMS.filter((candidate) => candidate !== alg)) {
+      const foreign = await asymmetricKey(other, 'k1', NOW);
+      otherAlgorithms.push([
+        other,
+        asymmetricToken({ alg: other, kid: 'k1' }, GOOD_CLAIMS, foreign),
+      ]);
+    }
+  });
+
+  /** Every form of the public key an attacker might feed to HMAC as its secret. */
+  function publicKeyForms(): [string, Buffer][] {
+    const jwk = publicJwk(victim);
+    const publicKey = createPublicKey({ key: { ...jwk }, format: 'jwk' });
+    const member = (name: string): Buffer => Buffer.from(jwk[name] ?? '', 'base64url');
+    return [
+      ['PEM (SPKI)', Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }))],
+      ['DER (SPKI)', publicKey.export({ type: 'spki', format: 'der' })],
+      ['the public JWK as JSON', Buffer.from(JSON.stringify(jwk))],
+      [
+        'the raw public member bytes',
+        alg === 'RS256'
+          ? member('n')
+          : alg === 'ES256'
+            ? Buffer.concat([Buffer.from([4]), member('x'), member('y')])
+            : member('x'),
+      ],
+    ];
+  }
+
+  it('accepts the well-formed token the attacks start from', async () => {
+    const token = asymmetricToken(headerOf(alg), GOOD_CLAIMS, victim);
+    await expect(asymmetricRing.verify(token)).resolves.toMatchObject({ payload: GOOD_CLAIMS });
+  });
+
+  it.each(['HS256', 'HS384', 'HS512'] as const)(
+    'fails when an %s token is signed with the public key as the HMAC secret, in every form',
+    async (hmacAlg) => {
+      // GIVEN HMAC tokens whose secret is the public key in some form, under the key's kid
+      const hash = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }[hmacAlg];
+      const forms = publicKeyForms();
+      const tokens = forms.map(([, secret]) => {
+        const input = compact({ alg: hmacAlg, kid: 'k1' }, GOOD_CLAIMS).slice(0, -1);
+        return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
+      });
+
+      // WHEN
+      const codes = await Promise.all(tokens.map((token) => codeOf(asymmetricRing, token)));
+
+      // THEN each is refused for its algorithm, before any signature is computed
+      expect(codes).toEqual(forms.map(() => 'ERR_JWT_ALG_NOT_ALLOWED'));
+    },
+  );
+
+  it.each<[string, () => string, string]>([
+    [
+      'alg none, no signature',
+      () => compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS),
+      'ERR_JWT_MALFORMED',
+    ],
+    [
+      'alg none with the valid signature',
+      () => {
+        const signature = asymmetricToken(headerOf(alg), GOOD_CLAIMS, victim).split('.')[2]!;
+        return compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS, signature);
+      },
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'the algorithm name in another case',
+      () => asymmetricToken({ alg: alg.toLowerCase(), kid: 'k1' }, GOOD_CLAIMS, victim),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'Ed25519 (the fully-specified name) instead of EdDSA',
+      () => asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, victim),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'PS256 instead of RS256 (the same key type, another scheme)',
+      () => asymmetricToken({ alg: 'PS256', kid: 'k1' }, GOOD_CLAIMS, victim),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'signed by another key of the same type under the same kid',
+      () => asymmetricToken(headerOf(alg), GOOD_CLAIMS, attacker),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'the attacker’s public key embedded in the header (jwk)',
+      () => asymmetricToken({ ...headerOf(alg), jwk: publicJwk(attacker) }, GOOD_CLAIMS, attacker),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'a jku pointing at the attacker’s key set',
+      () =>
+        asymmetricToken({ ...headerOf(alg), jku: 'https://attacker/jwks' }, GOOD_CLAIMS, attacker),
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'an all-zero signature of the right length (CVE-2022-21449)',
+      () => {
+        const [header, payload, signature] = asymmetricToken(
+          headerOf(alg),
+          GOOD_CLAIMS,
+          victim,
+        ).split('.');
+        const zeros = Buffer.alloc(Buffer.from(signature!, 'base64url').length).toString(
+          'base64url',
+        );
+        return `${header!}.${payload!}.${zeros}`;
+      },
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'the valid signature with a zero byte prepended',
+      () => {
+        const [header, payload, signature] = asymmetricToken(
+          headerOf(alg),
+          GOOD_CLAIMS,
+          victim,
+        ).split('.');
+        const longer = Buffer.concat([Buffer.from([0]), Buffer.from(signature!, 'base64url')]);
+        return `${header!}.${payload!}.${longer.toString('base64url')}`;
+      },
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+    [
+      'the valid signature of other claims',
+      () => {
+        const [header, , signature] = asymmetricToken(headerOf(alg), GOOD_CLAIMS, victim).split(
+          '.',
+        );
+        const admin = Buffer.from(JSON.stringify({ ...GOOD_CLAIMS, admin: true })).toString(
+          'base64url',
+        );
+        return `${header!}.${admin}.${signature!}`;
+      },
+      'ERR_JWT_SIGNATURE_INVALID',
+    ],
+  ])('fails when the token is %s', async (_name, token, code) => {
+    await expect(asymmetricRing.verify(token())).rejects.toMatchObject({ code });
+  });
+
+  it('fails when the token is validly signed by a key of another asymmetric algorithm', async () => {
+    const codes = await Promise.all(
+      otherAlgorithms.map(async ([other, token]) => [other, await codeOf(asymmetricRing, token)]),
+    );
+    expect(codes).toEqual(otherAlgorithms.map(([other]) => [other, 'ERR_JWT_ALG_NOT_ALLOWED']));
+  });
+
+  it('fails when an ES256 signature is DER-encoded (only r‖s is JOSE)', async () => {
+    // GIVEN a token validly signed, its ECDSA signature in DER (70-72 bytes) instead of r‖s
+    if (alg !== 'ES256') return;
+    const token = asymmetricToken(headerOf(alg), GOOD_CLAIMS, victim, { der: true });
+
+    // WHEN / THEN
+    await expect(asymmetricRing.verify(token)).rejects.toMatchObject({
+      code: 'ERR_JWT_SIGNATURE_INVALID',
+    });
+  });
+
+  it('an HMAC key refuses a token of this algorithm signed by any key', async () => {
+    const token = asymmetricToken({ alg, kid: 'k1' }, GOOD_CLAIMS, victim);
+    await expect(ring().verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_ALG_NOT_ALLOWED' });
+  });
+});
+
+/** The code a ring refuses a token with; undefined when it accepts. */
+function codeOf(keyRing: JwtKeyRing, token: string): Promise<string | undefined> {
+  return keyRing.verify(token).then(
+    () => undefined,
+    (error: { code: string }) => error.code,
+  );
+}
+
+function headerOf(alg: string): Record<string, string> {
+  return { alg, kid: 'k1', typ: 'JWT' };
+}

@@ -41,7 +41,7 @@ async function ours(token: string): Promise<Decision> {
 
 async function jose(token: string): Promise<Decision> {
   try {
-    const { payload } = await jwtVerify(token, await importKeyDocument(K1), {
+    const { payload } = await jwtVerify(token, (await importKeyDocument(K1)).verificationKey, {
       algorithms: ['HS256'],
       currentDate: new Date(NOW),
       clockTolerance: 60,

@@ -4,7 +4,8 @@
  * fails; and that read starts after the event arrived.
  */
 import { JwtKeyRing, type JwtKeyRingOptions } from '../../client';
-import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
+import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../../rotation-events';
+import { hmacKey } from '../support/key-documents';
 
 import { fakeSecrets, type FakeSecrets, hmacToken, key, kidOf, SECRET_ID } from './support';
 
@@ -163,7 +164,7 @@ describe('Class: JwtKeyRing', () => {
       // THEN it refuses, saying why, naming no key material
       expect(failure.code).toBe('ERR_KEY_STORE_UNAVAILABLE');
       expect(failure.message).toMatch(/key k1 .*was retired \(revoked\).*could not be refreshed/);
-      expect(failure.message).not.toContain(K1.k);
+      expect(failure.message).not.toContain(hmacKey(K1).k);
       await expect(keys.verify(tokenOf(K1))).rejects.toMatchObject({
         code: 'ERR_JWT_UNKNOWN_KID',
       });
@@ -234,4 +235,30 @@ describe('Class: JwtKeyRing', () => {
       expect(secrets.calls).toBe(6);
     });
   });
+});
+
+describe('Function: parseRotationEvent', () => {
+  it.each(['HS256', 'HS384', 'HS512', 'ES256', 'EdDSA', 'RS256'])(
+    'reads an event of a %s key',
+    (algorithm) => {
+      // GIVEN
+      const event = rotated('k2', 'k1') as { detail: Record<string, unknown> };
+
+      // WHEN
+      const parsed = parseRotationEvent({ ...event, detail: { ...event.detail, algorithm } });
+
+      // THEN
+      expect(parsed?.detail.algorithm).toBe(algorithm);
+    },
+  );
+
+  it.each(['none', 'RS384', 'PS256', 'hs256', undefined])(
+    'ignores an event whose algorithm is %s',
+    (algorithm) => {
+      const event = rotated('k2', 'k1') as { detail: Record<string, unknown> };
+      expect(
+        parseRotationEvent({ ...event, detail: { ...event.detail, algorithm } }),
+      ).toBeUndefined();
+    },
+  );
 });

@@ -3,7 +3,7 @@
  * a table of stages, counts calls, and can fail or hold calls until released; and a secret on
  * local-aws, for tests that need the real SDK and the service's label rules.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, createPrivateKey, randomUUID, sign } from 'node:crypto';
 
 import {
   CreateSecretCommand,
@@ -13,8 +13,17 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 
 import { JwtKeyRing } from '../../client';
-import { generateKeyDocument, type KeyDocument, serializeKeyDocument } from '../../key-document';
+import {
+  type AsymmetricAlgorithm,
+  type AsymmetricKeyDocument,
+  generateKeyDocument,
+  type KeyDocument,
+  keyMembersOf,
+  makeKeyDocument,
+  serializeKeyDocument,
+} from '../../key-document';
 import { type LocalAws, startLocalAws } from '../../local-aws';
+import { hmacKey } from '../support/key-documents';
 
 export const SECRET_ID = 'app/jwt';
 
@@ -213,8 +222,52 @@ export function hmacToken(
       : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
     ).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
-  const signature = createHmac(hash, Buffer.from(document.k, 'base64url'))
+  const signature = createHmac(hash, Buffer.from(hmacKey(document).k, 'base64url'))
     .update(input)
     .digest('base64url');
   return `${input}.${signature}`;
+}
+
+/** A key document of an asymmetric algorithm, dated `now`, with the members of ours asked for. */
+export async function asymmetricKey(
+  alg: AsymmetricAlgorithm,
+  kid: string,
+  now: number,
+  options: { graceSeconds?: number; nextKid?: string; previousKid?: string } = {},
+): Promise<AsymmetricKeyDocument> {
+  return (await makeKeyDocument({
+    alg,
+    kid,
+    now: new Date(now),
+    ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
+    ...(options.nextKid !== undefined && { nextKid: options.nextKid }),
+    ...(options.previousKid !== undefined && { previousKid: options.previousKid }),
+  })) as AsymmetricKeyDocument;
+}
+
+/**
+ * Signs raw header and payload (objects, text, or bytes as they are) with an asymmetric key
+ * document's private key, as its holder could: ES256 in JOSE's r‖s form unless `der` is asked.
+ */
+export function asymmetricToken(
+  header: unknown,
+  payload: unknown,
+  document: AsymmetricKeyDocument,
+  options: { der?: boolean } = {},
+): string {
+  const encode = (value: unknown): string =>
+    (value instanceof Uint8Array
+      ? Buffer.from(value)
+      : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
+    ).toString('base64url');
+  const input = Buffer.from(`${encode(header)}.${encode(payload)}`);
+  const privateKey = createPrivateKey({ key: keyMembersOf(document), format: 'jwk' });
+  const signature =
+    document.alg === 'EdDSA'
+      ? sign(null, input, privateKey)
+      : sign('sha256', input, {
+          key: privateKey,
+          dsaEncoding: options.der === true ? 'der' : 'ieee-p1363',
+        });
+  return `${input.toString()}.${signature.toString('base64url')}`;
 }

@@ -10,11 +10,16 @@
  *   was accepted. So each outcome is classed by the stage that decided it, and every invalid
  *   vector must be refused before the claims are read.
  *
- * A key set is usable only if every key in it is a valid key document (HMAC, long enough,
- * use "sig", a kid) and the kids are distinct: a mixed or ambiguous set is refused whole, as the
- * ring refuses a secret whose AWSCURRENT is not a key document.
+ * A key set is usable only if every key in it is a valid key document (HMAC long enough, or a
+ * private ES256 / EdDSA / RS256 JWK that passes asymmetricKeyProblem; use "sig"; a kid) and the
+ * kids are distinct: a mixed or ambiguous set is refused whole, as the ring refuses a secret
+ * whose AWSCURRENT is not a key document. The vectors' ES256 and RS256 keys carry their private
+ * members (d, and the CRT members for RSA), so they are stored as the secret's documents as they
+ * are: no public-only path is needed. The one public-only key (an ES256 key without d, beside an
+ * HMAC key in tcId 1 of the JWK file) is refused as a document (ERR_KEY_DOCUMENT_MISSING_KEY).
+ * The files hold no Ed25519 key; EdDSA is held to Wycheproof at the signature layer
+ * (wycheproof-signatures.test.ts).
  */
-import { createSecretKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -24,7 +29,8 @@ import {
   decodeCompactJws,
   hasValidSignature,
 } from '../../client/compact-jws';
-import { type KeyDocument, keyDocumentBytes, validateKeyDocument } from '../../key-document';
+import { importDocumentKey } from '../../client/document-key';
+import { isJwtAlgorithm, type KeyDocument, validateKeyDocument } from '../../key-document';
 
 import { fakeSecrets } from './support';
 
@@ -66,6 +72,13 @@ const EXCLUDED_VALID: Record<string, Record<number, string>> = {
   },
 };
 
+/** Key sets of valid vectors, in a supported algorithm, that the key document refuses on purpose. */
+const REFUSED_VALID_KEY_SETS: Record<string, string> = {
+  'bilbo.baggins@hobbiton.example':
+    'RFC 7520 Figure 13 (tcId 349): key_ops ["sign, verify"] is one unknown operation, not two; ' +
+    'refused as ERR_KEY_DOCUMENT_WRONG_KEY_OPS',
+};
+
 /** Invalid vectors that are byte-for-byte equal to a valid one (errors of the file). */
 const KNOWN_FILE_ERRORS: Record<number, string> = {
   367: 'identical to valid tcId 357 (the "padding" was lost in the file)',
@@ -92,11 +105,7 @@ function jwsAccepts(jws: string | object, keys: readonly KeyDocument[]): boolean
     checkProtectedHeader(decoded.header);
     const document = keys.find((candidate) => candidate.kid === decoded.header.kid);
     if (document === undefined || decoded.header.alg !== document.alg) return false;
-    return hasValidSignature(decoded, {
-      alg: document.alg,
-      kid: document.kid,
-      secret: createSecretKey(keyDocumentBytes(document)),
-    });
+    return hasValidSignature(decoded, importDocumentKey(document));
   } catch {
     return false;
   }
@@ -120,28 +129,31 @@ describe.each(['json_web_signature_test.json', 'json_web_key_test.json'])(
       expect(accepted).toEqual([]);
     });
 
-    it('accepts every valid vector whose key set is HMAC, except the listed exclusions', () => {
+    it('accepts every valid vector whose key set is usable, except the listed exclusions', () => {
       const valid = cases.filter(({ vector }) => vector.result === 'valid');
-      const hmac = valid.filter(({ keys }) => keys !== undefined);
-      const refused = hmac
+      const usable = valid.filter(({ keys }) => keys !== undefined);
+      const refused = usable
         .filter(({ vector }) => EXCLUDED_VALID[file]?.[vector.tcId] === undefined)
         .filter(({ vector, keys }) => !jwsAccepts(vector.jws, keys!))
         .map(({ vector }) => `${vector.tcId} ${vector.comment}`);
       expect(refused).toEqual([]);
-      expect(hmac.length).toBeGreaterThan(0);
-      // Every valid vector outside is one with an asymmetric or otherwise non-HMAC key set, which
-      // the key document refuses (HMAC only): listed here so the count cannot drift silently.
+      expect(usable.length).toBeGreaterThan(0);
+      // Every valid vector outside has a key of an algorithm we do not make keys for (RS384,
+      // RS512, PS256..PS512, ES521): checked here so that the count cannot drift silently.
       for (const { group } of valid.filter(({ keys }) => keys === undefined)) {
         const jwks = group.private.keys ?? [group.private];
-        expect(jwks.some((jwk) => jwk.kty !== 'oct' || !String(jwk.alg).startsWith('HS'))).toBe(
-          true,
-        );
+        expect(
+          jwks.some(
+            (jwk) =>
+              !isJwtAlgorithm(jwk.alg) || REFUSED_VALID_KEY_SETS[String(jwk.kid)] !== undefined,
+          ),
+        ).toBe(true);
       }
     });
   },
 );
 
-it('refuses the Wycheproof JWK key sets our rules forbid: short, empty, non-HMAC, wrong use, mixed, duplicate kid', () => {
+it('refuses the Wycheproof JWK key sets our rules forbid: short, empty, ROCA, 1024-bit, e = 1, modified, wrong use, mixed, duplicate kid', () => {
   const refused = groups('json_web_key_test.json')
     .filter((group) => keySet(group) === undefined)
     .map((group) =>
@@ -155,15 +167,20 @@ it('refuses the Wycheproof JWK key sets our rules forbid: short, empty, non-HMAC
       'hs256_key',
       'hs384_key',
       'hs512_key',
+      'kid-rsa-roca-sign',
+      'RS256_1024',
+      'RS256_2048',
+      'kid-aes-sign+kid-ec-sign',
     ]),
   );
-  expect(
-    keySet(
-      groups('json_web_key_test.json').find(
-        (group) => group.private.keys?.[0]?.kid === 'long_hs256_key',
-      )!,
-    ),
-  ).toBeDefined();
+  // Every EC key set of the file is a modified or mismatched key (tcIds 19-24).
+  expect(refused.filter((kids) => kids === 'kid-ec-sign')).toHaveLength(6);
+  for (const kid of ['long_hs256_key', 'kid-rsa-sign']) {
+    const group = groups('json_web_key_test.json').find(
+      ({ private: key }) => (key.keys?.[0] ?? key).kid === kid && key.alg !== 'RSA1_5',
+    );
+    expect(keySet(group!)).toBeDefined();
+  }
 });
 
 /** Codes the ring answers only after the signature verified. */
@@ -301,22 +318,36 @@ const SECRET_RULES_DIFFER: Record<string, string> = {
     'signed the token; never the previous one',
 };
 
-/** Vectors whose AWSCURRENT value (the first key of the set) the key document refuses. */
-const UNUSABLE_CURRENT_KEY = 380;
+/**
+ * Vectors whose AWSCURRENT value (the first key of the set) the key document refuses: RS384,
+ * RS512, PS256..PS512, ES521 and encryption keys, the broken keys of the JWK file. 380 while the
+ * key document held HMAC keys only; the ES256 and RS256 key sets (272 vectors) now go through.
+ */
+const UNUSABLE_CURRENT_KEY = 108;
 
-/** Valid vectors whose key set is a usable HMAC set, and how many of them we refuse on purpose. */
-const VALID_WITH_USABLE_KEYS = 14;
+/**
+ * Valid vectors whose key set is usable, and how many of them we refuse on purpose. 14 (all
+ * HMAC) before asymmetric keys; now also 1 ES256 and 9 RS256 vectors.
+ */
+const VALID_WITH_USABLE_KEYS = 24;
 const EXCLUDED_VALID_COUNT = Object.values(EXCLUDED_VALID).reduce(
   (count, ids) => count + Object.keys(ids).length,
   0,
 );
 /** Every outcome over both files, by code: what each stage of the ring decided. */
 const EXPECTED_OUTCOMES: Record<string, number> = {
-  // The signature verified: 12 valid vectors and the 2 of SECRET_RULES_DIFFER (their payloads
-  // are not JWT claims), and the 2 known errors of the file (equal to a valid vector).
-  ERR_JWT_CLAIMS_MALFORMED: 16,
+  // The signature verified: 22 valid vectors (12 HMAC, 1 ES256, 9 RS256) and the 2 of
+  // SECRET_RULES_DIFFER (their payloads are not JWT claims), and the 2 known errors of the file
+  // (equal to a valid vector). Was 16 with HMAC keys only.
+  ERR_JWT_CLAIMS_MALFORMED: 26,
   ERR_JWT_MALFORMED: 46,
-  ERR_JWT_SIGNATURE_INVALID: 4,
-  ERR_JWT_UNKNOWN_KID: 1,
-  ERR_KEY_DOCUMENT_INVALID: 360,
+  // tcId 31: an HS256 token whose MAC key is the EC verification key's bytes, under the ES256
+  // key's kid: refused for its algorithm before any signature is computed.
+  ERR_JWT_ALG_NOT_ALLOWED: 1,
+  // The RS256 and ES256 signature vectors (modified signatures, DER for ES256, r or s out of
+  // range, wrong padding...), refused at the signature now that their keys load. Was 4.
+  ERR_JWT_SIGNATURE_INVALID: 247,
+  // rejectsModifiedHeader of the HMAC, ES256 and RS256 sets (the kid changed). Was 1.
+  ERR_JWT_UNKNOWN_KID: 3,
+  ERR_KEY_DOCUMENT_INVALID: 104,
 };

@@ -10,6 +10,7 @@ import { type KeyDocument, parseKeyDocument } from '../../key-document';
 import { type SecretsStore } from '../../lambda/rotation/secrets-store';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
+import { hmacKey } from '../support/key-documents';
 
 import { HOUR_MS, type RotationRig, startRotationRig } from './support';
 
@@ -150,7 +151,7 @@ describe('concurrency', () => {
       if (promoted === undefined) {
         expect(current.document.kid).toBe(token);
       } else {
-        expect(current.document).toMatchObject({ kid: promoted.kid, k: promoted.k });
+        expect(current.document).toMatchObject({ kid: promoted.kid, k: hmacKey(promoted).k });
       }
       expect(current.document.nextKid).toBe(standby);
       expect(rig.local.versionStages(arn)).toEqual({

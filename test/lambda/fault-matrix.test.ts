@@ -18,6 +18,7 @@ import { parseKeyDocument } from '../../key-document';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
+import { hmacKey } from '../support/key-documents';
 
 import { type RotationRig, startRotationRig } from './support';
 
@@ -172,7 +173,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     const read = await rig.sm.send(
       new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }),
     );
-    return parseKeyDocument(read.SecretString!);
+    return hmacKey(parseKeyDocument(read.SecretString!));
   }
 
   function rotatedEvents(): {

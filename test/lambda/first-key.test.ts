@@ -15,9 +15,15 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 
 import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
-import { type KeyDocument, parseKeyDocument } from '../../key-document';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type KeyDocument,
+  keyMembersOf,
+  parseKeyDocument,
+} from '../../key-document';
 import { firstKeyVersionIds } from '../../lambda/rotation/first-key';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
+import { hmacKey } from '../support/key-documents';
 
 import { everythingObservable, type RotationRig, startRotationRig } from './support';
 
@@ -153,7 +159,7 @@ describe('the first-key custom resource', () => {
     const standby = await read(arn, { stage: 'JWTKEY_NEXT' });
     expect(current.alg).toBe('HS256');
     expect(current.nextKid).toBe(standby.kid);
-    expect(standby.k).not.toBe(current.k);
+    expect(hmacKey(standby).k).not.toBe(hmacKey(current).k);
     return current;
   }
 
@@ -301,7 +307,7 @@ describe('the first-key custom resource', () => {
     // THEN the rotation promoted the first standby, and the Update left everything as it was
     expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
       kid: firstStandby.kid,
-      k: firstStandby.k,
+      k: hmacKey(firstStandby).k,
       nextKid: standbyVersionIdFor(token),
     });
     expect(rig.local.versionStages(arn)).toEqual(stages);
@@ -458,10 +464,13 @@ describe('the first-key custom resource', () => {
     // THEN
     expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
       kid: standby.kid,
-      k: standby.k,
+      k: hmacKey(standby).k,
       previousKid: first.kid,
     });
-    expect(await read(arn, { stage: 'AWSPREVIOUS' })).toMatchObject({ kid: first.kid, k: first.k });
+    expect(await read(arn, { stage: 'AWSPREVIOUS' })).toMatchObject({
+      kid: first.kid,
+      k: hmacKey(first).k,
+    });
   });
 
   it('lets no key material, nor the presigned query of the ResponseURL, out', async () => {
@@ -495,4 +504,42 @@ describe('the first-key custom resource', () => {
     expect(everythingObservable(rig)).not.toContain('PRESIGNEDSIGNATURE0123');
     expect(everythingObservable(rig)).not.toContain('X-Amz-');
   });
+
+  it.each(ASYMMETRIC_ALGORITHMS)(
+    'Create on a secret with no value, for %s: a first key and standby of the algorithm, no key material out',
+    async (alg) => {
+      // GIVEN a function configured for the algorithm, and a secret with no value
+      const own = await startRotationRig({ algorithm: alg });
+      try {
+        const created = await own.sm.send(new CreateSecretCommand({ Name: 'app/jwt' }));
+        const arn = created.ARN!;
+
+        // WHEN
+        await own.handler({ ...request('Create', arn), ServiceToken: own.functionArn });
+
+        // THEN AWSCURRENT and JWTKEY_NEXT are private JWKs of the algorithm, the first naming the second
+        const readStage = async (stage: string): Promise<KeyDocument> =>
+          parseKeyDocument(
+            (await own.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage })))
+              .SecretString!,
+          );
+        const current = await readStage('AWSCURRENT');
+        const standby = await readStage('JWTKEY_NEXT');
+        const ids = firstKeyVersionIds(arn, REQUEST_1);
+        expect(current).toMatchObject({ alg, kid: ids.key, nextKid: ids.standby });
+        expect(standby).toMatchObject({ alg, kid: ids.standby });
+        expect(keyMembersOf(standby)).not.toEqual(keyMembersOf(current));
+        expect(server.received.at(-1)!.body).toMatchObject({
+          Status: 'SUCCESS',
+          Data: { Kid: ids.key },
+        });
+        // AND no private member is in the logs, events, errors or the answer to CloudFormation
+        const observable = everythingObservable(own) + JSON.stringify(server.received);
+        const material = await own.allKeyMaterial(arn);
+        expect(material.filter((secret) => observable.includes(secret))).toEqual([]);
+      } finally {
+        await own.close();
+      }
+    },
+  );
 });

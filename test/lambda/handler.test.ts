@@ -9,9 +9,10 @@ import { type LocalAws, startLocalAws } from '../../local-aws';
 import { createKeySecret } from '../cli/support';
 
 describe('Function: loadConfig', () => {
-  it('defaults to HS256 and a 24-hour grace period', () => {
+  it('defaults to HS256, 2048-bit RSA moduli and a 24-hour grace period', () => {
     expect(loadConfig({ EVENT_BUS_NAME: 'bus' })).toEqual({
       algorithm: 'HS256',
+      rsaModulusBits: 2048,
       gracePeriodSeconds: 86_400,
       eventBusName: 'bus',
     });
@@ -24,11 +25,37 @@ describe('Function: loadConfig', () => {
         GRACE_PERIOD_SECONDS: '0',
         EVENT_BUS_NAME: 'arn:aws:events:x',
       }),
-    ).toEqual({ algorithm: 'HS512', gracePeriodSeconds: 0, eventBusName: 'arn:aws:events:x' });
+    ).toEqual({
+      algorithm: 'HS512',
+      rsaModulusBits: 2048,
+      gracePeriodSeconds: 0,
+      eventBusName: 'arn:aws:events:x',
+    });
+  });
+
+  it.each(['ES256', 'EdDSA', 'RS256'] as const)('accepts the asymmetric algorithm %s', (alg) => {
+    expect(loadConfig({ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: alg }).algorithm).toBe(alg);
+  });
+
+  it.each([2048, 3072, 4096] as const)('reads JWT_RSA_MODULUS_BITS %d', (bits) => {
+    expect(
+      loadConfig({
+        EVENT_BUS_NAME: 'bus',
+        JWT_ALGORITHM: 'RS256',
+        JWT_RSA_MODULUS_BITS: String(bits),
+      }).rsaModulusBits,
+    ).toBe(bits);
   });
 
   it.each([
-    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'RS256' }, /JWT_ALGORITHM .* got "RS256"/],
+    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'RS384' }, /JWT_ALGORITHM .* got "RS384"/],
+    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'PS256' }, /JWT_ALGORITHM .* got "PS256"/],
+    [{ EVENT_BUS_NAME: 'bus', JWT_RSA_MODULUS_BITS: '1024' }, /JWT_RSA_MODULUS_BITS .* got "1024"/],
+    [{ EVENT_BUS_NAME: 'bus', JWT_RSA_MODULUS_BITS: '8192' }, /JWT_RSA_MODULUS_BITS .* got "8192"/],
+    [
+      { EVENT_BUS_NAME: 'bus', JWT_RSA_MODULUS_BITS: '2048 ' },
+      /JWT_RSA_MODULUS_BITS .* got "2048 "/,
+    ],
     [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'none' }, /JWT_ALGORITHM .* got "none"/],
     [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '-5' }, /GRACE_PERIOD_SECONDS .* got "-5"/],
     [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '1.5' }, /GRACE_PERIOD_SECONDS .* got "1.5"/],

@@ -16,6 +16,7 @@ import {
 } from '../../key-document';
 import { standbyVersionIdFor as standbyOf } from '../../lambda/rotation/standby';
 import { KEY_ROTATED } from '../../rotation-events';
+import { hmacKey } from '../support/key-documents';
 
 import { DAY_MS, type RotationRig, startRotationRig } from './support';
 
@@ -67,10 +68,12 @@ describe('the standby key', () => {
       nextKid: standby.kid,
     });
     expect(standby).toMatchObject({ kid: standbyOf(token), alg: 'HS256' });
-    expect(standby.k).not.toBe(current.document.k);
-    expect(Buffer.from(standby.k, 'base64url')).toHaveLength(64);
+    expect(hmacKey(standby).k).not.toBe(hmacKey(current.document).k);
+    expect(Buffer.from(hmacKey(standby).k, 'base64url')).toHaveLength(64);
     // AND no application-readable version holds the standby key
-    expect((await applicationKeys()).map((key) => key.k)).not.toContain(standby.k);
+    expect((await applicationKeys()).map((key) => hmacKey(key).k)).not.toContain(
+      hmacKey(standby).k,
+    );
   });
 
   it('the next rotation promotes the standby key: same kid and key material, dated at its promotion', async () => {
@@ -91,7 +94,7 @@ describe('the standby key', () => {
       alg: 'HS256',
       use: 'sig',
       kid: standby.kid,
-      k: standby.k,
+      k: hmacKey(standby).k,
       createdAt: new Date(rig.now).toISOString(),
       previousKeyGraceSeconds: 86_400,
       nextKid: standbyOf(second),
@@ -103,7 +106,7 @@ describe('the standby key', () => {
       [first]: ['AWSPREVIOUS'],
       [standbyOf(second)]: ['JWTKEY_NEXT'],
     });
-    expect((await valueOf(standbyOf(second))).k).not.toBe(standby.k);
+    expect(hmacKey(await valueOf(standbyOf(second))).k).not.toBe(hmacKey(standby).k);
     // AND the event names the promoted key by its version and its kid, and the new standby
     expect(rig.local.events.at(-1)).toMatchObject({
       detailType: KEY_ROTATED,
@@ -154,7 +157,7 @@ describe('the standby key', () => {
       'createSecret: stored the new standby key',
     ]);
     const current = await rig.current(arn);
-    expect(current.document).toMatchObject({ kid: promoted.kid, k: promoted.k });
+    expect(current.document).toMatchObject({ kid: promoted.kid, k: hmacKey(promoted).k });
     expect(current.document.nextKid).toBe(standbyOf(second));
     expect(standbyVersion()).toBe(standbyOf(second));
   });
@@ -204,11 +207,13 @@ describe('the standby key', () => {
     });
     const current = await rig.current(arn);
     expect(current.document.kid).toBe(second);
-    expect(current.document.k).not.toBe(discarded.k);
+    expect(hmacKey(current.document).k).not.toBe(hmacKey(discarded).k);
     expect(rig.local.versionStages(arn)[standbyOf(first)]).toBeUndefined();
     expect(standbyVersion()).toBe(standbyOf(second));
     expect(
-      (await applicationKeys()).filter((key) => key.k === discarded.k || key.kid === discarded.kid),
+      (await applicationKeys()).filter(
+        (key) => hmacKey(key).k === hmacKey(discarded).k || key.kid === discarded.kid,
+      ),
     ).toEqual([]);
     expect(await rig.handler({ action: 'discard-standby', secretId: arn })).toMatchObject({
       outcome: 'standby-discarded',
@@ -237,7 +242,10 @@ describe('the standby key', () => {
       'with the current key’s kid',
       async () => {
         const current = await rig.current(arn);
-        await putStandby({ ...current.document, k: Buffer.alloc(64, 9).toString('base64url') });
+        await putStandby({
+          ...hmacKey(current.document),
+          k: Buffer.alloc(64, 9).toString('base64url'),
+        });
       },
     ],
   ])('a standby key %s is not promoted: the new key is fresh', async (_case, prepare) => {

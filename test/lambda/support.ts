@@ -13,7 +13,7 @@ import {
 import {
   generateKeyDocument,
   type KeyDocument,
-  keyDocumentBytes,
+  PRIVATE_MEMBERS,
   parseKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
@@ -136,9 +136,17 @@ export async function startRotationRig(
           const value = await sm.send(
             new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }),
           );
-          const document = parseKeyDocument(value.SecretString!);
-          const bytes = keyDocumentBytes(document);
-          material.push(document.k, bytes.toString('base64'), bytes.toString('hex'));
+          const document = parseKeyDocument(value.SecretString!) as unknown as Record<
+            string,
+            unknown
+          >;
+          // Every private member (k of an HMAC key; d and the RSA CRT members), in each encoding.
+          for (const member of PRIVATE_MEMBERS) {
+            const text = document[member];
+            if (typeof text !== 'string') continue;
+            const bytes = Buffer.from(text, 'base64url');
+            material.push(text, bytes.toString('base64'), bytes.toString('hex'));
+          }
         } catch {
           // A version without a value holds no key.
         }

@@ -1,0 +1,32 @@
+/**
+ * The public half of an asymmetric key document: what a verifier needs and may publish. Built
+ * from an allow-list of public members (never by deleting private ones), so a member added to
+ * the document later cannot leak into it.
+ */
+import { publicMembers } from './asymmetric';
+import type { AsymmetricKeyDocument } from './key-document';
+
+export interface PublicJwk {
+  readonly kty: AsymmetricKeyDocument['kty'];
+  readonly alg: AsymmetricKeyDocument['alg'];
+  readonly use: 'sig';
+  readonly kid: string;
+  readonly [member: string]: string;
+}
+
+/**
+ * @example
+ * const entry = publicJwk(document); // { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }
+ */
+export function publicJwk(document: AsymmetricKeyDocument): PublicJwk {
+  return {
+    ...(publicMembers(document as unknown as Readonly<Record<string, unknown>>) as Record<
+      string,
+      string
+    >),
+    kid: document.kid,
+    alg: document.alg,
+    use: 'sig',
+    kty: document.kty,
+  };
+}

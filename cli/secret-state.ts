@@ -12,7 +12,14 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, STANDBY_STAGE, versionWithStage } from '../contract';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  STANDBY_MINIMUM_AGE_TAG,
+  STANDBY_STAGE,
+  versionWithStage,
+} from '../contract';
 import { graceEndOfPrevious, type KeyDocument, parseKeyDocument } from '../key-document';
 
 export interface KeyState {
@@ -54,6 +61,12 @@ export interface SecretState {
   readonly previousGraceEndsAt?: Date;
   /** The version holding AWSPENDING when it is not AWSCURRENT: an unfinished rotation. */
   readonly stalePendingVersionId?: string;
+  /**
+   * The least age of a standby key before a rotation promotes it: the longest verifier cache
+   * the construct was told (the secret's STANDBY_MINIMUM_AGE_TAG). Undefined without the tag,
+   * or when its value is not a whole number of seconds.
+   */
+  readonly standbyMinimumAgeSeconds?: number;
   readonly versionIdsToStages: Record<string, string[]>;
 }
 
@@ -99,6 +112,9 @@ export async function readSecretState(
       previous === undefined || graceEnd === undefined ? undefined : new Date(graceEnd),
     stalePendingVersionId:
       pendingId !== undefined && pendingId !== currentId ? pendingId : undefined,
+    standbyMinimumAgeSeconds: wholeSeconds(
+      described.Tags?.find((tag) => tag.Key === STANDBY_MINIMUM_AGE_TAG)?.Value,
+    ),
     versionIdsToStages: stages,
   };
 }
@@ -149,6 +165,10 @@ async function versionCreatedAt(
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
   return undefined;
+}
+
+function wholeSeconds(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
 }
 
 function describeRules(rules: DescribeSecretCommandOutput['RotationRules']): string | undefined {

@@ -14,7 +14,12 @@ import { STANDBY_MINIMUM_AGE_TAG } from '../contract';
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { formatDuration, iso, keyLabel } from './format';
-import { readSecretState, type SecretState } from './secret-state';
+import {
+  readSecretState,
+  type SecretState,
+  type YoungStandby,
+  youngStandbyOf,
+} from './secret-state';
 import { waitForRotation } from './wait-for-rotation';
 
 export interface RotationOutcome {
@@ -24,27 +29,6 @@ export interface RotationOutcome {
   readonly droppedEarly?: SecretState['previous'];
   /** The standby key promoted (--force) before its minimum age. */
   readonly youngStandby?: YoungStandby;
-}
-
-export interface YoungStandby {
-  readonly kid: string;
-  readonly versionId: string;
-  readonly ageSeconds: number;
-  readonly minimumAgeSeconds: number;
-}
-
-/** The standby key when it is younger than the secret's stated minimum age, else undefined. */
-export function youngStandbyOf(state: SecretState, now: number): YoungStandby | undefined {
-  const { standby, standbyMinimumAgeSeconds: minimum } = state;
-  if (standby?.createdAt === undefined || minimum === undefined) return undefined;
-  const ageSeconds = Math.max(0, Math.floor((now - standby.createdAt.getTime()) / 1000));
-  if (ageSeconds >= minimum) return undefined;
-  return {
-    kid: standby.kid,
-    versionId: standby.versionId,
-    ageSeconds,
-    minimumAgeSeconds: minimum,
-  };
 }
 
 export async function rotate(context: CommandContext): Promise<void> {

@@ -70,6 +70,27 @@ export interface SecretState {
   readonly versionIdsToStages: Record<string, string[]>;
 }
 
+export interface YoungStandby {
+  readonly kid: string;
+  readonly versionId: string;
+  readonly ageSeconds: number;
+  readonly minimumAgeSeconds: number;
+}
+
+/** The standby key when it is younger than the secret's stated minimum age, else undefined. */
+export function youngStandbyOf(state: SecretState, now: number): YoungStandby | undefined {
+  const { standby, standbyMinimumAgeSeconds: minimum } = state;
+  if (standby?.createdAt === undefined || minimum === undefined) return undefined;
+  const ageSeconds = Math.max(0, Math.floor((now - standby.createdAt.getTime()) / 1000));
+  if (ageSeconds >= minimum) return undefined;
+  return {
+    kid: standby.kid,
+    versionId: standby.versionId,
+    ageSeconds,
+    minimumAgeSeconds: minimum,
+  };
+}
+
 export async function readSecretState(
   client: SecretsManagerClient,
   secretId: string,

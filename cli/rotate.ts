@@ -1,14 +1,25 @@
 /**
- * `jwt-keys rotate SECRET [--force]`: starts a rotation now. Secrets Manager keeps one
- * AWSPREVIOUS, so rotating while the previous key is in its grace period drops that key early
- * and the tokens it signed stop verifying: refused unless forced, and the output says so.
+ * `jwt-keys rotate SECRET [--force]`: starts a rotation now. Refused unless forced, and the
+ * output says what forcing costs:
+ * - while the previous key is in its grace period: Secrets Manager keeps one AWSPREVIOUS, so
+ *   rotating drops that key early and the tokens it signed stop verifying;
+ * - while the standby key is younger than the secret's standby minimum age (the longest
+ *   verifier cache stated to the construct): a verifier may not have fetched it yet, and would
+ *   refuse the tokens it signs.
  */
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 
+import { STANDBY_MINIMUM_AGE_TAG } from '../contract';
+
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
-import { iso, keyLabel } from './format';
-import { readSecretState, type SecretState } from './secret-state';
+import { formatDuration, iso, keyLabel } from './format';
+import {
+  readSecretState,
+  type SecretState,
+  type YoungStandby,
+  youngStandbyOf,
+} from './secret-state';
 import { waitForRotation } from './wait-for-rotation';
 
 export interface RotationOutcome {
@@ -16,6 +27,8 @@ export interface RotationOutcome {
   readonly after?: SecretState;
   readonly rotationId: string;
   readonly droppedEarly?: SecretState['previous'];
+  /** The standby key promoted (--force) before its minimum age. */
+  readonly youngStandby?: YoungStandby;
 }
 
 export async function rotate(context: CommandContext): Promise<void> {
@@ -31,14 +44,36 @@ export async function rotate(context: CommandContext): Promise<void> {
         'drops it early and the tokens it signed stop verifying. Re-run with --force to rotate anyway.',
     );
   }
+  const young = youngStandbyOf(before, context.now());
+  if (young !== undefined && !context.force) {
+    throw new CliError(
+      `refusing to rotate secret "${context.secretId}": the standby key (kid ${young.kid}) is ` +
+        `${formatDuration(young.ageSeconds * 1000)} old, younger than the ` +
+        `${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may cache keys (tag ` +
+        `${STANDBY_MINIMUM_AGE_TAG} = ${young.minimumAgeSeconds}); promoting it now may sign ` +
+        'tokens that verifiers refuse until they refresh. Re-run with --force to rotate anyway.',
+    );
+  }
   if (inGrace) {
     context.progress(
       `--force: the previous key (${keyLabel(before.previous)}) is dropped before its grace period ` +
         `ends (${before.previousGraceEndsAt.toISOString()}); tokens it signed stop verifying`,
     );
   }
+  if (young !== undefined) {
+    context.progress(
+      `--force: the standby key (kid ${young.kid}) is promoted at ` +
+        `${formatDuration(young.ageSeconds * 1000)} old, under the ` +
+        `${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may cache keys; tokens it ` +
+        'signs may be refused until they refresh',
+    );
+  }
   const outcome = await startRotation(context, before);
-  const result = { ...outcome, droppedEarly: inGrace ? before.previous : undefined };
+  const result = {
+    ...outcome,
+    droppedEarly: inGrace ? before.previous : undefined,
+    youngStandby: young,
+  };
   if (context.json) {
     context.print(JSON.stringify(rotationDocument('rotate', result), null, 2));
     return;
@@ -96,6 +131,12 @@ export function printRotation(context: CommandContext, outcome: RotationOutcome)
   if (outcome.droppedEarly !== undefined) {
     context.print(`  dropped early: ${keyLabel(outcome.droppedEarly)}`);
   }
+  if (outcome.youngStandby !== undefined) {
+    context.print(
+      `  promoted early: kid ${outcome.youngStandby.kid} ` +
+        `(${formatDuration(outcome.youngStandby.ageSeconds * 1000)} old)`,
+    );
+  }
 }
 
 export function rotationDocument(
@@ -113,5 +154,6 @@ export function rotationDocument(
     previous: reference(outcome.after?.previous),
     previousGraceEndsAt: iso(outcome.after?.previousGraceEndsAt),
     droppedEarly: reference(outcome.droppedEarly),
+    promotedEarly: outcome.youngStandby ?? null,
   };
 }

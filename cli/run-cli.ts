@@ -19,14 +19,16 @@ export const USAGE = `usage: jwt-keys <command> SECRET [options]
 
 commands:
   status SECRET            current, previous and standby key, ages, grace end, schedule, stale AWSPENDING
-  rotate SECRET            rotate now (refused while the previous key is in grace, unless --force)
+  rotate SECRET            rotate now (refused while the previous key is in grace, or while the
+                           standby key is younger than the verifier cache, unless --force)
   revoke-previous SECRET   leaked key: discard the standby key, rotate now to a fresh key and
                            retire the leaked key at once
   repair SECRET            clear a stale AWSPENDING left by a failed rotation
 
 options:
   --json                   print one JSON document instead of text
-  --force                  rotate: drop a previous key that is still in its grace period
+  --force                  rotate: drop a previous key that is still in its grace period, or
+                           promote a standby key younger than the verifier cache
   --no-wait                rotate: return once the rotation has started
   --timeout SECONDS        how long to wait for a rotation (default 300)
   --region REGION          AWS region (default: the SDK's region chain)

@@ -12,7 +12,14 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, STANDBY_STAGE, versionWithStage } from '../contract';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  STANDBY_MINIMUM_AGE_TAG,
+  STANDBY_STAGE,
+  versionWithStage,
+} from '../contract';
 import { graceEndOfPrevious, type KeyDocument, parseKeyDocument } from '../key-document';
 
 export interface KeyState {
@@ -54,7 +61,34 @@ export interface SecretState {
   readonly previousGraceEndsAt?: Date;
   /** The version holding AWSPENDING when it is not AWSCURRENT: an unfinished rotation. */
   readonly stalePendingVersionId?: string;
+  /**
+   * The least age of a standby key before a rotation promotes it: the longest verifier cache
+   * the construct was told (the secret's STANDBY_MINIMUM_AGE_TAG). Undefined without the tag,
+   * or when its value is not a whole number of seconds.
+   */
+  readonly standbyMinimumAgeSeconds?: number;
   readonly versionIdsToStages: Record<string, string[]>;
+}
+
+export interface YoungStandby {
+  readonly kid: string;
+  readonly versionId: string;
+  readonly ageSeconds: number;
+  readonly minimumAgeSeconds: number;
+}
+
+/** The standby key when it is younger than the secret's stated minimum age, else undefined. */
+export function youngStandbyOf(state: SecretState, now: number): YoungStandby | undefined {
+  const { standby, standbyMinimumAgeSeconds: minimum } = state;
+  if (standby?.createdAt === undefined || minimum === undefined) return undefined;
+  const ageSeconds = Math.max(0, Math.floor((now - standby.createdAt.getTime()) / 1000));
+  if (ageSeconds >= minimum) return undefined;
+  return {
+    kid: standby.kid,
+    versionId: standby.versionId,
+    ageSeconds,
+    minimumAgeSeconds: minimum,
+  };
 }
 
 export async function readSecretState(
@@ -99,6 +133,9 @@ export async function readSecretState(
       previous === undefined || graceEnd === undefined ? undefined : new Date(graceEnd),
     stalePendingVersionId:
       pendingId !== undefined && pendingId !== currentId ? pendingId : undefined,
+    standbyMinimumAgeSeconds: wholeSeconds(
+      described.Tags?.find((tag) => tag.Key === STANDBY_MINIMUM_AGE_TAG)?.Value,
+    ),
     versionIdsToStages: stages,
   };
 }
@@ -149,6 +186,10 @@ async function versionCreatedAt(
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
   return undefined;
+}
+
+function wholeSeconds(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
 }
 
 function describeRules(rules: DescribeSecretCommandOutput['RotationRules']): string | undefined {

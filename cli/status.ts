@@ -9,6 +9,7 @@ import {
   readSecretState,
   type SecretState,
   type StandbyState,
+  youngStandbyOf,
 } from './secret-state';
 
 export async function status(context: CommandContext): Promise<void> {
@@ -27,7 +28,7 @@ export async function status(context: CommandContext): Promise<void> {
   context.print(`next         ${state.nextRotationAt?.toISOString() ?? 'not scheduled'}`);
   context.print(`AWSCURRENT   ${describeKey(state.current, now)}`);
   context.print(`AWSPREVIOUS  ${describePrevious(state, now)}`);
-  context.print(`JWTKEY_NEXT  ${describeStandby(state.standby, now)}`);
+  context.print(`JWTKEY_NEXT  ${describeStandby(state, now)}`);
   context.print(
     `AWSPENDING   ${
       state.stalePendingVersionId === undefined
@@ -47,14 +48,21 @@ function describeKey(key: KeyState | undefined, now: number): string {
   return `${keyLabel(key)}${algorithm}${age}${problem}`;
 }
 
-function describeStandby(standby: StandbyState | undefined, now: number): string {
+function describeStandby(state: SecretState, now: number): string {
+  const standby: StandbyState | undefined = state.standby;
   if (standby === undefined) return 'none (the next rotation makes a fresh key)';
+  const young = youngStandbyOf(state, now);
+  const early =
+    young === undefined
+      ? ''
+      : `; younger than the ${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may ` +
+        'cache keys (rotate needs --force)';
   const age =
     standby.createdAt === undefined
       ? ''
       : `, age ${formatDuration(now - standby.createdAt.getTime())}`;
   const named = standby.namedByCurrent ? '' : ' (AWSCURRENT names another next key)';
-  return `kid ${standby.kid}${age}; the next rotation promotes it${named}`;
+  return `kid ${standby.kid}${age}; the next rotation promotes it${named}${early}`;
 }
 
 function describePrevious(state: SecretState, now: number): string {
@@ -109,5 +117,6 @@ function statusDocument(state: SecretState, now: number): Record<string, unknown
     previousInGrace:
       state.previousGraceEndsAt === undefined ? null : state.previousGraceEndsAt.getTime() > now,
     stalePendingVersionId: state.stalePendingVersionId ?? null,
+    standbyMinimumAgeSeconds: state.standbyMinimumAgeSeconds ?? null,
   };
 }

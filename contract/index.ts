@@ -30,3 +30,4 @@ export {
   versionWithStage,
   type VersionStages,
 } from './stages';
+export { STANDBY_MINIMUM_AGE_TAG } from './tags';

@@ -5,29 +5,41 @@
  */
 import { Duration } from 'aws-cdk-lib';
 
+import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from './algorithm';
 import { RotatingJwtKeyError } from './errors';
-import { type JwtAlgorithm, type RotatingJwtKeyProps } from './rotating-jwt-key';
+import { type RotatingJwtKeyProps } from './rotating-jwt-key';
 
 export type ContextReader = (name: string) => unknown;
 
 export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
   const raw = context('algorithm') ?? 'HS256';
   const algorithm = typeof raw === 'string' ? raw : JSON.stringify(raw);
-  if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) {
+  if (!isJwtAlgorithm(algorithm)) {
     throw new RotatingJwtKeyError(
       'ERR_CONTEXT_INVALID',
-      `context "algorithm" must be HS256, HS384 or HS512, got ${JSON.stringify(algorithm)}`,
+      `context "algorithm" must be ${listed(JWT_ALGORITHMS)}, got ${JSON.stringify(algorithm)}`,
+    );
+  }
+  const modulus = optionalNumber(context, 'rsaModulusBits');
+  const rsaModulusBits = RSA_MODULUS_BITS.find((bits) => bits === modulus);
+  if (modulus !== undefined && rsaModulusBits === undefined) {
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
+      `context "rsaModulusBits" must be ${listed(RSA_MODULUS_BITS)}, got ${JSON.stringify(context('rsaModulusBits'))}`,
     );
   }
   const lifetime = optionalNumber(context, 'maxTokenLifetimeMinutes');
   const cache = optionalNumber(context, 'appCachePeriodMinutes');
+  const verifierCache = optionalNumber(context, 'maxVerifierCacheMinutes');
   const secretName = context('secretName');
   return {
-    algorithm: algorithm as JwtAlgorithm,
+    algorithm,
+    ...(rsaModulusBits !== undefined && { rsaModulusBits }),
     rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', 90)),
     gracePeriod: Duration.hours(requiredNumber(context, 'gracePeriodHours', 24)),
     ...(lifetime !== undefined && { maxTokenLifetime: Duration.minutes(lifetime) }),
     ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
+    ...(verifierCache !== undefined && { maxVerifierCacheTime: Duration.minutes(verifierCache) }),
     ...(typeof secretName === 'string' && secretName !== '' && { secretName }),
   };
 }

@@ -15,6 +15,10 @@ import { type IConstruct } from 'constructs';
 export type RotatingJwtKeyErrorCode =
   /** `algorithm` is not one the construct makes keys for. */
   | 'ERR_ALGORITHM_UNSUPPORTED'
+  /** `rsaModulusBits` is not 2048, 3072 or 4096. */
+  | 'ERR_RSA_MODULUS_BITS_UNSUPPORTED'
+  /** `rsaModulusBits` given with an algorithm other than RS256. */
+  | 'ERR_RSA_MODULUS_BITS_WITHOUT_RSA'
   /** `rotationInterval` is outside Secrets Manager's 4 hours .. 1000 days. */
   | 'ERR_ROTATION_INTERVAL_OUT_OF_RANGE'
   /** `rotationInterval` is not a whole number of hours (a rate expression cannot say it). */
@@ -25,6 +29,8 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_GRACE_PERIOD_TOO_SHORT'
   /** `maxTokenLifetime` without `appCachePeriod`, or the reverse. */
   | 'ERR_TOKEN_TIMING_INCOMPLETE'
+  /** A standby key could be promoted before every verifier's key cache has seen it. */
+  | 'ERR_VERIFIER_CACHE_TOO_LONG'
   /** A CDK context setting of the app (`-c name=value`) has a value it cannot use. */
   | 'ERR_CONTEXT_INVALID'
   /** A synthesized assembly does not hold exactly one bundled rotation function. */

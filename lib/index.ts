@@ -11,7 +11,12 @@
  * key.grantRead(apiFunction);
  */
 export { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
-export { type JwtAlgorithm, RotatingJwtKey, type RotatingJwtKeyProps } from './rotating-jwt-key';
+export {
+  type JwtAlgorithm,
+  RotatingJwtKey,
+  type RotatingJwtKeyProps,
+  type RsaModulusBits,
+} from './rotating-jwt-key';
 
 export {
   EVENT_SOURCE,
@@ -33,5 +38,6 @@ export {
   ROTATION_METRICS,
   type RotationMetric,
   SECRET_NAME_DIMENSION,
+  STANDBY_MINIMUM_AGE_TAG,
   STANDBY_STAGE,
 } from '../contract';

@@ -1,13 +1,17 @@
 /**
- * RotatingJwtKey: a JWT signing key in Secrets Manager that rotates itself. A secret holding an
- * HMAC key document (a JWK), a rotation Lambda run by Secrets Manager's schedule, the retirement
+ * RotatingJwtKey: a JWT signing key in Secrets Manager that rotates itself. A secret holding a
+ * key document (a JWK: HMAC, or the private key of ES256, EdDSA or RS256), a rotation Lambda run by Secrets Manager's schedule, the retirement
  * of the previous key after its grace period, rotation events on EventBridge, and alarms.
  *
  * @example
  * const key = new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.hours(48) });
  * key.grantRead(apiFunction);
+ *
+ * // An RS256 key (what API Gateway's JWT authorizer accepts), whose verifiers cache keys up to
+ * // 2 hours (the default for asymmetric algorithms)
+ * new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
  */
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -26,23 +30,35 @@ import {
   FUNCTION_ENVIRONMENT,
   type MaintenanceEvent,
   ROTATION_HANDLER,
+  STANDBY_MINIMUM_AGE_TAG,
 } from '../contract';
 
 import { allowAlarmsToPublish, createAlarmTopic } from './alarm-topic';
+import {
+  isHmacAlgorithm,
+  type JwtAlgorithm,
+  type RsaModulusBits,
+  validateAlgorithm,
+} from './algorithm';
 import { createDashboard } from './dashboard';
-import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 
+export type { JwtAlgorithm, RsaModulusBits } from './algorithm';
 export { scheduleExpression } from './rotation-schedule';
 
-export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
-
 export interface RotatingJwtKeyProps {
-  /** @default 'HS256' */
+  /**
+   * HS256, HS384 or HS512 (a shared secret: CloudFormation generates the first key), or ES256,
+   * EdDSA or RS256 (a private key: the secret is created with no value, and the FirstKey custom
+   * resource writes the first key and its standby before `cdk deploy` returns).
+   * @default 'HS256'
+   */
   readonly algorithm?: JwtAlgorithm;
+  /** The modulus of every RS256 key, in bits: 2048, 3072 or 4096. RS256 only. @default 2048 */
+  readonly rsaModulusBits?: RsaModulusBits;
   /** Time between scheduled rotations, 4 hours to 1000 days, whole hours. @default Duration.days(90) */
   readonly rotationInterval?: Duration;
   /**
@@ -58,6 +74,15 @@ export interface RotatingJwtKeyProps {
   readonly appCachePeriod?: Duration;
   /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) */
   readonly clockSkew?: Duration;
+  /**
+   * The longest time any verifier caches the keys it fetched (API Gateway's JWT authorizer: up
+   * to 2 hours). A standby key must be that old before it signs: the rotation interval minus
+   * the rotation window must exceed it (checked at synth), and `jwt-keys rotate` refuses to
+   * promote a younger standby key without `--force` (the secret's tag
+   * `rotating-jwt-keys:standby-minimum-age-seconds` records it).
+   * @default - Duration.hours(2) for ES256, EdDSA and RS256; none for HMAC (not checked)
+   */
+  readonly maxVerifierCacheTime?: Duration;
   /** Where rotation events go. @default - a new event bus */
   readonly eventBus?: events.IEventBus;
   /** Encrypts the secret (the alarm topic the construct creates has a key of its own). @default - a new customer-managed key with rotation on */
@@ -74,7 +99,8 @@ export interface RotatingJwtKeyProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-const ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+/** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
+const ASYMMETRIC_VERIFIER_CACHE = Duration.hours(2);
 /**
  * The first key's `k` in base64url characters, for every algorithm: 88 characters decode to 66
  * bytes (new HMAC keys are 64 random bytes for every algorithm; the first key from the template
@@ -91,6 +117,10 @@ export class RotatingJwtKey extends Construct {
   readonly encryptionKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
   readonly algorithm: JwtAlgorithm;
+  /** The modulus of RS256 keys; undefined for the other algorithms. */
+  readonly rsaModulusBits: RsaModulusBits | undefined;
+  /** The stated verifier cache a standby key must outlive; undefined when none applies. */
+  readonly maxVerifierCacheTime: Duration | undefined;
   readonly rotationInterval: Duration;
   readonly gracePeriod: Duration;
   /**
@@ -105,14 +135,16 @@ export class RotatingJwtKey extends Construct {
 
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
-    this.algorithm = props.algorithm ?? 'HS256';
-    if (!ALGORITHMS.includes(this.algorithm)) {
-      throw new RotatingJwtKeyError(
-        'ERR_ALGORITHM_UNSUPPORTED',
-        `algorithm must be HS256, HS384 or HS512, got ${JSON.stringify(this.algorithm)}`,
-        this,
-      );
-    }
+    const { algorithm, rsaModulusBits } = validateAlgorithm(
+      props.algorithm ?? 'HS256',
+      props.rsaModulusBits,
+      this,
+    );
+    this.algorithm = algorithm;
+    this.rsaModulusBits = rsaModulusBits;
+    this.maxVerifierCacheTime =
+      props.maxVerifierCacheTime ??
+      (isHmacAlgorithm(algorithm) ? undefined : ASYMMETRIC_VERIFIER_CACHE);
     this.rotationInterval = props.rotationInterval ?? Duration.days(90);
     this.gracePeriod = props.gracePeriod ?? Duration.hours(24);
     validateTiming(
@@ -122,6 +154,7 @@ export class RotatingJwtKey extends Construct {
         maxTokenLifetime: props.maxTokenLifetime,
         appCachePeriod: props.appCachePeriod,
         clockSkew: props.clockSkew ?? Duration.minutes(1),
+        maxVerifierCacheTime: this.maxVerifierCacheTime,
       },
       this,
     );
@@ -183,33 +216,54 @@ export class RotatingJwtKey extends Construct {
   }
 
   /**
-   * The first key: CloudFormation generates an alphanumeric `k` (valid base64url, a multiple of
-   * 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the secret
-   * exists; the FirstKey custom resource then gives it its standby key (createFirstKey).
+   * The first key. HMAC: CloudFormation generates an alphanumeric `k` (valid base64url, a
+   * multiple of 4 characters) into a JWK template, so AWSCURRENT is a usable key the moment the
+   * secret exists; the FirstKey custom resource then gives it its standby key. ES256, EdDSA,
+   * RS256: CloudFormation cannot make the key, and no placeholder an application could read is
+   * acceptable, so the secret has no value (no version) until FirstKey writes the first key
+   * with its standby (createFirstKey). The stated verifier cache goes in a tag for `jwt-keys`.
    */
   private createSecret(
     secretName: string | undefined,
     removalPolicy: RemovalPolicy,
   ): secretsmanager.Secret {
-    return new secretsmanager.Secret(this, 'Resource', {
+    const hmac = isHmacAlgorithm(this.algorithm);
+    const secret = new secretsmanager.Secret(this, 'Resource', {
       secretName,
       description: `JWT signing key (${this.algorithm} JWK), rotated every ${this.rotationInterval.toHumanString()}`,
       encryptionKey: this.encryptionKey,
       removalPolicy,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({
-          kty: 'oct',
-          alg: this.algorithm,
-          use: 'sig',
-          kid: 'initial',
-        }),
-        generateStringKey: 'k',
-        passwordLength: FIRST_KEY_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-        requireEachIncludedType: false,
-      },
+      ...(hmac && {
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({
+            kty: 'oct',
+            alg: this.algorithm,
+            use: 'sig',
+            kid: 'initial',
+          }),
+          generateStringKey: 'k',
+          passwordLength: FIRST_KEY_LENGTH,
+          excludePunctuation: true,
+          includeSpace: false,
+          requireEachIncludedType: false,
+        },
+      }),
     });
+    if (!hmac) {
+      // The L2 always sets SecretString or GenerateSecretString (a generated password by
+      // default); with neither, CloudFormation creates the secret with no value.
+      (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride(
+        'GenerateSecretString',
+      );
+    }
+    if (this.maxVerifierCacheTime !== undefined) {
+      const seconds = this.maxVerifierCacheTime.toSeconds();
+      Tags.of(secret).add(
+        STANDBY_MINIMUM_AGE_TAG,
+        Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds),
+      );
+    }
+    return secret;
   }
 
   /** The rotation function, its log group and its role (permissions: grantRotation). */
@@ -246,6 +300,9 @@ export class RotatingJwtKey extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         [FUNCTION_ENVIRONMENT.algorithm]: this.algorithm,
+        ...(this.rsaModulusBits !== undefined && {
+          [FUNCTION_ENVIRONMENT.rsaModulusBits]: String(this.rsaModulusBits),
+        }),
         [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
         [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
         POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',

@@ -19,6 +19,8 @@ export interface TimingSettings {
   readonly maxTokenLifetime?: Duration;
   readonly appCachePeriod?: Duration;
   readonly clockSkew: Duration;
+  /** The longest time a verifier caches the keys it fetched (a JWKS, the secret's values). */
+  readonly maxVerifierCacheTime?: Duration;
 }
 
 /** Throws RotatingJwtKeyError naming `scope` when a setting breaks a rule. */
@@ -26,7 +28,14 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
   const fail = (code: RotatingJwtKeyErrorCode, message: string): never => {
     throw new RotatingJwtKeyError(code, message, scope);
   };
-  const { rotationInterval, gracePeriod, maxTokenLifetime, appCachePeriod, clockSkew } = settings;
+  const {
+    rotationInterval,
+    gracePeriod,
+    maxTokenLifetime,
+    appCachePeriod,
+    clockSkew,
+    maxVerifierCacheTime,
+  } = settings;
   const resolved = (duration: Duration | undefined): duration is Duration =>
     duration !== undefined && !Token.isUnresolved(duration.toSeconds());
   if (resolved(rotationInterval)) {
@@ -82,6 +91,21 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
             'tokens signed just before a rotation would stop verifying before they expire',
         );
       }
+    }
+  }
+  if (resolved(maxVerifierCacheTime) && resolved(rotationInterval)) {
+    // A standby key is made at one rotation and promoted by the next, which can come the
+    // interval minus the window later: every verifier's cache must have seen it by then.
+    const window = rotationWindow(rotationInterval);
+    const closest = rotationInterval.minus(window);
+    if (maxVerifierCacheTime.toSeconds() >= closest.toSeconds()) {
+      fail(
+        'ERR_VERIFIER_CACHE_TOO_LONG',
+        `maxVerifierCacheTime must be shorter than rotationInterval minus the rotation window ` +
+          `(${written(rotationInterval)} - ${written(window)} = ${closest.toHumanString()}), ` +
+          `got ${written(maxVerifierCacheTime)}: a standby key could sign before every ` +
+          'verifier has fetched it',
+      );
     }
   }
 }

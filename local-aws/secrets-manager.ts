@@ -8,7 +8,9 @@
  *   GetSecretValue on it fails with ResourceNotFoundException;
  * - PutSecretValue with an existing token: same value succeeds and does nothing, a different
  *   value is ResourceExistsException;
- * - RotateSecret refuses while an earlier rotation left AWSPENDING on a non-current version.
+ * - RotateSecret refuses while an earlier rotation left AWSPENDING on a non-current version;
+ * - tags (CreateSecret's Tags, TagResource) are key/value pairs, a key given again overwrites
+ *   its value, and DescribeSecret lists them (omitting Tags when there are none).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -51,6 +53,8 @@ export interface SecretRecord {
   /** When rotation was last enabled or last succeeded: the start of the next interval. */
   rotationIntervalStart?: number;
   readonly versions: Map<string, SecretVersion>;
+  /** Tag values by key, in the order first added. */
+  readonly tags: Map<string, string>;
 }
 
 type Input = Record<string, unknown>;
@@ -91,6 +95,8 @@ export class SecretsManagerService {
         return this.rotateSecret(input);
       case 'CancelRotateSecret':
         return this.cancelRotateSecret(input);
+      case 'TagResource':
+        return this.tagResource(input);
       default:
         throw new ServiceError(
           'UnknownOperationException',
@@ -153,6 +159,7 @@ export class SecretsManagerService {
       );
     }
     const value = secretValueOf(input, false);
+    const tags = tagList(input.Tags) ?? [];
     const now = this.clock();
     const secret: SecretRecord = {
       arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${name}-${randomSuffix()}`,
@@ -162,6 +169,7 @@ export class SecretsManagerService {
       createdDate: now,
       lastChangedDate: now,
       versions: new Map(),
+      tags: new Map(tags),
     };
     this.secrets.set(name, secret);
     if (value === undefined) return { ARN: secret.arn, Name: secret.name };
@@ -191,7 +199,19 @@ export class SecretsManagerService {
       CreatedDate: epochSeconds(secret.createdDate),
       NextRotationDate: epochSeconds(next),
       VersionIdsToStages: this.versionIdsToStages(secret),
+      Tags:
+        secret.tags.size === 0
+          ? undefined
+          : [...secret.tags].map(([Key, Value]) => ({ Key, Value })),
     });
+  }
+
+  private tagResource(input: Input): Output {
+    const secret = this.find(input.SecretId);
+    const tags = tagList(input.Tags);
+    if (tags === undefined) throw invalidParameter('Tags is required.');
+    for (const [key, value] of tags) secret.tags.set(key, value);
+    return {};
   }
 
   private getSecretValue(input: Input): Output {
@@ -479,6 +499,22 @@ function secretValueOf(input: Input, required: boolean): SecretVersion['value'] 
     return undefined;
   }
   return string !== undefined ? { string } : { binary: binary! };
+}
+
+/** Tags as [key, value] pairs: keys 1 to 128 characters, values up to 256 (AWS's limits). */
+function tagList(value: unknown): [string, string][] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw invalidParameter('Tags must be a list of Key/Value pairs.');
+  return value.map((tag: unknown) => {
+    const { Key: key, Value: tagValue } = (tag ?? {}) as { Key?: unknown; Value?: unknown };
+    if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
+      throw invalidParameter('A tag Key must be 1 to 128 characters.');
+    }
+    if (typeof tagValue !== 'string' || tagValue.length > 256) {
+      throw invalidParameter(`The value of tag ${key} must be a string of up to 256 characters.`);
+    }
+    return [key, tagValue];
+  });
 }
 
 function tokenOf(input: Input): string {

@@ -2,8 +2,13 @@
  * jwt-keys rotate and revoke-previous against the local endpoint, with the real rotation
  * handler registered as the secret's rotation function and invoked through Lambda's API.
  */
-import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-secrets-manager';
 
+import { STANDBY_MINIMUM_AGE_TAG } from '../../contract';
 import { type KeyDocument, parseKeyDocument } from '../../key-document';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED } from '../../rotation-events';
@@ -74,6 +79,82 @@ describe('jwt-keys rotate and revoke-previous', () => {
     expect((await rig.current(arn)).document.kid).toBe(result.current.kid);
     expect(rig.local.events.at(-1)?.detail.droppedEarly).toMatchObject({ kid: 'initial' });
   });
+
+  describe(
+    'the standby key against the verifier cache (tag ' + STANDBY_MINIMUM_AGE_TAG + ')',
+    () => {
+      async function tagMinimumAge(seconds: number): Promise<void> {
+        await rig.sm.send(
+          new TagResourceCommand({
+            SecretId: arn,
+            Tags: [{ Key: STANDBY_MINIMUM_AGE_TAG, Value: String(seconds) }],
+          }),
+        );
+      }
+
+      it('fails when the standby key is younger than the tag, naming its kid, age and the bound; promotes it with --force, saying so', async () => {
+        // GIVEN the grace is over (25 h after the rotation, 24 h grace) but the standby key made
+        // by that rotation is 25 h old, and verifiers may cache keys 30 h
+        await tagMinimumAge(30 * 3600);
+        rig.now += 25 * HOUR_MS;
+        const standby = standbyVersion()!;
+        const stages = rig.local.versionStages(arn);
+
+        // WHEN
+        const refused = await cli(rig.local, rig.clock, 'rotate', arn);
+
+        // THEN nothing changed, and the message names the standby kid, its age and the bound
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(
+          `refusing to rotate secret "${arn}": the standby key (kid ${standby}) is 1d 1h old, ` +
+            `younger than the 1d 6h verifiers may cache keys (tag ${STANDBY_MINIMUM_AGE_TAG} = 108000)`,
+        );
+        expect(refused.stderr).toContain('--force');
+        expect(rig.local.versionStages(arn)).toEqual(stages);
+
+        // WHEN forced
+        const forced = await cli(rig.local, rig.clock, 'rotate', arn, '--force', '--json');
+
+        // THEN the standby key was promoted, and the output says it was early
+        expect(forced.code).toBe(0);
+        expect(forced.stderr).toContain(
+          `--force: the standby key (kid ${standby}) is promoted at 1d 1h old, under the 1d 6h`,
+        );
+        expect((await rig.current(arn)).document.kid).toBe(standby);
+        expect(JSON.parse(forced.stdout)).toMatchObject({
+          current: { kid: standby },
+          promotedEarly: { kid: standby, ageSeconds: 25 * 3600, minimumAgeSeconds: 30 * 3600 },
+          droppedEarly: null,
+        });
+      });
+
+      it('rotates without --force once the standby key is as old as the tag says', async () => {
+        // GIVEN
+        await tagMinimumAge(7200);
+        rig.now += 25 * HOUR_MS;
+        const standby = standbyVersion()!;
+
+        // WHEN
+        const run = await cli(rig.local, rig.clock, 'rotate', arn);
+
+        // THEN
+        expect(run.code).toBe(0);
+        expect(run.stdout).not.toContain('promoted early');
+        expect((await rig.current(arn)).document.kid).toBe(standby);
+      });
+
+      it('prints the early promotion in text output too', async () => {
+        await tagMinimumAge(30 * 3600);
+        rig.now += 25 * HOUR_MS;
+        const standby = standbyVersion()!;
+
+        const run = await cli(rig.local, rig.clock, 'rotate', arn, '--force');
+
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain(`promoted early: kid ${standby} (1d 1h old)`);
+      });
+    },
+  );
 
   it('rotates without --force once the grace period is over, printing progress', async () => {
     // GIVEN

@@ -49,10 +49,38 @@ describe('Function: keyPropsFromContext', () => {
     });
   });
 
+  it('reads an asymmetric algorithm, its RSA size and the verifier cache', () => {
+    expect(
+      keyPropsFromContext(
+        context({ algorithm: 'RS256', rsaModulusBits: '3072', maxVerifierCacheMinutes: '90' }),
+      ),
+    ).toEqual({
+      algorithm: 'RS256',
+      rsaModulusBits: 3072,
+      rotationInterval: Duration.days(90),
+      gracePeriod: Duration.hours(24),
+      maxVerifierCacheTime: Duration.minutes(90),
+    });
+    expect(keyPropsFromContext(context({ algorithm: 'EdDSA' }))).toMatchObject({
+      algorithm: 'EdDSA',
+    });
+  });
+
   it.each([
     [{ rotationDays: 'ninety' }, /context "rotationDays" must be a number >= 0, got "ninety"/],
     [{ gracePeriodHours: -1 }, /context "gracePeriodHours" must be a number >= 0, got -1/],
-    [{ algorithm: 'none' }, /context "algorithm" must be HS256, HS384 or HS512, got "none"/],
+    [
+      { algorithm: 'none' },
+      /context "algorithm" must be HS256, HS384, HS512, ES256, EdDSA or RS256, got "none"/,
+    ],
+    [
+      { algorithm: 'RS256', rsaModulusBits: '1024' },
+      /context "rsaModulusBits" must be 2048, 3072 or 4096, got "1024"/,
+    ],
+    [
+      { maxVerifierCacheMinutes: 'two hours' },
+      /context "maxVerifierCacheMinutes" must be a number/,
+    ],
   ])('fails when the context is wrong (%j)', (values, message) => {
     const error = thrownBy(() => keyPropsFromContext(context(values)));
     expect(error).toBeInstanceOf(RotatingJwtKeyError);
@@ -64,12 +92,15 @@ describe('Function: keyPropsFromContext', () => {
 });
 
 describe('cdk-nag', () => {
-  it('finds nothing unacknowledged in the stack (AwsSolutions and Serverless packs)', () => {
-    const nagged = new App();
-    new JwtKeysStack(nagged, 'JwtKeys');
-    addNagChecks(nagged);
-    expect(() => nagged.synth()).not.toThrow();
-  });
+  it.each(['HS256', 'ES256', 'RS256'] as const)(
+    'finds nothing unacknowledged in the %s stack (AwsSolutions and Serverless packs)',
+    (algorithm) => {
+      const nagged = new App();
+      new JwtKeysStack(nagged, 'JwtKeys', { key: { algorithm } });
+      addNagChecks(nagged);
+      expect(() => nagged.synth()).not.toThrow();
+    },
+  );
 
   it('fails synthesis when a finding is not acknowledged (negative control)', () => {
     // GIVEN the same stack plus a topic that accepts plain HTTP and no encryption

@@ -8,8 +8,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
-import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
-import { parseKeyDocument } from '../../key-document';
+import { FIRST_KEY_RESOURCE_TYPE, STANDBY_MINIMUM_AGE_TAG } from '../../contract';
+import {
+  JWT_ALGORITHMS as DOCUMENT_ALGORITHMS,
+  RSA_MODULUS_BITS as DOCUMENT_RSA_MODULUS_BITS,
+  parseKeyDocument,
+} from '../../key-document';
+import { JWT_ALGORITHMS, RSA_MODULUS_BITS } from '../../lib/algorithm';
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
@@ -248,6 +253,84 @@ describe('Construct: RotatingJwtKey', () => {
       },
     );
 
+    describe.each([
+      ['ES256', undefined, undefined],
+      ['EdDSA', undefined, undefined],
+      ['RS256', undefined, '2048'],
+      ['RS256', 3072, '3072'],
+      ['RS256', 4096, '4096'],
+    ] as const)(
+      'algorithm %s (rsaModulusBits %s)',
+      (algorithm, rsaModulusBits, modulusVariable) => {
+        // GIVEN / WHEN
+        const { template } = synthKey({ algorithm, ...(rsaModulusBits && { rsaModulusBits }) });
+
+        it('creates the secret with no value: neither SecretString nor GenerateSecretString', () => {
+          const [secret] = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+          expect(secret!.Properties).not.toHaveProperty('GenerateSecretString');
+          expect(secret!.Properties).not.toHaveProperty('SecretString');
+          template.hasResourceProperties('AWS::SecretsManager::Secret', {
+            Description: `JWT signing key (${algorithm} JWK), rotated every 90 days`,
+            KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JwtKey'), 'Arn'] },
+          });
+        });
+
+        it('gives the function the algorithm, and the modulus for RS256 only', () => {
+          const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+          const variables = (
+            fn!.Properties as { Environment: { Variables: Record<string, unknown> } }
+          ).Environment.Variables;
+          expect(variables.JWT_ALGORITHM).toBe(algorithm);
+          expect(variables.JWT_RSA_MODULUS_BITS).toBe(modulusVariable);
+        });
+
+        it('writes the first key with FirstKey, before the schedule', () => {
+          const [[firstKeyId]] = Object.entries(
+            template.findResources(FIRST_KEY_RESOURCE_TYPE, {
+              Properties: {
+                ServiceToken: {
+                  'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'],
+                },
+                SecretId: { Ref: Match.stringLikeRegexp('^JwtKey[0-9A-F]{8}$') },
+              },
+            }),
+          ) as [[string, unknown]];
+          const schedule = Object.values(
+            template.findResources('AWS::SecretsManager::RotationSchedule'),
+          )[0]!;
+          expect(asList(schedule.DependsOn as string | string[])).toContain(firstKeyId);
+        });
+
+        it('records the 2-hour default verifier cache on the secret as a tag', () => {
+          template.hasResourceProperties('AWS::SecretsManager::Secret', {
+            Tags: Match.arrayWith([{ Key: STANDBY_MINIMUM_AGE_TAG, Value: '7200' }]),
+          });
+        });
+      },
+    );
+
+    it('HMAC states no verifier cache by default: no tag; a stated one is tagged in seconds', () => {
+      const [secret] = Object.values(
+        synthKey().template.findResources('AWS::SecretsManager::Secret'),
+      );
+      expect(JSON.stringify(secret!.Properties)).not.toContain(STANDBY_MINIMUM_AGE_TAG);
+      synthKey({ maxVerifierCacheTime: Duration.minutes(30) }).template.hasResourceProperties(
+        'AWS::SecretsManager::Secret',
+        { Tags: Match.arrayWith([{ Key: STANDBY_MINIMUM_AGE_TAG, Value: '1800' }]) },
+      );
+      synthKey({
+        algorithm: 'ES256',
+        maxVerifierCacheTime: Duration.hours(6),
+      }).template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Tags: Match.arrayWith([{ Key: STANDBY_MINIMUM_AGE_TAG, Value: '21600' }]),
+      });
+    });
+
+    it('knows the same algorithms and RSA sizes as the key document', () => {
+      expect([...JWT_ALGORITHMS]).toEqual([...DOCUMENT_ALGORITHMS]);
+      expect([...RSA_MODULUS_BITS]).toEqual([...DOCUMENT_RSA_MODULUS_BITS]);
+    });
+
     it('rotationInterval and gracePeriod: the schedule expression and the grace in seconds', () => {
       const days = synthKey({
         rotationInterval: Duration.days(30),
@@ -367,10 +450,49 @@ describe('Construct: RotatingJwtKey', () => {
         /maxTokenLifetime and appCachePeriod go together/,
       ],
       [
-        'the algorithm is not HMAC',
-        { algorithm: 'RS256' as never },
+        'the algorithm is not one the construct makes keys for',
+        { algorithm: 'PS256' as never },
         'ERR_ALGORITHM_UNSUPPORTED',
-        /algorithm must be HS256, HS384 or HS512, got "RS256"/,
+        /algorithm must be HS256, HS384, HS512, ES256, EdDSA or RS256, got "PS256"/,
+      ],
+      [
+        'rsaModulusBits is not 2048, 3072 or 4096',
+        { algorithm: 'RS256', rsaModulusBits: 1024 as never },
+        'ERR_RSA_MODULUS_BITS_UNSUPPORTED',
+        /rsaModulusBits must be 2048, 3072 or 4096, got 1024/,
+      ],
+      [
+        'rsaModulusBits is given with ES256',
+        { algorithm: 'ES256', rsaModulusBits: 2048 },
+        'ERR_RSA_MODULUS_BITS_WITHOUT_RSA',
+        /rsaModulusBits applies to RS256 only, got 2048 with algorithm ES256/,
+      ],
+      [
+        'rsaModulusBits is given with HMAC (the default algorithm)',
+        { rsaModulusBits: 4096 },
+        'ERR_RSA_MODULUS_BITS_WITHOUT_RSA',
+        /rsaModulusBits applies to RS256 only, got 4096 with algorithm HS256/,
+      ],
+      [
+        'the stated verifier cache is as long as the interval minus the window',
+        {
+          rotationInterval: Duration.days(1),
+          gracePeriod: Duration.hours(1),
+          maxVerifierCacheTime: Duration.hours(20),
+        },
+        'ERR_VERIFIER_CACHE_TOO_LONG',
+        /maxVerifierCacheTime must be shorter than rotationInterval minus the rotation window \(1 day - 4 hours = 20 hours\), got 20 hours/,
+      ],
+      [
+        'the stated verifier cache reaches the next rotation of an hourly schedule',
+        {
+          algorithm: 'ES256',
+          rotationInterval: Duration.hours(4),
+          gracePeriod: Duration.hours(1),
+          maxVerifierCacheTime: Duration.minutes(180),
+        },
+        'ERR_VERIFIER_CACHE_TOO_LONG',
+        /\(4 hours - 1 hour = 3 hours\), got 3 hours: a standby key could sign before every verifier has fetched it/,
       ],
     ])('fails when %s', (_name, props, code, message) => {
       // WHEN
@@ -445,6 +567,16 @@ describe('Construct: RotatingJwtKey', () => {
           expect(`${key.rotationWindow.toHours()}h`).toBe(window);
         },
       );
+    });
+
+    it('accepts the 2-hour default verifier cache with the shortest interval (4 hours - 1 hour)', () => {
+      expect(() =>
+        synthKey({
+          algorithm: 'RS256',
+          rotationInterval: Duration.hours(4),
+          gracePeriod: Duration.hours(1),
+        }),
+      ).not.toThrow();
     });
 
     it('fails when the grace period is negative (Duration refuses it, naming the value)', () => {

@@ -11,6 +11,7 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
@@ -421,6 +422,49 @@ describe('local Secrets Manager', () => {
 
       // THEN
       expect(after.RotationEnabled).toBe(false);
+    });
+
+    it("lists CreateSecret's tags and TagResource's, a key tagged again taking the new value; no Tags when there are none", async () => {
+      // GIVEN a secret without tags, and one created with tags
+      await createWithValue('untagged');
+      await sm.send(
+        new CreateSecretCommand({
+          Name: 'app/jwt',
+          SecretString: 'v1',
+          Tags: [
+            { Key: 'team', Value: 'auth' },
+            { Key: 'rotating-jwt-keys:standby-minimum-age-seconds', Value: '7200' },
+          ],
+        }),
+      );
+
+      // WHEN one tag is set again and one added
+      await sm.send(
+        new TagResourceCommand({
+          SecretId: 'app/jwt',
+          Tags: [
+            { Key: 'rotating-jwt-keys:standby-minimum-age-seconds', Value: '3600' },
+            { Key: 'env', Value: '' },
+          ],
+        }),
+      );
+
+      // THEN
+      const untagged = await sm.send(new DescribeSecretCommand({ SecretId: 'untagged' }));
+      expect(untagged.Tags).toBeUndefined();
+      const tagged = await sm.send(new DescribeSecretCommand({ SecretId: 'app/jwt' }));
+      expect(tagged.Tags).toEqual([
+        { Key: 'team', Value: 'auth' },
+        { Key: 'rotating-jwt-keys:standby-minimum-age-seconds', Value: '3600' },
+        { Key: 'env', Value: '' },
+      ]);
+    });
+
+    it('fails when a tag key is empty, with InvalidParameterException', async () => {
+      await createWithValue();
+      await expect(
+        sm.send(new TagResourceCommand({ SecretId: 'app/jwt', Tags: [{ Key: '', Value: 'x' }] })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
     });
   });
 

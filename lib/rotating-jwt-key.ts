@@ -294,8 +294,7 @@ export class RotatingJwtKey extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       role,
       architecture: lambda.Architecture.ARM_64,
-      timeout: Duration.seconds(30),
-      memorySize: 256,
+      ...this.functionSize(),
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
@@ -309,6 +308,18 @@ export class RotatingJwtKey extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
     });
+  }
+
+  /**
+   * Time and memory for the function. A rotation makes one key and the first key two; RSA key
+   * generation is the slow case (npx tsx scripts/key-generation-timing.ts: 4096 bits took up to
+   * 5.9 s on one full core here), and Lambda gives CPU in proportion to memory (256 MB is about
+   * a seventh of a vCPU), so RS256 gets 1024 MB and 2 minutes.
+   */
+  private functionSize(): { timeout: Duration; memorySize: number } {
+    return this.algorithm === 'RS256'
+      ? { timeout: Duration.minutes(2), memorySize: 1024 }
+      : { timeout: Duration.seconds(30), memorySize: 256 };
   }
 
   /**

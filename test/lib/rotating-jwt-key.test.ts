@@ -284,6 +284,15 @@ describe('Construct: RotatingJwtKey', () => {
           expect(variables.JWT_RSA_MODULUS_BITS).toBe(modulusVariable);
         });
 
+        it('gives RSA key generation more CPU and time than the other algorithms', () => {
+          template.hasResourceProperties(
+            'AWS::Lambda::Function',
+            algorithm === 'RS256'
+              ? { Timeout: 120, MemorySize: 1024 }
+              : { Timeout: 30, MemorySize: 256 },
+          );
+        });
+
         it('writes the first key with FirstKey, before the schedule', () => {
           const [[firstKeyId]] = Object.entries(
             template.findResources(FIRST_KEY_RESOURCE_TYPE, {

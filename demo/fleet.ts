@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { runCli } from '../cli/run-cli';
+import { isHmacAlgorithm, type JwtAlgorithm } from '../key-document';
 import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
 import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../rotation-events';
 
@@ -36,6 +37,8 @@ const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface FleetOptions {
+  /** The algorithm the stack is deployed with. @default 'HS256' */
+  readonly algorithm?: JwtAlgorithm;
   readonly instances: number;
   /** Simulated span, from the deploy. */
   readonly days: number;
@@ -175,6 +178,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       'jwt-key-rotation',
       createRotationFunction(local, {
         clock,
+        ...(options.algorithm !== undefined && { algorithm: options.algorithm }),
         gracePeriodSeconds: options.gracePeriodSeconds,
         eventBusName: 'jwt-keys',
       }),
@@ -190,13 +194,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     local.subscribe((event: DeliveredEvent) => {
       const parsed = parseRotationEvent(event);
       if (parsed?.detailType === KEY_ROTATED) {
-        const { current, previous, previousGraceEndsAt } = parsed.detail;
+        const { current, previous, previousGraceEndsAt, next } = parsed.detail;
         rotations += 1;
         lastRotationAt = now;
         timeline(
           'rotated',
           `key rotated: AWSCURRENT ${short(current.kid)}, AWSPREVIOUS ${short(previous?.kid)} ` +
-            `verifies until ${previousGraceEndsAt ?? 'its label is removed'}`,
+            `verifies until ${previousGraceEndsAt ?? 'its label is removed'}; standby key ` +
+            `${short(next?.kid)} announced (nextKid)`,
         );
       } else if (parsed?.detailType === KEY_RETIRED) {
         const { retired, reason } = parsed.detail;
@@ -217,19 +222,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     // The deploy, as the stack does it: the secret with CloudFormation's generated key, the
     // FirstKey custom resource (the first key and its standby), then the rotation schedule,
     // created without rotating.
-    timeline('deploy', "cdk deploy: the secret, with the template's generated key (kid initial)");
+    const algorithm = options.algorithm ?? 'HS256';
+    timeline(
+      'deploy',
+      isHmacAlgorithm(algorithm)
+        ? "cdk deploy: the secret, with the template's generated key (kid initial)"
+        : `cdk deploy: the secret, with no value (CloudFormation cannot make an ${algorithm} key)`,
+    );
     const deployed = await simulateDeploy(local, admin, {
       secretName: 'demo/jwt-signing-key',
       functionArn,
       rotationDays: options.rotationDays,
+      algorithm,
     });
     const secretArn = deployed.secretArn;
     const rotationsAtDeploy = rotations;
     timeline(
       'deploy',
       `FirstKey custom resource (Create): first key ${short(deployed.firstKid)} made at deploy ` +
-        `with its standby key ${short(deployed.standbyKid)}; AWSPREVIOUS ${deployed.generatedKid} ` +
-        'keeps its grace',
+        `with its standby key ${short(deployed.standbyKid)} (${algorithm})` +
+        (deployed.generatedKid === undefined
+          ? ''
+          : `; AWSPREVIOUS ${deployed.generatedKid} keeps its grace`),
     );
     timeline(
       'deploy',

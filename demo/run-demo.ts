@@ -1,6 +1,8 @@
 /**
  * The demo as a function, so CI runs exactly what `npm run demo` shows and asserts its summary.
  */
+import { type JwtAlgorithm } from '../key-document';
+
 import { type FleetFigures, type FleetOptions, runFleet } from './fleet';
 import { printSummary, shortDate } from './report';
 
@@ -20,11 +22,16 @@ export const DEMO_SETTINGS: FleetOptions = {
 
 export async function runDemo(
   print: (line: string) => void,
+  options: { readonly algorithm?: JwtAlgorithm } = {},
 ): Promise<{ figures: FleetFigures; ok: boolean }> {
-  print('rotating-jwt-keys demo: 3 app instances, HS256, rotation every 90 days, 24 h grace,');
+  const algorithm = options.algorithm ?? 'HS256';
+  print(
+    `rotating-jwt-keys demo: 3 app instances, ${algorithm}, rotation every 90 days, 24 h grace,`,
+  );
   print('15-minute tokens, 5-minute key cache, an emergency revoke on day 120; simulated clock.\n');
   const figures = await runFleet({
     ...DEMO_SETTINGS,
+    algorithm,
     onTimeline: (entry) => print(`${shortDate(entry.at)}  ${entry.kind.padEnd(7)}  ${entry.text}`),
   });
   const ok = printSummary(figures, print);

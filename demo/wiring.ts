@@ -16,7 +16,12 @@ import {
 
 import { JwtKeyRing, JwtKeyRingError } from '../client';
 import { AWSCURRENT, FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from '../contract';
-import { parseKeyDocument } from '../key-document';
+import {
+  type HmacAlgorithm,
+  isHmacAlgorithm,
+  type JwtAlgorithm,
+  parseKeyDocument,
+} from '../key-document';
 import { createRotationHandler } from '../lambda/rotation/create-rotation-handler';
 import { EventBridgePublisher } from '../lambda/rotation/event-publisher';
 import { SdkSecretsStore } from '../lambda/rotation/secrets-store';
@@ -24,6 +29,8 @@ import { type LambdaHandler, type LocalAws } from '../local-aws';
 
 export interface RotationFunctionSettings {
   readonly clock: () => number;
+  /** @default 'HS256' */
+  readonly algorithm?: JwtAlgorithm;
   readonly gracePeriodSeconds: number;
   readonly eventBusName: string;
 }
@@ -41,7 +48,7 @@ export function createRotationFunction(
       settings.eventBusName,
     ),
     config: {
-      algorithm: 'HS256',
+      algorithm: settings.algorithm ?? 'HS256',
       gracePeriodSeconds: settings.gracePeriodSeconds,
       eventBusName: settings.eventBusName,
     },
@@ -56,12 +63,17 @@ export interface DeploySettings {
   /** The rotation function's ARN (the custom resource's ServiceToken and the rotation Lambda). */
   readonly functionArn: string;
   readonly rotationDays: number;
+  /** @default 'HS256' */
+  readonly algorithm?: JwtAlgorithm;
 }
 
 export interface Deployed {
   readonly secretArn: string;
-  /** The template's generated key: replaced at once by the first key, it keeps its grace. */
-  readonly generatedKid: string;
+  /**
+   * The template's generated key (HMAC only): replaced at once by the first key, it keeps its
+   * grace. Undefined for an asymmetric algorithm, whose secret CloudFormation creates empty.
+   */
+  readonly generatedKid: string | undefined;
   /** The first key, written by the FirstKey custom resource, AWSCURRENT when the deploy ends. */
   readonly firstKid: string;
   /** The first key's standby (JWTKEY_NEXT), which the first scheduled rotation promotes. */
@@ -81,8 +93,14 @@ export async function simulateDeploy(
   admin: SecretsManagerClient,
   settings: DeploySettings,
 ): Promise<Deployed> {
+  const algorithm = settings.algorithm ?? 'HS256';
+  // CloudFormation can generate an HMAC key into the JWK template, but no EC or RSA key: the
+  // stack creates that secret with no value, and FirstKey writes its first key.
   const created = await admin.send(
-    new CreateSecretCommand({ Name: settings.secretName, SecretString: templateKeyDocument() }),
+    new CreateSecretCommand({
+      Name: settings.secretName,
+      ...(isHmacAlgorithm(algorithm) && { SecretString: templateKeyDocument(algorithm) }),
+    }),
   );
   const secretArn = created.ARN!;
   const answer = await local.runCustomResource(settings.functionArn, {
@@ -117,7 +135,7 @@ export async function simulateDeploy(
   if (current.nextKid === undefined) throw new Error('cdk deploy left a first key without standby');
   return {
     secretArn,
-    generatedKid: current.previousKid ?? 'initial',
+    generatedKid: current.previousKid,
     firstKid: current.kid,
     standbyKid: current.nextKid,
     firstKeyReason: answer.Reason ?? '',
@@ -128,10 +146,10 @@ export async function simulateDeploy(
  * CloudFormation's GenerateSecretString for the stack's secret: the JWK template with `k`, 88
  * alphanumeric characters (valid base64url for 66 bytes), and the kid `initial`.
  */
-export function templateKeyDocument(): string {
+export function templateKeyDocument(alg: HmacAlgorithm = 'HS256'): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const k = Array.from({ length: 88 }, () => alphabet[randomInt(alphabet.length)]).join('');
-  return JSON.stringify({ kty: 'oct', alg: 'HS256', use: 'sig', kid: 'initial', k });
+  return JSON.stringify({ kty: 'oct', alg, use: 'sig', kid: 'initial', k });
 }
 
 export interface FleetInstanceSettings {

@@ -44,4 +44,33 @@ describe('npm run demo', () => {
     expect(output).toMatch(/accepted after bound 0 /);
     // A bound for a hung run, not a speed check: the demo takes ~10 s on CI's 2 cores.
   }, 120_000);
+
+  it('runs it with an asymmetric key (npm run demo -- --algorithm ES256): the standby key announced, then promoted', async () => {
+    // GIVEN / WHEN
+    const lines: string[] = [];
+    const { figures, ok } = await runDemo((line) => lines.push(line), { algorithm: 'ES256' });
+    const output = lines.join('\n');
+
+    // THEN the same promises hold
+    expect(ok).toBe(true);
+    expect(figures.deploy.rotations).toBe(0);
+    expect(figures.rotations).toBe(3);
+    expect(figures.revocations).toBe(1);
+    expect(figures.wronglyRejected).toBe(0);
+    expect(figures.acceptedAfterBound).toBe(0);
+    expect(figures.acceptedByPreviousKey).toBeGreaterThan(0);
+    // AND the secret starts empty: CloudFormation makes no ES256 key, FirstKey does
+    expect(output).toContain('cdk deploy: the secret, with no value (CloudFormation cannot make');
+    expect(output).toContain(
+      `with its standby key ${figures.deploy.standbyKid.slice(0, 8)} (ES256)`,
+    );
+    // AND each rotation announces the next standby key, which the next scheduled one promotes
+    const announced = [...output.matchAll(/standby key (\w{8}) announced \(nextKid\)/g)].map(
+      (match) => match[1],
+    );
+    expect(announced).toHaveLength(3);
+    expect(output).toContain(`key rotated: AWSCURRENT ${figures.deploy.standbyKid.slice(0, 8)},`);
+    expect(output).toContain(`key rotated: AWSCURRENT ${announced[1]!},`);
+    expect(output).not.toContain('key initial');
+  }, 120_000);
 });

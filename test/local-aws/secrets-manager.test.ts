@@ -155,7 +155,18 @@ describe('local Secrets Manager', () => {
       });
     });
 
-    it('with VersionStages AWSCURRENT moves AWSPREVIOUS to the version AWSCURRENT left', async () => {
+    it.each([
+      [
+        'AWSCURRENT moves AWSPREVIOUS to the version AWSCURRENT left',
+        'AWSCURRENT',
+        { [TOKEN_A]: ['AWSPREVIOUS'], [TOKEN_B]: ['AWSCURRENT'] },
+      ],
+      [
+        'AWSPENDING leaves AWSCURRENT where it was',
+        'AWSPENDING',
+        { [TOKEN_A]: ['AWSCURRENT'], [TOKEN_B]: ['AWSPENDING'] },
+      ],
+    ])('with VersionStages %s', async (_what, stage, expected) => {
       // GIVEN
       await createWithValue();
 
@@ -165,15 +176,12 @@ describe('local Secrets Manager', () => {
           SecretId: 'app/jwt',
           SecretString: 'v2',
           ClientRequestToken: TOKEN_B,
-          VersionStages: ['AWSCURRENT'],
+          VersionStages: [stage],
         }),
       );
 
       // THEN
-      expect(local.versionStages('app/jwt')).toEqual({
-        [TOKEN_A]: ['AWSPREVIOUS'],
-        [TOKEN_B]: ['AWSCURRENT'],
-      });
+      expect(local.versionStages('app/jwt')).toEqual(expected);
     });
 
     it('moves a label of ours from the version that held it', async () => {
@@ -220,27 +228,6 @@ describe('local Secrets Manager', () => {
         'AWSCURRENT',
         'JWTKEY_NEXT',
       ]);
-    });
-
-    it('with VersionStages AWSPENDING leaves AWSCURRENT where it was', async () => {
-      // GIVEN
-      await createWithValue();
-
-      // WHEN
-      await sm.send(
-        new PutSecretValueCommand({
-          SecretId: 'app/jwt',
-          SecretString: 'v2',
-          ClientRequestToken: TOKEN_B,
-          VersionStages: ['AWSPENDING'],
-        }),
-      );
-
-      // THEN
-      expect(local.versionStages('app/jwt')).toEqual({
-        [TOKEN_A]: ['AWSCURRENT'],
-        [TOKEN_B]: ['AWSPENDING'],
-      });
     });
 
     it('succeeds and changes nothing when the same token brings the same value', async () => {

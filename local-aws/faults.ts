@@ -5,9 +5,15 @@
 import { ServiceError } from './service-error';
 
 export interface FaultSpec {
-  /** The API operation (`GetSecretValue`, `PutEvents`, …) or `Invoke:<step>` for a rotation step. */
+  /**
+   * The API operation (`GetSecretValue`, `PutEvents`, `PutObject`, `CreateInvalidation`, …),
+   * `Invoke:<step>` for a rotation step, or `ViewerRequest` for a distribution's viewer side.
+   */
   readonly operation: string;
-  /** The AWS error name to return, e.g. `ThrottlingException`, `InternalServiceError`. */
+  /**
+   * The AWS error name to return, e.g. `ThrottlingException`, `InternalServiceError`; for S3
+   * and CloudFront `InternalError` (500, the default there) or `SlowDown` (503).
+   */
   readonly error?: string;
   readonly message?: string;
   /**
@@ -118,8 +124,15 @@ export class Faults {
     }
   }
 
-  /** The fault this call must suffer, if any (consumes one of its `times`). */
-  take(operation: string, input: Record<string, unknown>): TriggeredFault | undefined {
+  /**
+   * The fault this call must suffer, if any (consumes one of its `times`). `defaultError` is
+   * the service's name for an internal error, used when the spec names none.
+   */
+  take(
+    operation: string,
+    input: Record<string, unknown>,
+    defaultError?: string,
+  ): TriggeredFault | undefined {
     const match = this.pending.find(
       (fault) =>
         fault.remaining > 0 &&
@@ -130,7 +143,9 @@ export class Faults {
     if (match === undefined) return undefined;
     match.remaining -= 1;
     const type =
-      match.spec.error ?? (match.spec.partial ? 'InternalFailure' : 'InternalServiceError');
+      match.spec.error ??
+      defaultError ??
+      (match.spec.partial ? 'InternalFailure' : 'InternalServiceError');
     return {
       error: new ServiceError(type, match.spec.message ?? `Injected fault on ${operation}`),
       partial: match.spec.partial ?? false,

@@ -1,7 +1,9 @@
 /**
  * A local AWS endpoint for tests and the offline demo: one HTTP server on 127.0.0.1 speaking
- * Secrets Manager's and EventBridge's JSON 1.1 protocols and Lambda's REST Invoke, so the real
- * AWS SDK clients run unchanged against it. Never shipped in the Lambda or the client.
+ * Secrets Manager's and EventBridge's JSON 1.1 protocols, Lambda's REST Invoke, S3's and
+ * CloudFront's REST-XML, and serving each CloudFront distribution's viewer side under its own
+ * URL, so the real AWS SDK clients and plain HTTP clients run unchanged against it. Never
+ * shipped in the Lambda or the client.
  *
  * ```ts
  * const local = await startLocalAws({ clock: () => fakeNow });
@@ -13,12 +15,26 @@
  *   requestType: 'Create', resourceType: 'Custom::Thing', logicalResourceId: 'Thing',
  *   resourceProperties: { SecretId },
  * });
+ * const s3 = new S3Client(local.s3ClientConfig());
+ * local.createBucket('jwks-bucket');
+ * const distribution = local.createDistribution({ bucket: 'jwks-bucket' });
+ * const cloudFront = new CloudFrontClient(local.clientConfig());
+ * // PutObject, CreateInvalidation; readers fetch `${distribution.url}/.well-known/jwks.json`.
  * ```
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
+import {
+  CloudFrontService,
+  cloudFrontErrorXml,
+  cloudFrontTarget,
+  type Distribution,
+  DISTRIBUTION_PATH_PREFIX,
+  type DistributionOptions,
+} from './cloudfront';
+import { type ViewerRequest } from './cloudfront-edge';
 import {
   type CustomResourceRequest,
   type CustomResourceResponse,
@@ -32,7 +48,9 @@ import {
   type LambdaHandler,
   type RegisterFunctionOptions,
 } from './lambda-functions';
+import { type RestResponse } from './rest';
 import { type RotationLogEntry, type RotationResult, RotationRunner } from './rotation-runner';
+import { S3Service, s3ErrorXml, s3Operation, s3Target, type StoredObject } from './s3';
 import { REGION, SecretsManagerService } from './secrets-manager';
 import { ServiceError } from './service-error';
 
@@ -48,6 +66,9 @@ export type { DeliveredEvent, EventSubscriber, PublishedEvent } from './eventbri
 export type { FaultSpec, HeldCall, HoldSpec } from './faults';
 export type { LambdaContext, LambdaHandler, RegisterFunctionOptions } from './lambda-functions';
 export type { RotationLogEntry, RotationResult } from './rotation-runner';
+export type { Distribution, DistributionOptions } from './cloudfront';
+export type { CachePolicy, ViewerRequest } from './cloudfront-edge';
+export type { StoredObject } from './s3';
 export { ACCOUNT_ID, REGION } from './secrets-manager';
 
 export interface LocalAwsOptions {
@@ -58,11 +79,16 @@ export interface LocalAwsOptions {
 }
 
 export interface CallRecord {
-  readonly service: 'secretsmanager' | 'events' | 'lambda';
+  readonly service: 'secretsmanager' | 'events' | 'lambda' | 's3' | 'cloudfront';
   readonly operation: string;
   readonly secretId?: string;
   readonly versionStage?: string;
   readonly versionId?: string;
+  /** S3 calls: the bucket and key. */
+  readonly bucket?: string;
+  readonly key?: string;
+  /** CloudFront calls: the distribution. */
+  readonly distributionId?: string;
   readonly at: number;
 }
 
@@ -73,11 +99,31 @@ export interface ClientConfig {
   readonly maxAttempts?: number;
 }
 
+/** S3 needs path-style addressing: `<endpoint>/<bucket>/<key>`. */
+export interface S3ClientConfig extends ClientConfig {
+  readonly forcePathStyle: true;
+}
+
 export interface LocalAws {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   /** Config for any AWS SDK v3 client: this endpoint, a region and dummy credentials. */
   clientConfig(overrides?: { readonly maxAttempts?: number }): ClientConfig;
+  /** Config for an S3Client: clientConfig with path-style addressing. */
+  s3ClientConfig(overrides?: { readonly maxAttempts?: number }): S3ClientConfig;
+  /** Creates an S3 bucket (as CreateBucket would). */
+  createBucket(name: string): void;
+  /** An object as S3 stores it (body, headers, ETag, checksum), or undefined. */
+  readObject(bucket: string, key: string): StoredObject | undefined;
+  /**
+   * Creates a CloudFront distribution serving the bucket through origin access control, with
+   * CachingOptimized's TTLs unless told otherwise. Its viewer side answers at `url`.
+   */
+  createDistribution(options: DistributionOptions): Distribution;
+  /** Every request to a distribution's viewer side: served from its cache or the bucket. */
+  readonly viewerRequests: readonly ViewerRequest[];
+  /** How many requests for a distribution (and path) were answered by reading the bucket. */
+  originFetches(distributionId: string, path?: string): number;
   /** Registers a Lambda handler; returns its ARN (for RotationLambdaARN or Invoke). */
   registerFunction(name: string, handler: LambdaHandler, options?: RegisterFunctionOptions): string;
   /** Invokes a registered function as an EventBridge rule target would; rejects on its error. */
@@ -106,11 +152,15 @@ export interface LocalAws {
   readonly rotationResults: readonly RotationResult[];
   /** The rotations that failed after all their attempts. */
   readonly rotationFailures: readonly RotationResult[];
-  /** Every API call received (no secret values). */
+  /** Every API call received (no secret values, no object bodies). */
   readonly calls: readonly CallRecord[];
   /**
    * Faults to inject; `hold` holds the next matching call until released, processing it then,
    * to force an interleaving (a read answered after a label move that began after it).
+   * S3 and CloudFront operations match on `{ Bucket, Key }` and `{ DistributionId,
+   * CallerReference, Paths }`; their default error is `InternalError` (500; `SlowDown` is
+   * 503). Operation `ViewerRequest` (`{ DistributionId, Path, Method }`) fails a request to a
+   * distribution with the error's status, as CloudFront answers when its origin fails.
    */
   readonly faults: {
     inject(spec: FaultSpec): void;
@@ -139,6 +189,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const calls: CallRecord[] = [];
   let endpoint = '';
   const customResources = new CustomResourceRunner(functions, () => endpoint);
+  const s3 = new S3Service(clock);
+  const viewerRequests: ViewerRequest[] = [];
+  const cloudFront = new CloudFrontService(s3, clock, () => endpoint, viewerRequests);
 
   const server = createServer((request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {
@@ -147,9 +200,25 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   });
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (request.method === 'PUT' && CustomResourceRunner.isResponsePath(url.pathname)) {
+    if (url.pathname.startsWith(DISTRIBUTION_PATH_PREFIX)) {
+      handleViewerRequest(request, url, response);
+      return;
+    }
+    // A ResponseURL is presigned for S3, like CloudFormation's: it is served before S3 is.
+    const responseUrl =
+      request.method === 'PUT' && CustomResourceRunner.isResponsePath(url.pathname);
+    const signingService = responseUrl ? undefined : signingServiceOf(request, url);
+    if (signingService === 's3') {
+      await handleS3(request, url, response);
+      return;
+    }
+    if (signingService === 'cloudfront') {
+      await handleCloudFront(request, url, response);
+      return;
+    }
+    const body = await readBody(request);
+    if (responseUrl) {
       const stored = customResources.upload(url, body.toString('utf8'));
       response
         .writeHead(stored.status, stored.body === '' ? {} : { 'content-type': 'application/xml' })
@@ -234,6 +303,161 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     return eventBridge.handle(operation, input, fault?.partial === true);
   }
 
+  async function handleS3(
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<void> {
+    const requestId = randomRequestId();
+    const headOnly = request.method === 'HEAD';
+    try {
+      const target = s3Target(url.pathname);
+      const operation =
+        target === undefined
+          ? undefined
+          : s3Operation(request.method ?? '', target, url.searchParams);
+      if (target === undefined || operation === undefined) {
+        throw new ServiceError(
+          'NotImplemented',
+          `local-aws does not implement ${request.method ?? ''} ${url.pathname}${url.search}`,
+          501,
+        );
+      }
+      calls.push({ service: 's3', operation, bucket: target.bucket, key: target.key, at: clock() });
+      const body = await readBody(request).catch((error: unknown) => {
+        if (!(error instanceof ServiceError)) throw error;
+        throw new ServiceError(
+          'EntityTooLarge',
+          'Your proposed upload exceeds the maximum allowed size',
+          400,
+        );
+      });
+      const input = { Bucket: target.bucket, Key: target.key };
+      const held = faults.takeHold(operation, input);
+      if (held !== undefined) await held;
+      const s3Request = { ...target, operation, headers: request.headers, body };
+      const fault = faults.take(operation, input, 'InternalError');
+      if (fault === undefined) {
+        sendRest(response, s3.handle(s3Request), requestId);
+        return;
+      }
+      if (fault.partial) s3.handle(s3Request);
+      if (fault.hang) return;
+      throw fault.error;
+    } catch (error) {
+      const failure =
+        error instanceof ServiceError
+          ? error
+          : new ServiceError('InternalError', errorMessage(error), 500);
+      sendRest(
+        response,
+        {
+          status: failure.statusCode,
+          headers: headOnly ? {} : { 'content-type': 'application/xml' },
+          body: headOnly ? undefined : s3ErrorXml(failure, requestId),
+        },
+        requestId,
+      );
+    }
+  }
+
+  async function handleCloudFront(
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<void> {
+    const requestId = crypto.randomUUID();
+    try {
+      const target = cloudFrontTarget(request.method ?? '', url.pathname);
+      if (target === undefined) {
+        throw new ServiceError(
+          'NotImplemented',
+          `local-aws does not implement ${request.method ?? ''} ${url.pathname}`,
+          501,
+        );
+      }
+      calls.push({
+        service: 'cloudfront',
+        operation: target.operation,
+        distributionId: target.distributionId,
+        at: clock(),
+      });
+      const body = await readBody(request);
+      const cloudFrontRequest = { ...target, query: url.searchParams, body };
+      const input = { DistributionId: target.distributionId, ...invalidationInput(body) };
+      const held = faults.takeHold(target.operation, input);
+      if (held !== undefined) await held;
+      const fault = faults.take(target.operation, input, 'InternalError');
+      if (fault === undefined) {
+        sendRest(response, cloudFront.handle(cloudFrontRequest), requestId);
+        return;
+      }
+      if (fault.partial) cloudFront.handle(cloudFrontRequest);
+      if (fault.hang) return;
+      throw fault.error;
+    } catch (error) {
+      const failure =
+        error instanceof ServiceError
+          ? error
+          : new ServiceError('InternalError', errorMessage(error), 500);
+      sendRest(
+        response,
+        {
+          status: failure.statusCode,
+          headers: { 'content-type': 'text/xml' },
+          body: cloudFrontErrorXml(failure, requestId),
+        },
+        requestId,
+      );
+    }
+  }
+
+  function handleViewerRequest(request: IncomingMessage, url: URL, response: ServerResponse): void {
+    const rest = url.pathname.slice(DISTRIBUTION_PATH_PREFIX.length);
+    const slash = rest.indexOf('/');
+    const distributionId = slash < 0 ? rest : rest.slice(0, slash);
+    const path = slash < 0 ? '/' : rest.slice(slash);
+    const method = request.method ?? 'GET';
+    const edge = cloudFront.edge(distributionId);
+    if (edge === undefined) {
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(`local-aws has no distribution ${distributionId}`);
+      return;
+    }
+    // The body of a viewer request is never used; drain it so the connection can be reused.
+    request.resume();
+    const fault = faults.take('ViewerRequest', {
+      DistributionId: distributionId,
+      Path: path,
+      Method: method,
+    });
+    if (fault?.hang === true) return;
+    if (fault !== undefined) {
+      viewerRequests.push({
+        distributionId,
+        path,
+        method,
+        status: fault.error.statusCode,
+        servedFrom: 'origin',
+        at: clock(),
+      });
+      response
+        .writeHead(fault.error.statusCode, {
+          'content-type': 'text/html',
+          'x-cache': 'Error from cloudfront',
+        })
+        .end(
+          method === 'HEAD'
+            ? undefined
+            : `<HTML><BODY><H1>${fault.error.statusCode} ERROR</H1></BODY></HTML>`,
+        );
+      return;
+    }
+    const answer = edge.serve(method, path, request.headers);
+    response.writeHead(answer.status, answer.headers).end(answer.body);
+  }
+
   async function handleInvoke(
     functionName: string,
     request: IncomingMessage,
@@ -291,14 +515,32 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const { port } = server.address() as AddressInfo;
   endpoint = `http://127.0.0.1:${port}`;
 
-  return {
-    endpoint,
-    clientConfig: (overrides = {}) => ({
+  function clientConfig(overrides: { readonly maxAttempts?: number } = {}): ClientConfig {
+    return {
       endpoint,
       region: REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       ...overrides,
-    }),
+    };
+  }
+
+  return {
+    endpoint,
+    clientConfig,
+    s3ClientConfig: (overrides = {}) => ({ ...clientConfig(overrides), forcePathStyle: true }),
+    createBucket: (name) => {
+      s3.createBucket(name);
+    },
+    readObject: (bucket, key) => s3.find(bucket, key),
+    createDistribution: (distributionOptions) => cloudFront.createDistribution(distributionOptions),
+    viewerRequests,
+    originFetches: (distributionId, path) =>
+      viewerRequests.filter(
+        (entry) =>
+          entry.distributionId === distributionId &&
+          entry.servedFrom === 'origin' &&
+          (path === undefined || entry.path === path),
+      ).length,
     registerFunction: (name, handler, registerOptions) =>
       functions.register(name, handler, registerOptions),
     invokeFunction: (nameOrArn, event) => functions.invoke(nameOrArn, event),
@@ -344,6 +586,40 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The service a SigV4 request was signed for (`s3`, `cloudfront`, …), from the credential
+ * scope of its Authorization header or presigned query.
+ */
+function signingServiceOf(request: IncomingMessage, url: URL): string | undefined {
+  const authorization = request.headers.authorization ?? '';
+  const credential =
+    /Credential=([^,\s]+)/.exec(authorization)?.[1] ?? url.searchParams.get('X-Amz-Credential');
+  return credential?.split('/')[3];
+}
+
+/** What a fault's `when` sees of a CreateInvalidation body. */
+function invalidationInput(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  const callerReference = /<CallerReference>([^<]*)<\/CallerReference>/.exec(text)?.[1];
+  const paths = [...text.matchAll(/<Path>([^<]*)<\/Path>/g)].map((match) => match[1]);
+  return callerReference === undefined ? {} : { CallerReference: callerReference, Paths: paths };
+}
+
+function randomRequestId(): string {
+  return crypto.randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+}
+
+function sendRest(response: ServerResponse, answer: RestResponse, requestId: string): void {
+  if (response.headersSent) return;
+  response
+    .writeHead(answer.status, {
+      ...answer.headers,
+      'x-amz-request-id': requestId,
+      'x-amzn-requestid': requestId,
+    })
+    .end(answer.body);
 }
 
 function sendJson(response: ServerResponse, output: Record<string, unknown>): void {

@@ -1,6 +1,8 @@
 /**
- * An error as AWS's JSON protocols return it: the exception's name travels in `__type` (and the
- * x-amzn-ErrorType header), so the real SDK clients turn it into their modeled exception class.
+ * An error as AWS returns it. On the JSON protocols the exception's name travels in `__type`
+ * (and the x-amzn-ErrorType header); on the REST-XML ones (S3, CloudFront) it is the `Code`
+ * of the XML error document, with `fields` (S3's `BucketName`, `Key`, …) beside it. Either way
+ * the real SDK clients turn it into their modeled exception class.
  */
 export class ServiceError extends Error {
   override readonly name: string;
@@ -9,6 +11,7 @@ export class ServiceError extends Error {
     readonly type: string,
     message: string,
     readonly statusCode = statusFor(type),
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = type;
@@ -20,11 +23,18 @@ function statusFor(type: string): number {
   if (
     type === 'InternalServiceError' ||
     type === 'InternalException' ||
-    type === 'InternalFailure'
+    type === 'InternalFailure' ||
+    type === 'InternalError'
   ) {
     return 500;
   }
-  if (type === 'ServiceUnavailable' || type === 'ServiceUnavailableException') return 503;
+  if (
+    type === 'ServiceUnavailable' ||
+    type === 'ServiceUnavailableException' ||
+    type === 'SlowDown'
+  ) {
+    return 503;
+  }
   if (type === 'AccessDeniedException') return 400;
   return 400;
 }

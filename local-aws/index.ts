@@ -202,7 +202,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith(DISTRIBUTION_PATH_PREFIX)) {
-      handleViewerRequest(request, url, response);
+      await handleViewerRequest(request, url, response);
       return;
     }
     // A ResponseURL is presigned for S3, like CloudFormation's: it is served before S3 is.
@@ -412,7 +412,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     }
   }
 
-  function handleViewerRequest(request: IncomingMessage, url: URL, response: ServerResponse): void {
+  async function handleViewerRequest(
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<void> {
     const rest = url.pathname.slice(DISTRIBUTION_PATH_PREFIX.length);
     const slash = rest.indexOf('/');
     const distributionId = slash < 0 ? rest : rest.slice(0, slash);
@@ -427,11 +431,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     }
     // The body of a viewer request is never used; drain it so the connection can be reused.
     request.resume();
-    const fault = faults.take('ViewerRequest', {
-      DistributionId: distributionId,
-      Path: path,
-      Method: method,
-    });
+    const input = { DistributionId: distributionId, Path: path, Method: method };
+    const held = faults.takeHold('ViewerRequest', input);
+    if (held !== undefined) await held;
+    const fault = faults.take('ViewerRequest', input);
     if (fault?.hang === true) return;
     if (fault !== undefined) {
       viewerRequests.push({

@@ -10,7 +10,10 @@
  * - GetObject / HeadObject answer the stored representation, with conditional requests;
  *   a missing key is NoSuchKey (404; HEAD answers 404 with no body).
  * - DeleteObject answers 204, whether or not the key existed.
+ * - PutObject's conditional writes: If-None-Match `*` (only a new key) and If-Match (only over
+ *   that ETag); 412 PreconditionFailed otherwise.
  * - CreateBucket: in us-east-1, creating a bucket you own again answers 200.
+ * - x-amz-expected-bucket-owner other than the local account: 403 AccessDenied.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type IncomingHttpHeaders } from 'node:http';
@@ -24,6 +27,7 @@ import {
   computeChecksum,
 } from './checksums';
 import { evaluatePreconditions, header, httpDate, type RestResponse } from './rest';
+import { ACCOUNT_ID } from './secrets-manager';
 import { ServiceError } from './service-error';
 import { escapeXml, parseXml, XmlSyntaxError } from './xml';
 
@@ -106,6 +110,11 @@ export class S3Service {
   constructor(private readonly clock: () => number) {}
 
   handle(request: S3Request): RestResponse {
+    const expectedOwner = header(request.headers, 'x-amz-expected-bucket-owner');
+    if (expectedOwner !== undefined && expectedOwner !== ACCOUNT_ID) {
+      // Every bucket here belongs to the local account.
+      throw s3Error('AccessDenied', 'Access Denied', 403);
+    }
     switch (request.operation) {
       case 'CreateBucket':
         return this.createBucket(request.bucket, request.body);
@@ -176,6 +185,7 @@ export class S3Service {
       throw s3Error('KeyTooLongError', 'Your key is too long', 400);
     }
     const { payload, trailers, contentEncoding } = readPayload(request.headers, request.body);
+    checkWriteConditions(request, objects.get(key));
     verifyContentMd5(request.headers, payload);
     const supplied = suppliedChecksum(request.headers, trailers);
     if (supplied !== undefined && computeChecksum(supplied.algorithm, payload) !== supplied.value) {
@@ -376,6 +386,45 @@ function readPayload(headers: IncomingHttpHeaders, body: Buffer): Payload {
     );
   }
   return { payload: decoded.payload, trailers: decoded.trailers, contentEncoding };
+}
+
+/**
+ * Conditional writes: If-None-Match `*` writes only a new key, If-Match only over the object
+ * with that ETag (412 PreconditionFailed; If-Match on a missing key is NoSuchKey).
+ */
+function checkWriteConditions(request: S3Request, existing: StoredObject | undefined): void {
+  const ifNoneMatch = header(request.headers, 'if-none-match');
+  const ifMatch = header(request.headers, 'if-match');
+  const failed = (condition: string): ServiceError =>
+    s3Error(
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+      412,
+      {
+        Condition: condition,
+      },
+    );
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') {
+      throw s3Error(
+        'NotImplemented',
+        'A header you provided implies functionality that is not implemented',
+        501,
+        {
+          Header: 'If-None-Match',
+        },
+      );
+    }
+    if (existing !== undefined) throw failed('If-None-Match');
+  }
+  if (ifMatch !== undefined) {
+    if (existing === undefined) {
+      throw s3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: request.key! });
+    }
+    if (ifMatch.trim().replace(/^"|"$/g, '') !== existing.etag.replace(/^"|"$/g, '')) {
+      throw failed('If-Match');
+    }
+  }
 }
 
 function verifyContentMd5(headers: IncomingHttpHeaders, payload: Buffer): void {

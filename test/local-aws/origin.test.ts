@@ -290,6 +290,21 @@ describe('local CloudFront distribution (viewer side)', () => {
   });
 
   describe('faults', () => {
+    it('holds a viewer request until released; it is answered with the state of that moment', async () => {
+      // GIVEN a read held on arrival
+      await write('{"keys":["old"]}');
+      const held = local.faults.hold({ operation: 'ViewerRequest' });
+      const reading = read();
+      await held.arrived;
+
+      // WHEN the key set changes meanwhile
+      await write('{"keys":["new"]}');
+      held.release();
+
+      // THEN
+      expect((await reading).body).toBe('{"keys":["new"]}');
+    });
+
     it('fails viewer requests with the injected status, then serves again', async () => {
       await write('{"keys":[]}');
       local.faults.inject({ operation: 'ViewerRequest', error: 'ServiceUnavailable', times: 1 });

@@ -208,6 +208,55 @@ describe('local S3', () => {
       expect(read.LastModified).toEqual(new Date(Date.UTC(2026, 0, 1, 12, 0, 5)));
     });
 
+    it('uploads a stream body without a checksum when the client sends one only if required', async () => {
+      // GIVEN
+      const plain = new S3Client({
+        ...local.s3ClientConfig({ maxAttempts: 1 }),
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      });
+
+      // WHEN
+      await plain.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: KEY,
+          Body: Readable.from([Buffer.from(JWKS)]),
+          ContentLength: JWKS.length,
+        }),
+      );
+      plain.destroy();
+
+      // THEN
+      expect(local.readObject(BUCKET, KEY)?.body.toString()).toBe(JWKS);
+    });
+
+    it('writes conditionally: If-None-Match * only a new key, If-Match only over that ETag', async () => {
+      // GIVEN
+      const { ETag } = await put(JWKS, { IfNoneMatch: '*' });
+
+      // WHEN / THEN
+      await expect(put('again', { IfNoneMatch: '*' })).rejects.toMatchObject({
+        name: 'PreconditionFailed',
+        $metadata: { httpStatusCode: 412 },
+      });
+      await expect(put('stale', { IfMatch: '"0123"' })).rejects.toMatchObject({
+        name: 'PreconditionFailed',
+      });
+      await put('next', { IfMatch: ETag });
+      expect(local.readObject(BUCKET, KEY)?.body.toString()).toBe('next');
+      await expect(
+        s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'new', Body: 'x', IfMatch: ETag })),
+      ).rejects.toMatchObject({ name: 'NoSuchKey' });
+    });
+
+    it('fails when the expected bucket owner is another account, with AccessDenied (403)', async () => {
+      await expect(put(JWKS, { ExpectedBucketOwner: '111122223333' })).rejects.toMatchObject({
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
+      await expect(put(JWKS, { ExpectedBucketOwner: '123456789012' })).resolves.toBeDefined();
+    });
+
     it('answers a conditional GET: 304 for a current ETag, 412 for a stale If-Match', async () => {
       const { ETag } = await put(JWKS);
       await expect(

@@ -315,7 +315,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       const operation =
         target === undefined
           ? undefined
-          : s3Operation(request.method ?? '', target, url.searchParams);
+          : s3Operation(request.method ?? '', target, url.searchParams, request.headers);
       if (target === undefined || operation === undefined) {
         throw new ServiceError(
           'NotImplemented',

@@ -80,28 +80,39 @@ const STREAMING_PAYLOAD =
 /** The bucket and key of a path-style request; undefined for the service root. */
 export function s3Target(pathname: string): S3Target | undefined {
   const slash = pathname.indexOf('/', 1);
-  const bucket = decodeURIComponent(slash < 0 ? pathname.slice(1) : pathname.slice(1, slash));
-  if (bucket === '') return undefined;
-  const key = slash < 0 || slash === pathname.length - 1 ? undefined : pathname.slice(slash + 1);
-  return { bucket, key: key === undefined ? undefined : decodeURIComponent(key) };
+  const rawKey = slash < 0 || slash === pathname.length - 1 ? undefined : pathname.slice(slash + 1);
+  try {
+    const bucket = decodeURIComponent(slash < 0 ? pathname.slice(1) : pathname.slice(1, slash));
+    if (bucket === '') return undefined;
+    return { bucket, key: rawKey === undefined ? undefined : decodeURIComponent(rawKey) };
+  } catch {
+    throw s3Error('InvalidURI', "Couldn't parse the specified URI.", 400);
+  }
 }
+
+const BUCKET_OPERATIONS: Partial<Record<string, S3Operation>> = {
+  PUT: 'CreateBucket',
+  HEAD: 'HeadBucket',
+  DELETE: 'DeleteBucket',
+};
+const OBJECT_OPERATIONS: Partial<Record<string, S3Operation>> = {
+  PUT: 'PutObject',
+  GET: 'GetObject',
+  HEAD: 'HeadObject',
+  DELETE: 'DeleteObject',
+};
 
 /** Which operation a request is; undefined for those local-aws does not implement. */
 export function s3Operation(
   method: string,
   target: S3Target,
   query: URLSearchParams,
+  headers: IncomingHttpHeaders,
 ): S3Operation | undefined {
-  // Subresources (?acl, ?tagging, ?list-type=2, …) are other operations.
+  // Subresources (?acl, ?tagging, ?list-type=2, …) and CopyObject are other operations.
   if ([...query.keys()].some((name) => name !== 'x-id')) return undefined;
-  if (target.key === undefined) {
-    return ({ PUT: 'CreateBucket', HEAD: 'HeadBucket', DELETE: 'DeleteBucket' } as const)[
-      method as 'PUT'
-    ];
-  }
-  return (
-    { PUT: 'PutObject', GET: 'GetObject', HEAD: 'HeadObject', DELETE: 'DeleteObject' } as const
-  )[method as 'PUT'];
+  if (headers['x-amz-copy-source'] !== undefined) return undefined;
+  return (target.key === undefined ? BUCKET_OPERATIONS : OBJECT_OPERATIONS)[method];
 }
 
 export class S3Service {

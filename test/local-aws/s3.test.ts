@@ -8,10 +8,12 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -410,6 +412,22 @@ describe('local S3', () => {
         $metadata: { httpStatusCode: 404 },
       });
     });
+
+    it.each([
+      ['ListObjectsV2', () => new ListObjectsV2Command({ Bucket: BUCKET })],
+      [
+        'CopyObject',
+        () => new CopyObjectCommand({ Bucket: BUCKET, Key: 'b', CopySource: `${BUCKET}/a` }),
+      ],
+    ])(
+      '%s, which local-aws does not implement, fails with NotImplemented (501)',
+      async (_, command) => {
+        await expect(s3.send(command())).rejects.toMatchObject({
+          name: 'NotImplemented',
+          $metadata: { httpStatusCode: 501 },
+        });
+      },
+    );
 
     it('CreateBucket with an invalid name fails with InvalidBucketName', async () => {
       await expect(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' }))).rejects.toMatchObject({

@@ -12,18 +12,24 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
-import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
-import {
-  checkProtectedHeader,
-  decodeCompactJws,
-  hasValidSignature,
-  parseJsonObject,
-  signCompactJws,
-} from './compact-jws';
+import { type JwtPayload } from './claims';
+import { signCompactJws } from './compact-jws';
 import { toSeconds } from './durations';
 import { JwtKeyRingError } from './errors';
+import {
+  callPolicy,
+  checkSignature,
+  decodeToken,
+  readClaims,
+  requireKid,
+  verificationPolicy,
+  type VerificationPolicy,
+  type VerifyOptions,
+} from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
 import { checkNumber } from './options';
+
+export type { VerifyOptions } from './jwt-verification';
 
 export interface JwtKeyRingOptions {
   /** The secret's name or ARN. */
@@ -85,13 +91,6 @@ export interface SignOptions {
   readonly jwtId?: string;
 }
 
-export interface VerifyOptions {
-  readonly issuer?: string | readonly string[];
-  readonly audience?: string | readonly string[];
-  /** Seconds, 0 or more. @default the ring's clockToleranceSeconds */
-  readonly clockToleranceSeconds?: number;
-}
-
 export interface VerifiedToken {
   readonly payload: JwtPayload;
   readonly protectedHeader: Readonly<Record<string, unknown>>;
@@ -106,14 +105,12 @@ const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
 /** Least time between two reads after a failed one (or the cache period, if shorter). */
 const RETRY_AFTER_FAILURE_MS = 5_000;
 const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
-const ZERO_OR_MORE = { min: 0 } as const;
 
 export class JwtKeyRing {
   private readonly cache: KeyCache;
   private readonly clock: () => number;
   private readonly secretId: string;
-  private readonly clockToleranceSeconds: number;
-  private readonly maxTokenBytes: number;
+  private readonly policy: VerificationPolicy;
 
   constructor(private readonly options: JwtKeyRingOptions) {
     if (typeof options.secretId !== 'string' || options.secretId === '') {
@@ -129,15 +126,7 @@ export class JwtKeyRing {
       'cacheTtlMs',
       ABOVE_ZERO,
     );
-    this.clockToleranceSeconds = checkNumber(
-      options.clockToleranceSeconds ?? 60,
-      'clockToleranceSeconds',
-      ZERO_OR_MORE,
-    );
-    this.maxTokenBytes = checkNumber(options.maxTokenBytes ?? 8192, 'maxTokenBytes', {
-      min: 1,
-      integer: true,
-    });
+    this.policy = verificationPolicy(options);
     this.cache = new KeyCache({
       client: options.client ?? new SecretsManagerClient({}),
       secretId: options.secretId,
@@ -215,16 +204,9 @@ export class JwtKeyRing {
    * and `exp` is required.
    */
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
-    const toleranceSeconds =
-      options.clockToleranceSeconds === undefined
-        ? this.clockToleranceSeconds
-        : checkNumber(options.clockToleranceSeconds, 'clockToleranceSeconds', ZERO_OR_MORE);
-    const decoded = decodeCompactJws(token, this.maxTokenBytes);
-    checkProtectedHeader(decoded.header);
-    const kid = decoded.header.kid;
-    if (typeof kid !== 'string' || kid === '') {
-      throw new JwtKeyRingError('ERR_JWT_UNKNOWN_KID', 'the token names no key (no kid)');
-    }
+    const policy = callPolicy(this.policy, options);
+    const decoded = decodeToken(token, this.policy.maxTokenBytes);
+    const kid = requireKid(decoded.header);
     let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = findKey(snapshot, kid);
     if (key === undefined) {
@@ -246,15 +228,7 @@ export class JwtKeyRing {
         `no key of secret "${this.secretId}" has the token's kid`,
       );
     }
-    if (decoded.header.alg !== key.alg) {
-      throw new JwtKeyRingError(
-        'ERR_JWT_ALG_NOT_ALLOWED',
-        `the key ${key.kid} only verifies ${key.alg}, the token says ${JSON.stringify(decoded.header.alg)}`,
-      );
-    }
-    if (!hasValidSignature(decoded, key)) {
-      throw new JwtKeyRingError('ERR_JWT_SIGNATURE_INVALID', 'signature verification failed');
-    }
+    checkSignature(decoded, key);
     const now = this.clock();
     if (
       key.stage === 'AWSPREVIOUS' &&
@@ -266,20 +240,7 @@ export class JwtKeyRing {
         `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
       );
     }
-    const claims = parseJsonObject(decoded.payload);
-    if (claims === undefined) {
-      throw new JwtKeyRingError(
-        'ERR_JWT_CLAIMS_MALFORMED',
-        'the payload is not a UTF-8 JSON object',
-      );
-    }
-    const policy: ClaimsPolicy = {
-      now: Math.floor(now / 1000),
-      toleranceSeconds,
-      issuer: options.issuer ?? this.options.issuer,
-      audience: options.audience ?? this.options.audience,
-    };
-    const payload = checkClaims(claims, policy);
+    const payload = readClaims(decoded, policy, now);
     return { payload, protectedHeader: decoded.header, stage: key.stage, kid: key.kid };
   }
 

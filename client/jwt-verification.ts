@@ -1,0 +1,120 @@
+/**
+ * The verification core every verifier of the library shares (JwtKeyRing, JwksVerifier), so
+ * they are equally strict (RFC 8725): the compact form decoded as canonical base64url of strict
+ * UTF-8 JSON, within a size limit; `crit` refused and `typ` JWT if present; the algorithm taken
+ * from the key the kid names, never from the token; the signature checked before any claim is
+ * read; `exp` required; iss, aud and the time claims checked with a clock tolerance. Where keys
+ * come from (and what is done between the signature and the claims) is each verifier's own.
+ */
+import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
+import {
+  checkProtectedHeader,
+  type DecodedJws,
+  decodeCompactJws,
+  hasValidSignature,
+  type JwsKey,
+  parseJsonObject,
+} from './compact-jws';
+import { JwtKeyRingError } from './errors';
+import { checkNumber } from './options';
+
+export interface VerifyOptions {
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+  /** Seconds, 0 or more. @default the verifier's clockToleranceSeconds */
+  readonly clockToleranceSeconds?: number;
+}
+
+/** What a verifier is configured with, checked once at construction. */
+export interface VerificationPolicy {
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenBytes: number;
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+}
+
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+export const DEFAULT_MAX_TOKEN_BYTES = 8192;
+
+/** The policy from a verifier's options, or an ERR_INVALID_ARGUMENT naming the bad one. */
+export function verificationPolicy(options: {
+  readonly clockToleranceSeconds?: number;
+  readonly maxTokenBytes?: number;
+  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[];
+}): VerificationPolicy {
+  return {
+    clockToleranceSeconds: checkNumber(
+      options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+      'clockToleranceSeconds',
+      { min: 0 },
+    ),
+    maxTokenBytes: checkNumber(options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES, 'maxTokenBytes', {
+      min: 1,
+      integer: true,
+    }),
+    ...(options.issuer !== undefined && { issuer: options.issuer }),
+    ...(options.audience !== undefined && { audience: options.audience }),
+  };
+}
+
+/** What a verify call checks the claims against, but the time it reads them at. */
+export type CallPolicy = Omit<ClaimsPolicy, 'now'>;
+
+/**
+ * The call's options over the verifier's, checked before the token is looked at. The time is
+ * read later, when the claims are (see readClaims).
+ */
+export function callPolicy(policy: VerificationPolicy, options: VerifyOptions): CallPolicy {
+  const issuer = options.issuer ?? policy.issuer;
+  const audience = options.audience ?? policy.audience;
+  return {
+    toleranceSeconds:
+      options.clockToleranceSeconds === undefined
+        ? policy.clockToleranceSeconds
+        : checkNumber(options.clockToleranceSeconds, 'clockToleranceSeconds', { min: 0 }),
+    ...(issuer !== undefined && { issuer }),
+    ...(audience !== undefined && { audience }),
+  };
+}
+
+/** Decodes a token and checks its protected header; no key is used yet. */
+export function decodeToken(token: string, maxTokenBytes: number): DecodedJws {
+  const decoded = decodeCompactJws(token, maxTokenBytes);
+  checkProtectedHeader(decoded.header);
+  return decoded;
+}
+
+/** The token's kid: the only thing that selects a key, among keys already loaded. */
+export function requireKid(header: Readonly<Record<string, unknown>>): string {
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid === '') {
+    throw new JwtKeyRingError('ERR_JWT_UNKNOWN_KID', 'the token names no key (no kid)');
+  }
+  return kid;
+}
+
+/** Refuses a token whose algorithm is not the key's, or whose signature is not the key's. */
+export function checkSignature(decoded: DecodedJws, key: JwsKey): void {
+  if (decoded.header.alg !== key.alg) {
+    throw new JwtKeyRingError(
+      'ERR_JWT_ALG_NOT_ALLOWED',
+      `the key ${key.kid} only verifies ${key.alg}, the token says ${JSON.stringify(decoded.header.alg)}`,
+    );
+  }
+  if (!hasValidSignature(decoded, key)) {
+    throw new JwtKeyRingError('ERR_JWT_SIGNATURE_INVALID', 'signature verification failed');
+  }
+}
+
+/**
+ * The claims of a token whose signature was checked, refused unless they meet the policy at
+ * `now` (epoch milliseconds).
+ */
+export function readClaims(decoded: DecodedJws, policy: CallPolicy, now: number): JwtPayload {
+  const claims = parseJsonObject(decoded.payload);
+  if (claims === undefined) {
+    throw new JwtKeyRingError('ERR_JWT_CLAIMS_MALFORMED', 'the payload is not a UTF-8 JSON object');
+  }
+  return checkClaims(claims, { ...policy, now: Math.floor(now / 1000) });
+}

@@ -37,6 +37,13 @@ export const PRIVATE_KEY_MEMBERS = {
   RSA: ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'],
 } as const;
 
+/** The key members of each JWK type that are public. */
+const PUBLIC_KEY_MEMBERS = {
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+  RSA: ['n', 'e'],
+} as const satisfies Record<keyof typeof PRIVATE_KEY_MEMBERS, readonly string[]>;
+
 /** Members that hold private key material in any JWK (RFC 7518 section 6; `k` of section 6.4). */
 export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
@@ -86,11 +93,48 @@ export function asymmetricKeyProblem(
   alg: AsymmetricAlgorithm,
   jwk: Readonly<Record<string, unknown>>,
 ): string | undefined {
+  const { kty } = ALGORITHM_KEYS[alg];
+  const bytes = keyMemberBytes(alg, jwk, PRIVATE_KEY_MEMBERS[kty]);
+  if (typeof bytes === 'string') return bytes;
+  if (jwk.oth !== undefined) return 'multi-prime RSA keys (oth) are not supported';
+  const sizeProblem = keySizeProblem(kty, bytes);
+  if (sizeProblem !== undefined) return sizeProblem;
+  return publicHalfProblem(alg, jwk);
+}
+
+/**
+ * Why a public JWK's key members are not a usable verification key for the algorithm (the
+ * same type, curve, encoding and size rules as a document's); undefined when they are. Only
+ * the public members are read: whether the JWK also holds private ones is the caller's check.
+ */
+export function publicKeyProblem(
+  alg: AsymmetricAlgorithm,
+  jwk: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const bytes = keyMemberBytes(alg, jwk, PUBLIC_KEY_MEMBERS[ALGORITHM_KEYS[alg].kty]);
+  if (typeof bytes === 'string') return bytes;
+  const sizeProblem = keySizeProblem(ALGORITHM_KEYS[alg].kty, bytes);
+  if (sizeProblem !== undefined) return sizeProblem;
+  try {
+    createPublicKey({ key: publicMembers(jwk) as JsonWebKey, format: 'jwk' });
+    return undefined;
+  } catch {
+    // node:crypto's message may quote the key: say only that it did not import.
+    return 'the key members do not form a valid public key';
+  }
+}
+
+/** The decoded bytes of the members named (crv is checked, not decoded), or the problem. */
+function keyMemberBytes(
+  alg: AsymmetricAlgorithm,
+  jwk: Readonly<Record<string, unknown>>,
+  members: readonly string[],
+): Record<string, Buffer> | string {
   const { kty, crv } = ALGORITHM_KEYS[alg];
   if (jwk.kty !== kty) return `${alg} needs kty "${kty}"`;
   if (crv !== undefined && jwk.crv !== crv) return `${alg} needs crv "${crv}"`;
   const bytes: Record<string, Buffer> = {};
-  for (const member of PRIVATE_KEY_MEMBERS[kty]) {
+  for (const member of members) {
     if (member === 'crv') continue;
     const value = jwk[member];
     const decoded = typeof value === 'string' ? decodeCanonicalBase64url(value) : undefined;
@@ -99,16 +143,14 @@ export function asymmetricKeyProblem(
     }
     bytes[member] = decoded;
   }
-  if (jwk.oth !== undefined) return 'multi-prime RSA keys (oth) are not supported';
-  const sizeProblem = keySizeProblem(kty, bytes);
-  if (sizeProblem !== undefined) return sizeProblem;
-  return publicHalfProblem(alg, jwk);
+  return bytes;
 }
 
+/** The size rules of the members present (a public JWK has no d). */
 function keySizeProblem(kty: AsymmetricKeyType, bytes: Record<string, Buffer>): string | undefined {
   if (kty === 'EC' || kty === 'OKP') {
-    for (const member of kty === 'EC' ? ['x', 'y', 'd'] : ['x', 'd']) {
-      if (bytes[member]?.length !== 32) return `${member} must be 32 bytes`;
+    for (const [member, value] of Object.entries(bytes)) {
+      if (value.length !== 32) return `${member} must be 32 bytes`;
     }
     return undefined;
   }
@@ -171,8 +213,8 @@ export function privateMembers(jwk: Readonly<Record<string, unknown>>): Record<s
 /** The public key members of a private JWK: what a verifier needs, and nothing private. */
 export function publicMembers(jwk: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const kty = jwk.kty as AsymmetricKeyType;
-  const members = PRIVATE_KEY_MEMBERS[kty].filter(
-    (member) => !(PRIVATE_MEMBERS as readonly string[]).includes(member),
-  );
-  return { kty, ...Object.fromEntries(members.map((member) => [member, jwk[member]])) };
+  return {
+    kty,
+    ...Object.fromEntries(PUBLIC_KEY_MEMBERS[kty].map((member) => [member, jwk[member]])),
+  };
 }

@@ -17,6 +17,7 @@ export {
   ASYMMETRIC_ALGORITHMS,
   isAsymmetricAlgorithm,
   PRIVATE_MEMBERS,
+  publicKeyProblem,
   RSA_MODULUS_BITS,
   type AsymmetricAlgorithm,
   type RsaModulusBits,

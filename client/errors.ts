@@ -29,7 +29,8 @@ export type JwtKeyRingErrorCode =
   /** Signed by the AWSPREVIOUS key after its grace period ended. */
   | 'ERR_JWT_PREVIOUS_KEY_EXPIRED'
   /**
-   * Secrets Manager could not be read and the cached keys are older than maxStalenessMs; or no
+   * Secrets Manager (JwksVerifier: the key set URL) could not be read and the cached keys are
+   * older than maxStalenessMs (JwksVerifier: stale for longer than it); or no
    * key was ever loaded and the last read failed less than the retry interval ago (5 s); or, from
    * sign, a rotation event withdrew the cached AWSCURRENT key and no read brought the new one.
    */
@@ -39,6 +40,12 @@ export type JwtKeyRingErrorCode =
    * has passed, the same refusal without a new read).
    */
   | 'ERR_KEY_DOCUMENT_INVALID'
+  /**
+   * JwksVerifier: the key set (or the OpenID configuration naming it) is not usable: not
+   * JSON, not a JWK Set, no usable entry, an issuer that does not match, a jwks_uri off the
+   * issuer's host. Counts as a failed fetch: the cached set serves within maxStalenessMs.
+   */
+  | 'ERR_KEY_SET_INVALID'
   /** A bad argument to sign, verify or the constructor. */
   | 'ERR_INVALID_ARGUMENT';
 

@@ -1,0 +1,215 @@
+/**
+ * JwksVerifier: verifies tokens with the published key set (a JWKS over HTTPS), with no AWS
+ * access, no credentials and no secret, as strictly as JwtKeyRing (the same verification core,
+ * jwt-verification.ts). Its module graph imports no AWS SDK: a service that only verifies can
+ * load this file alone.
+ *
+ * @example
+ * const verifier = new JwksVerifier({ issuer: 'https://d111111abcdef8.cloudfront.net', audience: 'api' });
+ * const { payload } = await verifier.verify(token);
+ */
+import { type JwtPayload } from './claims';
+import { discoverJwksUri } from './discovery';
+import { JwtKeyRingError } from './errors';
+import { checkFetchableUrl, type Fetch, fetchJson, type FetchPolicy } from './fetch-json';
+import {
+  callPolicy,
+  checkSignature,
+  decodeToken,
+  readClaims,
+  requireKid,
+  verificationPolicy,
+  type VerificationPolicy,
+  type VerifyOptions,
+} from './jwt-verification';
+import { parseKeySet } from './key-set';
+import { type Keys, KeySetCache } from './key-set-cache';
+import { checkNumber } from './options';
+
+export interface JwksVerifierOptions {
+  /**
+   * The key set's URL, e.g. `https://keys.example.com/.well-known/jwks.json`. https://, or
+   * http:// on a loopback host (127.0.0.1, [::1], localhost) only.
+   * @default read from the issuer's OpenID configuration (then `issuer` is required)
+   */
+  readonly jwksUri?: string;
+  /**
+   * The `iss` every token must carry. Without `jwksUri`, also where the key set is found:
+   * `{issuer}/.well-known/openid-configuration` must name this exact issuer and a `jwks_uri`
+   * on the issuer's scheme and host. Read once, on the first fetch.
+   */
+  readonly issuer?: string;
+  /** The audience every token must name (one of). */
+  readonly audience?: string | readonly string[];
+  /** Leeway for exp and nbf, in seconds, 0 or more. @default 60 */
+  readonly clockToleranceSeconds?: number;
+  /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
+  readonly maxTokenBytes?: number;
+  /**
+   * The least time a fetched key set is used before it is fetched again, whatever its
+   * Cache-Control says (max-age=0 included). Above 0. @default 60000 (1 minute)
+   */
+  readonly minCacheMs?: number;
+  /**
+   * The longest: how long a key removed from the set (a revoke) can keep verifying while the
+   * URL answers, on top of the CDN's own caching. At least minCacheMs. @default 3600000 (1 hour)
+   */
+  readonly maxCacheMs?: number;
+  /**
+   * The cache period of a response with no Cache-Control max-age, within the two bounds.
+   * @default 300000 (5 minutes)
+   */
+  readonly defaultCacheMs?: number;
+  /**
+   * How long past its cache period an expired set keeps verifying while the URL fails (network,
+   * timeout, HTTP error, a set with no usable key); then every verify fails closed with
+   * ERR_KEY_STORE_UNAVAILABLE. 0 or more. @default 900000 (15 minutes)
+   */
+  readonly maxStalenessMs?: number;
+  /**
+   * The least time between two fetches caused by tokens with a kid the set does not hold (a
+   * set fetched meanwhile counts). Above 0. @default 30000 (30 seconds)
+   */
+  readonly unknownKidRefreshIntervalMs?: number;
+  /** How long a fetch may take, body included, in ms. Above 0. @default 5000 */
+  readonly timeoutMs?: number;
+  /** Larger responses are cut off while they stream, in bytes. @default 65536 */
+  readonly maxResponseBytes?: number;
+  /** @default the global fetch */
+  readonly fetch?: Fetch;
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** Where skipped key set entries and failed fetches are reported. @default silent */
+  readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
+}
+
+export interface JwksVerifiedToken {
+  readonly payload: JwtPayload;
+  readonly protectedHeader: Readonly<Record<string, unknown>>;
+  /** The key set entry that verified it. */
+  readonly kid: string;
+}
+
+const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
+/** Least time between two fetches after a failed one (or minCacheMs, if shorter). */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
+export class JwksVerifier {
+  private readonly cache: KeySetCache;
+  private readonly clock: () => number;
+  private readonly policy: VerificationPolicy;
+  private readonly source: string;
+
+  constructor(options: JwksVerifierOptions) {
+    if (options.jwksUri === undefined && options.issuer === undefined) {
+      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'jwksUri or issuer is required');
+    }
+    if (options.issuer !== undefined && typeof options.issuer !== 'string') {
+      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'issuer must be a string');
+    }
+    const jwksUri =
+      options.jwksUri === undefined ? undefined : checkFetchableUrl(options.jwksUri, 'jwksUri');
+    const issuerUrl =
+      jwksUri === undefined ? checkFetchableUrl(options.issuer, 'issuer') : undefined;
+    this.source = jwksUri?.href ?? `of issuer ${options.issuer ?? ''}`;
+    this.clock = options.clock ?? Date.now;
+    this.policy = verificationPolicy(options);
+    const fetch = options.fetch ?? globalThis.fetch;
+    if (typeof fetch !== 'function') {
+      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'fetch must be a function');
+    }
+    const fetchPolicy: FetchPolicy = {
+      fetch,
+      timeoutMs: checkNumber(options.timeoutMs ?? 5_000, 'timeoutMs', ABOVE_ZERO),
+      maxResponseBytes: checkNumber(options.maxResponseBytes ?? 65_536, 'maxResponseBytes', {
+        min: 1,
+        integer: true,
+      }),
+    };
+    const minCacheMs = checkNumber(options.minCacheMs ?? 60_000, 'minCacheMs', ABOVE_ZERO);
+    const maxCacheMs = checkNumber(options.maxCacheMs ?? 3_600_000, 'maxCacheMs', {
+      min: minCacheMs,
+      minName: 'minCacheMs',
+    });
+    const defaultCacheMs = checkNumber(
+      options.defaultCacheMs ?? Math.min(maxCacheMs, Math.max(minCacheMs, 300_000)),
+      'defaultCacheMs',
+      { min: minCacheMs, minName: 'minCacheMs' },
+    );
+    if (defaultCacheMs > maxCacheMs) {
+      throw new JwtKeyRingError(
+        'ERR_INVALID_ARGUMENT',
+        `defaultCacheMs must be <= maxCacheMs (${maxCacheMs}), got ${defaultCacheMs}`,
+      );
+    }
+    let discovered: URL | undefined = jwksUri;
+    const locate = async (): Promise<URL> => {
+      // Discovery is read until it succeeds once; the key set then comes from that URL.
+      discovered ??=
+        issuerUrl === undefined
+          ? undefined
+          : await discoverJwksUri(options.issuer ?? '', issuerUrl, fetchPolicy);
+      if (discovered === undefined) throw new Error('unreachable: no jwksUri and no issuer');
+      return discovered;
+    };
+    const load = async () => {
+      const url = await locate();
+      const { body, freshForSeconds } = await fetchJson(url, fetchPolicy);
+      return {
+        keySet: parseKeySet(body, url.href),
+        ...(freshForSeconds !== undefined && { freshForSeconds }),
+      };
+    };
+    this.cache = new KeySetCache({
+      load,
+      source: this.source,
+      clock: this.clock,
+      minCacheMs,
+      maxCacheMs,
+      defaultCacheMs,
+      maxStalenessMs: checkNumber(options.maxStalenessMs ?? 900_000, 'maxStalenessMs', {
+        min: 0,
+      }),
+      retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, minCacheMs),
+      unknownKidRefreshIntervalMs: checkNumber(
+        options.unknownKidRefreshIntervalMs ?? 30_000,
+        'unknownKidRefreshIntervalMs',
+        ABOVE_ZERO,
+      ),
+      onWarning: (message, fields) => options.logger?.warn(message, fields),
+    });
+  }
+
+  /**
+   * Verifies a token strictly (RFC 8725), as JwtKeyRing does: the key is chosen by kid among
+   * the fetched keys only, the algorithm must be that key's, the signature is checked before
+   * the claims are read, and `exp` is required.
+   */
+  async verify(token: string, options: VerifyOptions = {}): Promise<JwksVerifiedToken> {
+    const policy = callPolicy(this.policy, options);
+    const decoded = decodeToken(token, this.policy.maxTokenBytes);
+    const kid = requireKid(decoded.header);
+    let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.cache.keys());
+    let key = keys.get(kid);
+    if (key === undefined) {
+      // The kid is untrusted input: it only selects among keys already fetched, after at most
+      // one rate-limited refresh.
+      keys = await this.cache.refreshForUnknownKid();
+      key = keys?.get(kid);
+    }
+    if (key === undefined) {
+      throw new JwtKeyRingError(
+        'ERR_JWT_UNKNOWN_KID',
+        `no key of the key set ${this.source} has the token's kid`,
+      );
+    }
+    checkSignature(decoded, key);
+    const payload = readClaims(decoded, policy, this.clock());
+    return { payload, protectedHeader: decoded.header, kid };
+  }
+
+  /** Fetches the key set now (for example at start-up, to fail fast on a wrong URL). */
+  async refresh(): Promise<void> {
+    await this.cache.refresh();
+  }
+}

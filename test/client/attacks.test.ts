@@ -12,36 +12,42 @@ import {
   publicJwk,
 } from '../../key-document';
 
-import { asymmetricKey, asymmetricToken, compact, hmacToken, key, strictRing } from './support';
+import {
+  asymmetricTarget,
+  GOOD_CLAIMS,
+  hmacTarget,
+  NOW,
+  timeClaimBoundaries,
+  tokenAttacks,
+} from './attack-table';
+import {
+  asymmetricKey,
+  asymmetricToken,
+  compact,
+  hmacToken,
+  key,
+  strictJwksVerifier,
+  strictRing,
+} from './support';
 
-const NOW = Date.UTC(2026, 0, 1);
-const now = NOW / 1000;
 const K1 = key('k1', NOW);
 const ATTACKER = generateKeyDocument({ alg: 'HS256', kid: 'k1', now: new Date(NOW) });
-const CLAIMS = { sub: 'user', iat: now, exp: now + 600 };
 const HEADER = { alg: 'HS256', kid: 'k1', typ: 'JWT' };
+
+/** What the tables need of a verifier: JwtKeyRing and JwksVerifier both are one. */
+interface TokenVerifier {
+  verify(token: string): Promise<{ readonly payload: unknown }>;
+}
 
 function ring(): JwtKeyRing {
   return strictRing(K1, NOW);
 }
 
-const GOOD_CLAIMS = { ...CLAIMS, iss: 'https://issuer', aud: 'api' };
 const good = hmacToken(HEADER, GOOD_CLAIMS, K1);
 const [goodHeader, goodPayload, goodSignature] = good.split('.') as [string, string, string];
 const signatureOneByteShort = Buffer.from(goodSignature, 'base64url')
   .subarray(0, 31)
   .toString('base64url');
-
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** The JSON of `object` with raw bytes appended inside the string value of `member`. */
-function withBytes(object: Record<string, unknown>, member: string, bytes: number[]): Buffer {
-  const marker = '\u0000MARK\u0000';
-  const [before, after] = JSON.stringify({ ...object, [member]: `x${marker}` }).split(
-    JSON.stringify(marker).slice(1, -1),
-  ) as [string, string];
-  return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
-}
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -57,27 +63,7 @@ describe('attack tokens', () => {
   });
 
   it.each<[string, string, string]>([
-    [
-      'alg none, no signature',
-      compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS),
-      'ERR_JWT_MALFORMED',
-    ],
-    [
-      'alg none with a signature',
-      `${compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
-      'ERR_JWT_ALG_NOT_ALLOWED',
-    ],
-    [
-      'alg None',
-      `${compact({ alg: 'None', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
-      'ERR_JWT_ALG_NOT_ALLOWED',
-    ],
-    [
-      'alg NONE',
-      `${compact({ alg: 'NONE', kid: 'k1' }, GOOD_CLAIMS)}${goodSignature}`,
-      'ERR_JWT_ALG_NOT_ALLOWED',
-    ],
-    ['alg missing', hmacToken({ kid: 'k1' }, GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
+    ...tokenAttacks(hmacTarget(K1, ATTACKER)),
     [
       'alg switched to HS512, signed with the same key',
       hmacToken({ alg: 'HS512', kid: 'k1' }, GOOD_CLAIMS, K1, 'sha512'),
@@ -98,68 +84,6 @@ describe('attack tokens', () => {
       hmacToken({ alg: 'ES256', kid: 'k1' }, GOOD_CLAIMS, K1),
       'ERR_JWT_ALG_NOT_ALLOWED',
     ],
-    [
-      'crit naming exp',
-      hmacToken({ ...HEADER, crit: ['exp'], exp: 1 }, GOOD_CLAIMS, K1),
-      'ERR_JWT_CRIT_UNSUPPORTED',
-    ],
-    [
-      'crit b64:false (unencoded payload)',
-      hmacToken({ ...HEADER, crit: ['b64'], b64: false }, GOOD_CLAIMS, K1),
-      'ERR_JWT_CRIT_UNSUPPORTED',
-    ],
-    [
-      'crit empty list',
-      hmacToken({ ...HEADER, crit: [] }, GOOD_CLAIMS, K1),
-      'ERR_JWT_CRIT_UNSUPPORTED',
-    ],
-    [
-      'embedded jwk with the attacker key',
-      hmacToken({ ...HEADER, jwk: { kty: 'oct', k: ATTACKER.k } }, GOOD_CLAIMS, ATTACKER),
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    [
-      'jku to an attacker JWKS',
-      hmacToken({ ...HEADER, jku: 'https://attacker.example/jwks' }, GOOD_CLAIMS, ATTACKER),
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    [
-      'x5u to an attacker certificate',
-      hmacToken({ ...HEADER, x5u: 'https://attacker.example/cert' }, GOOD_CLAIMS, ATTACKER),
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    [
-      'x5c with an attacker certificate',
-      hmacToken({ ...HEADER, x5c: ['MIIB'] }, GOOD_CLAIMS, ATTACKER),
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    [
-      'same kid, another key',
-      hmacToken(HEADER, GOOD_CLAIMS, ATTACKER),
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    [
-      'kid path traversal',
-      hmacToken({ ...HEADER, kid: '../../../../dev/null' }, GOOD_CLAIMS, K1),
-      'ERR_JWT_UNKNOWN_KID',
-    ],
-    [
-      'kid SQL injection',
-      hmacToken({ ...HEADER, kid: "k1' OR '1'='1" }, GOOD_CLAIMS, K1),
-      'ERR_JWT_UNKNOWN_KID',
-    ],
-    [
-      'kid of a version not loaded (an old key)',
-      hmacToken({ ...HEADER, kid: 'k0' }, GOOD_CLAIMS, K1),
-      'ERR_JWT_UNKNOWN_KID',
-    ],
-    ['kid missing', hmacToken({ alg: 'HS256' }, GOOD_CLAIMS, K1), 'ERR_JWT_UNKNOWN_KID'],
-    ['kid a number', hmacToken({ alg: 'HS256', kid: 1 }, GOOD_CLAIMS, K1), 'ERR_JWT_UNKNOWN_KID'],
-    [
-      'typ of an access token profile',
-      hmacToken({ ...HEADER, typ: 'at+jwt' }, GOOD_CLAIMS, K1),
-      'ERR_JWT_TYP_INVALID',
-    ],
     // Dropping the last character of a 43-character HS256 signature leaves 31 bytes and four
     // spare bits, which are zero for 1 key in 16: the two outcomes are pinned down separately.
     [
@@ -172,103 +96,6 @@ describe('attack tokens', () => {
       `${goodHeader}.${goodPayload}.${signatureOneByteShort}`,
       'ERR_JWT_SIGNATURE_INVALID',
     ],
-    [
-      'signature truncated to 16 bytes',
-      `${goodHeader}.${goodPayload}.${Buffer.from(goodSignature, 'base64url').subarray(0, 16).toString('base64url')}`,
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    ['signature empty', `${goodHeader}.${goodPayload}.`, 'ERR_JWT_MALFORMED'],
-    [
-      'signature of another payload',
-      `${goodHeader}.${Buffer.from(JSON.stringify({ ...GOOD_CLAIMS, sub: 'admin' })).toString('base64url')}.${goodSignature}`,
-      'ERR_JWT_SIGNATURE_INVALID',
-    ],
-    ['two parts', `${goodHeader}.${goodPayload}`, 'ERR_JWT_MALFORMED'],
-    ['five parts (JWE shape)', `${good}.x.y`, 'ERR_JWT_MALFORMED'],
-    ['base64 padding', `${good}=`, 'ERR_JWT_MALFORMED'],
-    [
-      'standard base64 characters',
-      good.replace(/-/g, '+').replace(/_/g, '/') +
-        (good.includes('-') || good.includes('_') ? '' : '+'),
-      'ERR_JWT_MALFORMED',
-    ],
-    ['white space', ` ${good}`, 'ERR_JWT_MALFORMED'],
-    ['header is a JSON array', hmacToken([HEADER], GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
-    [
-      'header with invalid UTF-8 (a lone continuation byte in a string)',
-      hmacToken(withBytes({ ...HEADER, note: '' }, 'note', [0x80]), GOOD_CLAIMS, K1),
-      'ERR_JWT_MALFORMED',
-    ],
-    [
-      'header starting with a byte order mark',
-      hmacToken(Buffer.concat([BOM, Buffer.from(JSON.stringify(HEADER))]), GOOD_CLAIMS, K1),
-      'ERR_JWT_MALFORMED',
-    ],
-    [
-      'payload with invalid UTF-8 (a truncated sequence in a string)',
-      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xc3]), K1),
-      'ERR_JWT_CLAIMS_MALFORMED',
-    ],
-    [
-      'payload with an overlong encoding of "/"',
-      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xc0, 0xaf]), K1),
-      'ERR_JWT_CLAIMS_MALFORMED',
-    ],
-    [
-      'payload with a UTF-16 surrogate encoded in UTF-8',
-      hmacToken(HEADER, withBytes(GOOD_CLAIMS, 'sub', [0xed, 0xa0, 0x80]), K1),
-      'ERR_JWT_CLAIMS_MALFORMED',
-    ],
-    [
-      'payload starting with a byte order mark',
-      hmacToken(HEADER, Buffer.concat([BOM, Buffer.from(JSON.stringify(GOOD_CLAIMS))]), K1),
-      'ERR_JWT_CLAIMS_MALFORMED',
-    ],
-    ['header is not JSON', hmacToken('alg=HS256', GOOD_CLAIMS, K1), 'ERR_JWT_MALFORMED'],
-    ['payload is a JSON array', hmacToken(HEADER, [GOOD_CLAIMS], K1), 'ERR_JWT_CLAIMS_MALFORMED'],
-    ['payload is a JSON string', hmacToken(HEADER, '"admin"', K1), 'ERR_JWT_CLAIMS_MALFORMED'],
-    ['payload is not JSON', hmacToken(HEADER, 'foo', K1), 'ERR_JWT_CLAIMS_MALFORMED'],
-    [
-      'oversized token',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, pad: 'x'.repeat(9000) }, K1),
-      'ERR_JWT_TOO_LARGE',
-    ],
-    [
-      'exp missing',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, exp: undefined }, K1),
-      'ERR_JWT_EXP_MISSING',
-    ],
-    [
-      'exp as text',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, exp: String(now + 600) }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
-    [
-      'nbf as text',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, nbf: String(now) }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
-    ['iat as text', hmacToken(HEADER, { ...GOOD_CLAIMS, iat: 'now' }, K1), 'ERR_JWT_CLAIM_INVALID'],
-    [
-      'wrong issuer',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, iss: 'https://evil' }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
-    [
-      'issuer missing',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, iss: undefined }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
-    [
-      'wrong audience',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, aud: ['other'] }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
-    [
-      'audience missing',
-      hmacToken(HEADER, { ...GOOD_CLAIMS, aud: undefined }, K1),
-      'ERR_JWT_CLAIM_INVALID',
-    ],
   ])('refuses %s', async (_name, token, code) => {
     await expect(ring().verify(token)).rejects.toMatchObject({ name: 'JwtKeyRingError', code });
   });
@@ -277,7 +104,7 @@ describe('attack tokens', () => {
     // GIVEN a validly signed token whose payload carries __proto__
     const token = hmacToken(
       HEADER,
-      `{"__proto__":{"admin":true},"iss":"https://issuer","aud":"api","exp":${now + 600}}`,
+      `{"__proto__":{"admin":true},"iss":"https://issuer","aud":"api","exp":${NOW / 1000 + 600}}`,
       K1,
     );
 
@@ -291,23 +118,54 @@ describe('attack tokens', () => {
 });
 
 describe('time-claim boundaries (tolerance 60 s)', () => {
-  const TOLERANCE = 60;
-  it.each<[string, Record<string, number>, string | undefined]>([
-    ['exp one second before now - tolerance', { exp: now - TOLERANCE - 1 }, 'ERR_JWT_EXPIRED'],
-    ['exp exactly now - tolerance', { exp: now - TOLERANCE }, 'ERR_JWT_EXPIRED'],
-    ['exp one second after now - tolerance', { exp: now - TOLERANCE + 1 }, undefined],
-    ['nbf one second after now + tolerance', { nbf: now + TOLERANCE + 1 }, 'ERR_JWT_NOT_YET_VALID'],
-    ['nbf exactly now + tolerance', { nbf: now + TOLERANCE }, undefined],
-    ['nbf one second before now + tolerance', { nbf: now + TOLERANCE - 1 }, undefined],
-  ])('%s', async (_name, claims, code) => {
+  it.each(timeClaimBoundaries())('%s', async (_name, claims, code) => {
     const token = hmacToken(HEADER, { ...GOOD_CLAIMS, ...claims }, K1);
-    const outcome = ring()
-      .verify(token)
-      .then(
-        () => undefined,
-        (error: { code: string }) => error.code,
+    await expect(codeOf(ring(), token)).resolves.toBe(code);
+  });
+});
+
+/**
+ * The verifiers of asymmetric keys: JwtKeyRing (the key read from the secret) and JwksVerifier
+ * (its public half read from a key set), given the same victim key and policy.
+ */
+const ASYMMETRIC_VERIFIERS: [string, (victim: AsymmetricKeyDocument) => TokenVerifier][] = [
+  ['JwtKeyRing', (victim) => strictRing(victim, NOW)],
+  ['JwksVerifier', (victim) => strictJwksVerifier(victim, NOW)],
+];
+
+describe.each(ASYMMETRIC_VERIFIERS)('%s: the attack table', (_verifierName, verifierFor) => {
+  describe.each(ASYMMETRIC_ALGORITHMS)('against a %s key', (alg) => {
+    let victim: AsymmetricKeyDocument;
+    let attacker: AsymmetricKeyDocument;
+    beforeAll(async () => {
+      victim = await asymmetricKey(alg, 'k1', NOW);
+      attacker = await asymmetricKey(alg, 'k1', NOW);
+    });
+
+    it('refuses every attack of the table, each with its code', async () => {
+      // GIVEN the table built for this key
+      const attacks = tokenAttacks(asymmetricTarget(victim, attacker));
+      const verifier = verifierFor(victim);
+
+      // WHEN
+      const codes = await Promise.all(attacks.map(([, token]) => codeOf(verifier, token)));
+
+      // THEN
+      expect(attacks.map(([name], index) => [name, codes[index]])).toEqual(
+        attacks.map(([name, , code]) => [name, code]),
       );
-    await expect(outcome).resolves.toBe(code);
+    });
+
+    it('holds the time-claim boundaries', async () => {
+      const boundaries = timeClaimBoundaries();
+      const verifier = verifierFor(victim);
+      const codes = await Promise.all(
+        boundaries.map(([, claims]) =>
+          codeOf(verifier, asymmetricToken(headerOf(alg), { ...GOOD_CLAIMS, ...claims }, victim)),
+        ),
+      );
+      expect(codes).toEqual(boundaries.map(([, , code]) => code));
+    });
   });
 });
 
@@ -315,16 +173,20 @@ describe('time-claim boundaries (tolerance 60 s)', () => {
  * The same attacks against each asymmetric key type, and the algorithm-confusion attacks that
  * only they allow: the algorithm comes from the key the kid names, never from the token.
  */
-describe.each(ASYMMETRIC_ALGORITHMS)('attack tokens against a %s key', (alg) => {
+describe.each(
+  ASYMMETRIC_ALGORITHMS.flatMap((alg) =>
+    ASYMMETRIC_VERIFIERS.map(([name, verifierFor]) => [alg, name, verifierFor] as const),
+  ),
+)('attack tokens against a %s key, verified by %s', (alg, _verifierName, verifierFor) => {
   let victim: AsymmetricKeyDocument;
   let attacker: AsymmetricKeyDocument;
-  let asymmetricRing: JwtKeyRing;
+  let asymmetricRing: TokenVerifier;
   /** A valid token of another asymmetric algorithm, signed with a key of that type. */
   let otherAlgorithms: [string, string][];
   beforeAll(async () => {
     victim = await asymmetricKey(alg, 'k1', NOW);
     attacker = await asymmetricKey(alg, 'k1', NOW);
-    asymmetricRing = strictRing(victim, NOW);
+    asymmetricRing = verifierFor(victim);
     otherAlgorithms = [];
     for (const other of ASYMMETRIC_ALGORITHMS.filter((candidate) => candidate !== alg)) {
       const foreign = await asymmetricKey(other, 'k1', NOW);
@@ -494,7 +356,7 @@ describe.each(ASYMMETRIC_ALGORITHMS)('attack tokens against a %s key', (alg) => 
 });
 
 /** The code a ring refuses a token with; undefined when it accepts. */
-function codeOf(keyRing: JwtKeyRing, token: string): Promise<string | undefined> {
+function codeOf(keyRing: TokenVerifier, token: string): Promise<string | undefined> {
   return keyRing.verify(token).then(
     () => undefined,
     (error: { code: string }) => error.code,

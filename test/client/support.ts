@@ -12,13 +12,14 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
-import { JwtKeyRing } from '../../client';
+import { JwksVerifier, JwtKeyRing } from '../../client';
 import {
   type AsymmetricAlgorithm,
   type AsymmetricKeyDocument,
   generateKeyDocument,
   type KeyDocument,
   keyMembersOf,
+  publicJwk,
   makeKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
@@ -190,6 +191,21 @@ export function strictRing(current: KeyDocument, now: number): JwtKeyRing {
   return new JwtKeyRing({
     secretId: SECRET_ID,
     client: secrets.client,
+    clock: () => now,
+    issuer: 'https://issuer',
+    audience: 'api',
+    clockToleranceSeconds: 60,
+  });
+}
+
+/**
+ * The verify-only client under the same policy as strictRing, reading a key set that holds
+ * the document's public half (served by an injected fetch).
+ */
+export function strictJwksVerifier(current: AsymmetricKeyDocument, now: number): JwksVerifier {
+  return new JwksVerifier({
+    jwksUri: 'https://keys.example/.well-known/jwks.json',
+    fetch: () => Promise.resolve(Response.json({ keys: [publicJwk(current)] })),
     clock: () => now,
     issuer: 'https://issuer',
     audience: 'api',

@@ -23,7 +23,8 @@ export type JwtKeyRingErrorCode =
   | 'ERR_JWT_TYP_INVALID'
   /**
    * No `kid`, or a kid that is neither AWSCURRENT nor AWSPREVIOUS after a (rate-limited)
-   * refresh, or the kid of a key a rotation event retired.
+   * refresh, or the kid of a key a rotation event retired. JwksVerifier: a kid the key set does
+   * not hold (or holds only in entries it refused) after a (rate-limited) fetch.
    */
   | 'ERR_JWT_UNKNOWN_KID'
   /** Signed by the AWSPREVIOUS key after its grace period ended. */

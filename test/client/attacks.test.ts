@@ -133,14 +133,35 @@ const ASYMMETRIC_VERIFIERS: [string, (victim: AsymmetricKeyDocument) => TokenVer
   ['JwksVerifier', (victim) => strictJwksVerifier(victim, NOW)],
 ];
 
+/** A victim key and an attacker's key under the same kid, per algorithm: made once, shared. */
+const KEY_PAIRS = new Map<
+  AsymmetricKeyDocument['alg'],
+  Promise<{ victim: AsymmetricKeyDocument; attacker: AsymmetricKeyDocument }>
+>();
+
+function keysOf(
+  alg: AsymmetricKeyDocument['alg'],
+): Promise<{ victim: AsymmetricKeyDocument; attacker: AsymmetricKeyDocument }> {
+  let pair = KEY_PAIRS.get(alg);
+  if (pair === undefined) {
+    pair = Promise.all([asymmetricKey(alg, 'k1', NOW), asymmetricKey(alg, 'k1', NOW)]).then(
+      ([victim, attacker]) => ({ victim, attacker }),
+    );
+    KEY_PAIRS.set(alg, pair);
+  }
+  return pair;
+}
+
+/** RSA key generation takes seconds on a loaded machine. */
+const KEY_GENERATION_TIMEOUT_MS = 60_000;
+
 describe.each(ASYMMETRIC_VERIFIERS)('%s: the attack table', (_verifierName, verifierFor) => {
   describe.each(ASYMMETRIC_ALGORITHMS)('against a %s key', (alg) => {
     let victim: AsymmetricKeyDocument;
     let attacker: AsymmetricKeyDocument;
     beforeAll(async () => {
-      victim = await asymmetricKey(alg, 'k1', NOW);
-      attacker = await asymmetricKey(alg, 'k1', NOW);
-    });
+      ({ victim, attacker } = await keysOf(alg));
+    }, KEY_GENERATION_TIMEOUT_MS);
 
     it('refuses every attack of the table, each with its code', async () => {
       // GIVEN the table built for this key
@@ -184,18 +205,18 @@ describe.each(
   /** A valid token of another asymmetric algorithm, signed with a key of that type. */
   let otherAlgorithms: [string, string][];
   beforeAll(async () => {
-    victim = await asymmetricKey(alg, 'k1', NOW);
-    attacker = await asymmetricKey(alg, 'k1', NOW);
+    ({ victim, attacker } = await keysOf(alg));
     asymmetricRing = verifierFor(victim);
     otherAlgorithms = [];
     for (const other of ASYMMETRIC_ALGORITHMS.filter((candidate) => candidate !== alg)) {
-      const foreign = await asymmetricKey(other, 'k1', NOW);
+      // A key of another type under the same kid (another algorithm's attacker key).
+      const foreign = (await keysOf(other)).attacker;
       otherAlgorithms.push([
         other,
         asymmetricToken({ alg: other, kid: 'k1' }, GOOD_CLAIMS, foreign),
       ]);
     }
-  });
+  }, KEY_GENERATION_TIMEOUT_MS);
 
   /** Every form of the public key an attacker might feed to HMAC as its secret. */
   function publicKeyForms(): [string, Buffer][] {

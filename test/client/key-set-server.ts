@@ -36,8 +36,6 @@ export interface KeySetServer {
   /** Serves any JSON as the key set. */
   serveKeySet(value: unknown, headers?: Record<string, string>): void;
   requests(path?: string): number;
-  /** Starts the counts again (each test counts its own requests). */
-  resetCounts(): void;
   close(): Promise<void>;
 }
 
@@ -90,7 +88,6 @@ export async function startKeySetServer(): Promise<KeySetServer> {
     },
     serveKeySet,
     requests: (path = JWKS_PATH) => counts.get(path) ?? 0,
-    resetCounts: () => counts.clear(),
     async close() {
       for (const response of open) response.destroy();
       server.closeAllConnections();

@@ -66,15 +66,14 @@ export type CallPolicy = Omit<ClaimsPolicy, 'now'>;
  * read later, when the claims are (see readClaims).
  */
 export function callPolicy(policy: VerificationPolicy, options: VerifyOptions): CallPolicy {
-  const issuer = options.issuer ?? policy.issuer;
-  const audience = options.audience ?? policy.audience;
+  // One plain object, no spreads: this runs on every verification (npm run bench).
   return {
     toleranceSeconds:
       options.clockToleranceSeconds === undefined
         ? policy.clockToleranceSeconds
         : checkNumber(options.clockToleranceSeconds, 'clockToleranceSeconds', { min: 0 }),
-    ...(issuer !== undefined && { issuer }),
-    ...(audience !== undefined && { audience }),
+    issuer: options.issuer ?? policy.issuer,
+    audience: options.audience ?? policy.audience,
   };
 }
 
@@ -116,5 +115,10 @@ export function readClaims(decoded: DecodedJws, policy: CallPolicy, now: number)
   if (claims === undefined) {
     throw new JwtKeyRingError('ERR_JWT_CLAIMS_MALFORMED', 'the payload is not a UTF-8 JSON object');
   }
-  return checkClaims(claims, { ...policy, now: Math.floor(now / 1000) });
+  return checkClaims(claims, {
+    now: Math.floor(now / 1000),
+    toleranceSeconds: policy.toleranceSeconds,
+    issuer: policy.issuer,
+    audience: policy.audience,
+  });
 }

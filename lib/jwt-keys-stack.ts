@@ -1,5 +1,6 @@
 /**
- * The stack `cdk deploy` creates: one RotatingJwtKey and its outputs.
+ * The stack `cdk deploy` creates: one RotatingJwtKey and its outputs (for an asymmetric key,
+ * also the issuer and JWKS URL of its published key set).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
@@ -25,5 +26,16 @@ export class JwtKeysStack extends Stack {
     new CfnOutput(this, 'EventBusArn', { value: this.key.eventBus.eventBusArn });
     new CfnOutput(this, 'RotationFunctionName', { value: this.key.rotationFunction.functionName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.key.alarmTopic.topicArn });
+    if (this.key.issuer !== undefined && this.key.jwksUri !== undefined) {
+      new CfnOutput(this, 'Issuer', {
+        value: this.key.issuer,
+        description:
+          'iss of the tokens you sign, and the OpenID discovery issuer (JWT authorizers)',
+      });
+      new CfnOutput(this, 'JwksUri', {
+        value: this.key.jwksUri,
+        description: 'The published public keys (JWKS), for verifiers without AWS access',
+      });
+    }
   }
 }

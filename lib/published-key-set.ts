@@ -173,7 +173,7 @@ export function validateKeySetSettings(
     if (!Number.isInteger(maxAge) || maxAge > EDGE_MAX_TTL.toSeconds()) {
       fail(
         'ERR_KEY_SET_MAX_AGE_OUT_OF_RANGE',
-        `keySetMaxAge must be whole seconds from 0 to 1 day, got ${settings.maxAge.toHumanString()}`,
+        `keySetMaxAge must be whole seconds from 0 to 1 day (86400), got ${maxAge} seconds`,
       );
     }
     const cache = settings.maxVerifierCacheTime?.toSeconds();

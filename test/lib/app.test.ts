@@ -2,13 +2,16 @@
  * The app as `cdk synth` builds it: settings from context, cdk-nag's AwsSolutions and
  * Serverless packs with no unacknowledged finding, and a negative control proving the packs run.
  */
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
 import { keyPropsFromContext } from '../../lib/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
 import { addNagChecks } from '../../lib/nag';
+import { RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
 import { thrownBy } from './support';
 
@@ -92,7 +95,7 @@ describe('Function: keyPropsFromContext', () => {
 });
 
 describe('cdk-nag', () => {
-  it.each(['HS256', 'ES256', 'RS256'] as const)(
+  it.each(['HS256', 'ES256', 'EdDSA', 'RS256'] as const)(
     'finds nothing unacknowledged in the %s stack (AwsSolutions and Serverless packs)',
     (algorithm) => {
       const nagged = new App();
@@ -101,6 +104,34 @@ describe('cdk-nag', () => {
       expect(() => nagged.synth()).not.toThrow();
     },
   );
+
+  it('finds nothing unacknowledged with a custom key set domain, whose TLS policy is set (no CFR4 to acknowledge)', () => {
+    // GIVEN a key set on the user's domain and certificate
+    const nagged = new App();
+    const stack = new Stack(nagged, 'JwtKeys');
+    new RotatingJwtKey(stack, 'JwtKey', {
+      algorithm: 'RS256',
+      domainName: 'keys.example.com',
+      certificate: acm.Certificate.fromCertificateArn(
+        stack,
+        'Certificate',
+        'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      ),
+    });
+    addNagChecks(nagged);
+
+    // WHEN / THEN
+    expect(() => nagged.synth()).not.toThrow();
+    const acknowledged = (scope: Stack): string =>
+      JSON.stringify(
+        scope.node.findAll().find((each) => each instanceof CfnDistribution)!.node.metadata,
+      );
+    expect(acknowledged(stack)).not.toContain('AwsSolutions-CFR4');
+    // AND the default *.cloudfront.net certificate's stack does acknowledge it (the contrast)
+    const defaultDomain = new Stack(new App(), 'Default');
+    new RotatingJwtKey(defaultDomain, 'JwtKey', { algorithm: 'RS256' });
+    expect(acknowledged(defaultDomain)).toContain('AwsSolutions-CFR4');
+  });
 
   it('fails synthesis when a finding is not acknowledged (negative control)', () => {
     // GIVEN the same stack plus a topic that accepts plain HTTP and no encryption

@@ -11,6 +11,7 @@ import {
   MAINTENANCE_ACTIONS,
   type MaintenanceResult,
 } from '../../contract';
+import { isAsymmetricAlgorithm } from '../../key-document';
 
 import { type RotationContext, type RotationDependencies } from './context';
 import { isCustomResourceEvent, putCustomResourceResponse } from './custom-resource';
@@ -41,6 +42,14 @@ export function createRotationHandler(dependencies: RotationDependencies): Rotat
       dependencies.config.keySet === undefined
         ? 'a key set store was given without config.keySet (where the key set is published)'
         : 'config.keySet was given without a key set store to write it with',
+    );
+  }
+  if (
+    dependencies.config.keySet !== undefined &&
+    !isAsymmetricAlgorithm(dependencies.config.algorithm)
+  ) {
+    throw new ConfigurationError(
+      `config.keySet was given for ${dependencies.config.algorithm} keys, which are never published`,
     );
   }
   const context: RotationContext = {

@@ -66,12 +66,8 @@ export async function publishKeySet(
   const store = context.keySetStore;
   if (settings === undefined || store === undefined) return [];
   const algorithm = context.config.algorithm;
-  if (!isAsymmetricAlgorithm(algorithm)) {
-    throw new RotationError(
-      'ERR_CONFIGURATION',
-      `${algorithm} keys are never published, but a key set is configured`,
-    );
-  }
+  // createRotationHandler refuses a key set for HMAC keys; this keeps the type honest.
+  if (!isAsymmetricAlgorithm(algorithm)) return [];
   const candidates = await candidateKeys(context, secret, write.without);
   // loadConfig has held the deployed issuer to https already; loopback http serves the tests.
   const objects = keySetObjects(

@@ -3,12 +3,19 @@
  * also the issuer and JWKS URL of its published key set).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { type Construct } from 'constructs';
 
 import { RotatingJwtKey, type RotatingJwtKeyProps } from './rotating-jwt-key';
 
 export interface JwtKeysStackProps extends StackProps {
   readonly key?: RotatingJwtKeyProps;
+  /**
+   * The ACM certificate (us-east-1) of the key set's custom domain (`key.domainName`), by ARN:
+   * the stack imports it as the key's `certificate`.
+   * @default - none
+   */
+  readonly keySetCertificateArn?: string;
 }
 
 export class JwtKeysStack extends Stack {
@@ -16,7 +23,16 @@ export class JwtKeysStack extends Stack {
 
   constructor(scope: Construct, id: string, props: JwtKeysStackProps = {}) {
     super(scope, id, props);
-    this.key = new RotatingJwtKey(this, 'JwtKey', props.key);
+    this.key = new RotatingJwtKey(this, 'JwtKey', {
+      ...props.key,
+      ...(props.keySetCertificateArn !== undefined && {
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'KeySetCertificate',
+          props.keySetCertificateArn,
+        ),
+      }),
+    });
     new CfnOutput(this, 'SecretArn', {
       value: this.key.secret.secretArn,
       description: 'JWT_SECRET_ARN for applications',

@@ -7,7 +7,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
-import { keyPropsFromContext } from '../../lib/app-settings';
+import { keyPropsFromContext, keySetCertificateArnFromContext } from '../../lib/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
 import { addNagChecks } from '../../lib/nag';
@@ -69,7 +69,34 @@ describe('Function: keyPropsFromContext', () => {
     });
   });
 
+  it('reads the key set settings: its max-age, its domain and certificate', () => {
+    const values = {
+      algorithm: 'RS256',
+      keySetMaxAgeSeconds: '120',
+      keySetDomainName: 'keys.example.com',
+      keySetCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123',
+    };
+    expect(keyPropsFromContext(context(values))).toMatchObject({
+      keySetMaxAge: Duration.seconds(120),
+      domainName: 'keys.example.com',
+    });
+    expect(keySetCertificateArnFromContext(context(values))).toBe(values.keySetCertificateArn);
+    expect(keySetCertificateArnFromContext(context({}))).toBeUndefined();
+  });
+
+  it('fails when the key set certificate is not an ACM certificate ARN', () => {
+    const error = thrownBy(() =>
+      keySetCertificateArnFromContext(context({ keySetCertificateArn: 'keys.example.com' })),
+    );
+    expect(error).toMatchObject({
+      code: 'ERR_CONTEXT_INVALID',
+      message: expect.stringMatching(/"keySetCertificateArn" must be an ACM certificate ARN/),
+    });
+  });
+
   it.each([
+    [{ keySetMaxAgeSeconds: 'five' }, /context "keySetMaxAgeSeconds" must be a number/],
+    [{ keySetDomainName: 42 }, /context "keySetDomainName" must be text, got 42/],
     [{ rotationDays: 'ninety' }, /context "rotationDays" must be a number >= 0, got "ninety"/],
     [{ gracePeriodHours: -1 }, /context "gracePeriodHours" must be a number >= 0, got -1/],
     [

@@ -6,9 +6,7 @@
  * the local endpoint.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { loadConfig } from './config';
@@ -42,8 +40,15 @@ export const handler = createRotationHandler({
   config,
   logger,
   metrics: embeddedMetricSink(),
-  // Only an asymmetric key's function publishes (loadConfig requires the key set's settings).
+  // Only an asymmetric key's function publishes (loadConfig requires the key set's settings);
+  // its S3 and CloudFront clients are made when it first does (see key-set-store.ts).
   ...(config.keySet !== undefined && {
-    keySetStore: new SdkKeySetStore(new S3Client({}), new CloudFrontClient({}), config.keySet),
+    keySetStore: new SdkKeySetStore(async () => {
+      const [{ S3Client }, { CloudFrontClient }] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('@aws-sdk/client-cloudfront'),
+      ]);
+      return { s3: new S3Client({}), cloudFront: new CloudFrontClient({}) };
+    }, config.keySet),
   }),
 });

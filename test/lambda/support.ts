@@ -185,7 +185,7 @@ export async function startRotationRig(
     clock,
     logger,
     ...(keySet !== undefined && {
-      keySetStore: new SdkKeySetStore(keySet.s3, keySet.cloudFront, {
+      keySetStore: new SdkKeySetStore(keySet, {
         bucketName: keySet.bucket,
         distributionId: keySet.distribution.id,
       }),

@@ -11,4 +11,15 @@ export const FUNCTION_ENVIRONMENT = {
   gracePeriodSeconds: 'GRACE_PERIOD_SECONDS',
   /** The event bus (name or ARN) for rotation events. */
   eventBusName: 'EVENT_BUS_NAME',
+  /**
+   * The published key set (asymmetric algorithms only; absent for HMAC): the bucket the
+   * function writes `.well-known/jwks.json` and `.well-known/openid-configuration` to...
+   */
+  keySetBucket: 'KEY_SET_BUCKET',
+  /** ...the CloudFront distribution that serves them (invalidated when a key leaves)... */
+  keySetDistributionId: 'KEY_SET_DISTRIBUTION_ID',
+  /** ...the issuer they name (`https://` and a host, no path)... */
+  keySetIssuer: 'KEY_SET_ISSUER',
+  /** ...and their Cache-Control max-age, in whole seconds (default 300). */
+  keySetMaxAgeSeconds: 'KEY_SET_MAX_AGE_SECONDS',
 } as const;

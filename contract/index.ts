@@ -5,6 +5,7 @@
  */
 export { FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from './first-key';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
+export { DEFAULT_KEY_SET_MAX_AGE_SECONDS, KEY_SET_DOCUMENTS, KEY_SET_PATHS } from './key-set';
 export {
   isMaintenanceAction,
   MAINTENANCE_ACTIONS,

@@ -32,6 +32,8 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
   const cache = optionalNumber(context, 'appCachePeriodMinutes');
   const verifierCache = optionalNumber(context, 'maxVerifierCacheMinutes');
   const secretName = context('secretName');
+  const keySetMaxAge = optionalNumber(context, 'keySetMaxAgeSeconds');
+  const domainName = optionalText(context, 'keySetDomainName');
   return {
     algorithm,
     ...(rsaModulusBits !== undefined && { rsaModulusBits }),
@@ -41,7 +43,39 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
     ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
     ...(verifierCache !== undefined && { maxVerifierCacheTime: Duration.minutes(verifierCache) }),
     ...(typeof secretName === 'string' && secretName !== '' && { secretName }),
+    ...(keySetMaxAge !== undefined && { keySetMaxAge: Duration.seconds(keySetMaxAge) }),
+    ...(domainName !== undefined && { domainName }),
   };
+}
+
+/**
+ * The ARN of the ACM certificate for the key set's custom domain (`-c keySetCertificateArn=...`,
+ * with `-c keySetDomainName=...`): the stack imports it. The construct checks its region.
+ */
+export function keySetCertificateArnFromContext(context: ContextReader): string | undefined {
+  const arn = optionalText(context, 'keySetCertificateArn');
+  if (
+    arn !== undefined &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(arn)
+  ) {
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
+      `context "keySetCertificateArn" must be an ACM certificate ARN, got ${JSON.stringify(arn)}`,
+    );
+  }
+  return arn;
+}
+
+function optionalText(context: ContextReader, name: string): string | undefined {
+  const raw = context(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') {
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
+      `context "${name}" must be text, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
 }
 
 function requiredNumber(context: ContextReader, name: string, fallback: number): number {

@@ -33,6 +33,16 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_VERIFIER_CACHE_TOO_LONG'
   /** A CDK context setting of the app (`-c name=value`) has a value it cannot use. */
   | 'ERR_CONTEXT_INVALID'
+  /** `keySetMaxAge` is not whole seconds up to a day, or exceeds `maxVerifierCacheTime`. */
+  | 'ERR_KEY_SET_MAX_AGE_OUT_OF_RANGE'
+  /** `domainName` without `certificate`, or the reverse. */
+  | 'ERR_KEY_SET_DOMAIN_INCOMPLETE'
+  /** `domainName` is not a host name. */
+  | 'ERR_KEY_SET_DOMAIN_INVALID'
+  /** `certificate` is not in us-east-1, where CloudFront takes its certificates. */
+  | 'ERR_KEY_SET_CERTIFICATE_REGION'
+  /** A key set setting given for an HMAC key, which is never published. */
+  | 'ERR_KEY_SET_WITHOUT_ASYMMETRIC_KEY'
   /** A synthesized assembly does not hold exactly one bundled rotation function. */
   | 'ERR_BUNDLE_NOT_FOUND';
 

@@ -11,6 +11,7 @@
  * key.grantRead(apiFunction);
  */
 export { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
+export { PublishedKeySet, type PublishedKeySetProps } from './published-key-set';
 export {
   type JwtAlgorithm,
   RotatingJwtKey,
@@ -34,6 +35,9 @@ export {
   AWSCURRENT,
   AWSPENDING,
   AWSPREVIOUS,
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  KEY_SET_DOCUMENTS,
+  KEY_SET_PATHS,
   METRIC_NAMESPACE,
   ROTATION_METRICS,
   type RotationMetric,

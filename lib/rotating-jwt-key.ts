@@ -8,10 +8,14 @@
  * key.grantRead(apiFunction);
  *
  * // An RS256 key (what API Gateway's JWT authorizer accepts), whose verifiers cache keys up to
- * // 2 hours (the default for asymmetric algorithms)
- * new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
+ * // 2 hours (the default for asymmetric algorithms). Its public keys are published: a JWKS and
+ * // an OpenID discovery document at `apiKey.issuer`, which tokens carry as `iss`.
+ * const apiKey = new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
+ * new HttpJwtAuthorizer('Jwt', apiKey.issuer!, { jwtAudience: ['my-api'] });
  */
 import { CustomResource, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,6 +23,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
@@ -41,7 +46,9 @@ import {
   validateAlgorithm,
 } from './algorithm';
 import { createDashboard } from './dashboard';
+import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { PublishedKeySet, validateKeySetSettings } from './published-key-set';
 import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
@@ -97,6 +104,22 @@ export interface RotatingJwtKeyProps {
    * @default - a new topic, encrypted with a KMS key of its own, SSL only
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Cache-Control max-age of the published key set (ES256, EdDSA, RS256): how long CloudFront
+   * and verifiers that honour it may keep a key the set no longer holds (part of a revoke's
+   * bound). Whole seconds, at most 1 day and at most maxVerifierCacheTime.
+   * @default Duration.minutes(5)
+   */
+  readonly keySetMaxAge?: Duration;
+  /**
+   * A domain of yours to serve the published key set at (ES256, EdDSA, RS256); the issuer is
+   * then `https://<domainName>`. Needs `certificate`. Point the domain at `distribution` (a
+   * Route 53 alias or CNAME record): the construct does not manage your DNS.
+   * @default - the distribution's own `*.cloudfront.net` domain
+   */
+  readonly domainName?: string;
+  /** An ACM certificate for `domainName`, in us-east-1 (CloudFront takes no other). @default - none */
+  readonly certificate?: acm.ICertificate;
 }
 
 /** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
@@ -109,6 +132,7 @@ const ASYMMETRIC_VERIFIER_CACHE = Duration.hours(2);
  */
 const FIRST_KEY_LENGTH = 88;
 const RETIREMENT_CHECK = Duration.minutes(5);
+const KEY_SET_MAX_AGE = Duration.minutes(5);
 
 export class RotatingJwtKey extends Construct {
   readonly secret: secretsmanager.Secret;
@@ -132,6 +156,20 @@ export class RotatingJwtKey extends Construct {
   readonly errorsAlarm: cloudwatch.Alarm;
   /** Fires when Secrets Manager reports a failed or abandoned rotation of the secret. */
   readonly rotationFailedAlarm: cloudwatch.Alarm;
+  /** The published key set (ES256, EdDSA, RS256); undefined for HMAC keys, never published. */
+  readonly keySet: PublishedKeySet | undefined;
+  /**
+   * `https://` and the key set's host (the distribution's domain, or `domainName`): the issuer
+   * tokens carry as `iss`, and where discovery clients (API Gateway's JWT authorizer) look for
+   * `/.well-known/openid-configuration`. Undefined for HMAC keys.
+   */
+  readonly issuer: string | undefined;
+  /** The issuer's `/.well-known/jwks.json`, for JWKS clients. Undefined for HMAC keys. */
+  readonly jwksUri: string | undefined;
+  /** The bucket the rotation function writes the key set to. Undefined for HMAC keys. */
+  readonly keySetBucket: s3.IBucket | undefined;
+  /** The CloudFront distribution serving the key set. Undefined for HMAC keys. */
+  readonly distribution: cloudfront.IDistribution | undefined;
 
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
@@ -164,6 +202,11 @@ export class RotatingJwtKey extends Construct {
     this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey(removalPolicy);
     this.secret = this.createSecret(props.secretName, removalPolicy);
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', {});
+    this.keySet = this.createKeySet(props, removalPolicy);
+    this.issuer = this.keySet?.issuer;
+    this.jwksUri = this.keySet?.jwksUri;
+    this.keySetBucket = this.keySet?.bucket;
+    this.distribution = this.keySet?.distribution;
     this.rotationFunction = this.createRotationFunction();
     this.grantRotation();
     this.createRotationSchedule(this.createFirstKey());
@@ -176,6 +219,12 @@ export class RotatingJwtKey extends Construct {
       rotationFunction: resourceOf(this.rotationFunction),
       retirementRule: resourceOf(retirementRule),
       rotationFailedRule: resourceOf(rotationFailedRule),
+      ...(this.keySet !== undefined && {
+        keySet: {
+          distribution: resourceOf(this.keySet.distribution),
+          customDomain: props.domainName !== undefined,
+        },
+      }),
     });
     createDashboard(this, {
       secretName: this.secret.secretName,
@@ -205,6 +254,46 @@ export class RotatingJwtKey extends Construct {
       ),
     );
     return grant;
+  }
+
+  /**
+   * The published key set's home, for asymmetric keys: the rotation function writes it (see
+   * published-key-set.ts). HMAC keys are shared secrets: a key set setting for one is a mistake.
+   */
+  private createKeySet(
+    props: RotatingJwtKeyProps,
+    removalPolicy: RemovalPolicy,
+  ): PublishedKeySet | undefined {
+    if (isHmacAlgorithm(this.algorithm)) {
+      const given = (['keySetMaxAge', 'domainName', 'certificate'] as const).filter(
+        (name) => props[name] !== undefined,
+      );
+      if (given.length > 0) {
+        throw new RotatingJwtKeyError(
+          'ERR_KEY_SET_WITHOUT_ASYMMETRIC_KEY',
+          `${given.join(', ')} apply to a published key set, which only ES256, EdDSA and RS256 ` +
+            `keys have, got algorithm ${this.algorithm}`,
+          this,
+        );
+      }
+      return undefined;
+    }
+    const maxAge = props.keySetMaxAge ?? KEY_SET_MAX_AGE;
+    validateKeySetSettings(
+      {
+        maxAge,
+        maxVerifierCacheTime: this.maxVerifierCacheTime,
+        domainName: props.domainName,
+        certificate: props.certificate,
+      },
+      this,
+    );
+    return new PublishedKeySet(this, 'KeySet', {
+      maxAge,
+      removalPolicy,
+      ...(props.domainName !== undefined && { domainName: props.domainName }),
+      ...(props.certificate !== undefined && { certificate: props.certificate }),
+    });
   }
 
   private createEncryptionKey(removalPolicy: RemovalPolicy): kms.Key {
@@ -304,6 +393,7 @@ export class RotatingJwtKey extends Construct {
         }),
         [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
         [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
+        ...this.keySet?.functionEnvironment(),
         POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
@@ -327,7 +417,9 @@ export class RotatingJwtKey extends Construct {
    * before `cdk deploy` returns: the rotation function answers CloudFormation's custom resource
    * protocol itself (contract/first-key.ts). CloudFormation invokes it with the deployer's
    * credentials, so it needs no resource policy; it runs once the secret, the function and
-   * every grant the function holds exist (the role's policy, this key's policy statements).
+   * every grant the function holds exist (the role's policy, this key's policy statements),
+   * and for an asymmetric key the key set's bucket and distribution: it publishes the first
+   * key and its standby before the deploy returns.
    */
   private createFirstKey(): CustomResource {
     const firstKey = new CustomResource(this, 'FirstKey', {
@@ -342,6 +434,7 @@ export class RotatingJwtKey extends Construct {
       this.rotationFunction,
       ...roleOf(this.rotationFunction),
       this.encryptionKey,
+      ...(this.keySet === undefined ? [] : [this.keySet]),
     );
     return firstKey;
   }
@@ -402,7 +495,10 @@ export class RotatingJwtKey extends Construct {
     return retirementRule;
   }
 
-  /** Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus. */
+  /**
+   * Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus,
+   * and for an asymmetric key the two key set documents and their distribution's invalidation.
+   */
   private grantRotation(): void {
     const stack = Stack.of(this);
     this.rotationFunction.addToRolePolicy(
@@ -424,6 +520,7 @@ export class RotatingJwtKey extends Construct {
       ),
     );
     this.eventBus.grantPutEventsTo(this.rotationFunction);
+    this.keySet?.grantPublish(this.rotationFunction);
   }
 
   /**

@@ -12,7 +12,7 @@ import { App } from 'aws-cdk-lib';
 import { FUNCTION_ENVIRONMENT, ROTATION_HANDLER } from '../contract';
 
 import { RotatingJwtKeyError } from './errors';
-import { JwtKeysStack } from './jwt-keys-stack';
+import { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
 import { ROTATION_BUNDLE_FILE } from './rotation-code';
 
 interface AssetManifest {
@@ -110,9 +110,12 @@ export function findRotationBundle(assemblyDir: string, stackId: string): Rotati
  * `outdir` must be inside the project for the bundle's external @aws-sdk/* imports to resolve
  * from node_modules, as the Lambda runtime provides them.
  */
-export function synthesizeRotationBundle(outdir: string): RotationBundle {
+export function synthesizeRotationBundle(
+  outdir: string,
+  props: JwtKeysStackProps = {},
+): RotationBundle {
   const app = new App({ outdir });
-  const stack = new JwtKeysStack(app, 'JwtKeys');
+  const stack = new JwtKeysStack(app, 'JwtKeys', props);
   app.synth();
   return findRotationBundle(outdir, stack.artifactId);
 }

@@ -27,6 +27,10 @@ export const LAMBDA_BUILD_OPTIONS = {
   // 554 KB (168 KB gzip) and slower to load; without it the bundle is jose, the Powertools
   // logger and our code (figures: README, "Figures"; npm run bench).
   external: ['@aws-sdk/*'],
+  // The S3 and CloudFront clients are loaded on first use (key-set-store.ts) with import():
+  // as require() in the bundle, so the runtime's SDK resolves as the other clients do (through
+  // NODE_PATH, which an ES module import ignores).
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 

@@ -12,6 +12,7 @@ import { type KeyReference } from '../../rotation-events';
 import { type RotationConfig } from './config';
 import { type CustomResourceResponder } from './custom-resource';
 import { type EventPublisher } from './event-publisher';
+import { type KeySetStore } from './key-set-store';
 import { type SecretDescription, type SecretsStore, type VersionSelector } from './secrets-store';
 
 /** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
@@ -37,6 +38,11 @@ export interface RotationDependencies {
   readonly metrics?: MetricSink;
   /** Answers CloudFormation's custom resource requests. @default an HTTPS PUT to ResponseURL */
   readonly respond?: CustomResourceResponder;
+  /**
+   * Where the public keys are published: required with `config.keySet`, refused without it.
+   * @default none: nothing is published
+   */
+  readonly keySetStore?: KeySetStore;
 }
 
 export interface RotationContext extends RotationDependencies {

@@ -11,10 +11,11 @@ import {
   MAINTENANCE_ACTIONS,
   type MaintenanceResult,
 } from '../../contract';
+import { isAsymmetricAlgorithm } from '../../key-document';
 
 import { type RotationContext, type RotationDependencies } from './context';
 import { isCustomResourceEvent, putCustomResourceResponse } from './custom-resource';
-import { RotationError } from './errors';
+import { ConfigurationError, RotationError } from './errors';
 import { handleFirstKeyRequest, type InvocationInfo } from './first-key-resource';
 import { badEvent, runMaintenance } from './maintenance';
 import { createSecret, finishSecret, setSecret, testSecret } from './steps';
@@ -35,6 +36,22 @@ export type RotationHandler = (
 ) => Promise<MaintenanceResult | undefined>;
 
 export function createRotationHandler(dependencies: RotationDependencies): RotationHandler {
+  if ((dependencies.config.keySet === undefined) !== (dependencies.keySetStore === undefined)) {
+    // One without the other would publish nowhere, or somewhere nobody configured.
+    throw new ConfigurationError(
+      dependencies.config.keySet === undefined
+        ? 'a key set store was given without config.keySet (where the key set is published)'
+        : 'config.keySet was given without a key set store to write it with',
+    );
+  }
+  if (
+    dependencies.config.keySet !== undefined &&
+    !isAsymmetricAlgorithm(dependencies.config.algorithm)
+  ) {
+    throw new ConfigurationError(
+      `config.keySet was given for ${dependencies.config.algorithm} keys, which are never published`,
+    );
+  }
   const context: RotationContext = {
     ...dependencies,
     clock: dependencies.clock ?? Date.now,

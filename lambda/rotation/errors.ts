@@ -14,7 +14,13 @@ export type RotationErrorCode =
   | 'ERR_PENDING_KEY_INVALID'
   | 'ERR_STANDBY_KEY_INVALID'
   | 'ERR_FIRST_KEY_SUPERSEDED'
-  | 'ERR_EVENT_PUBLISH_FAILED';
+  | 'ERR_EVENT_PUBLISH_FAILED'
+  /** A key set object would hold something it must not (a private member, a bad issuer). */
+  | 'ERR_KEY_SET_INVALID'
+  /** PutObject of a key set document failed. */
+  | 'ERR_KEY_SET_WRITE_FAILED'
+  /** CloudFront refused to invalidate the key set's paths after a key left it. */
+  | 'ERR_KEY_SET_INVALIDATION_FAILED';
 
 export class RotationError extends Error {
   override readonly name = 'RotationError';

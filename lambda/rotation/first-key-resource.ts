@@ -16,6 +16,7 @@ import {
 } from './custom-resource';
 import { RotationError } from './errors';
 import { ensureFirstKey } from './first-key';
+import { type PublishedKey, publishKeySet } from './publish-key-set';
 
 /** What Lambda tells the function about the invocation (only what the answer may name). */
 export interface InvocationInfo {
@@ -119,13 +120,30 @@ async function answer(
     requestType: event.RequestType,
     requestId: event.RequestId,
   });
+  // The first key and its standby are published before the deploy returns. An Update that
+  // wrote a key may have displaced one that was published: invalidate then.
+  const published = await publishKeySet(
+    context,
+    await context.secrets.describe(outcome.secretArn),
+    {
+      reason: 'first-key',
+      ...(outcome.written && event.RequestType === 'Update' && { invalidateFor: event.RequestId }),
+    },
+  );
+  const publication =
+    published.length === 0 ? '' : `; published the key set (kids ${kidsOf(published)})`;
   return {
-    reason: outcome.written
-      ? `wrote the first key ${outcome.kid} and its standby key`
-      : `the current key ${outcome.kid} is in place`,
+    reason:
+      (outcome.written
+        ? `wrote the first key ${outcome.kid} and its standby key`
+        : `the current key ${outcome.kid} is in place`) + publication,
     physicalResourceId: outcome.secretArn,
     data: { Kid: outcome.kid },
   };
+}
+
+function kidsOf(published: readonly PublishedKey[]): string {
+  return [...new Set(published.map((key) => key.kid))].join(', ');
 }
 
 function reply(

@@ -1,8 +1,9 @@
 /**
  * The rotation Lambda's entry (bundled by esbuild). Wires the environment and the real AWS SDK
  * clients into createRotationHandler; everything else lives in the modules it imports.
- * Endpoints come from the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER and
- * AWS_ENDPOINT_URL_EVENTBRIDGE, which is how tests point the bundle at the local endpoint.
+ * Endpoints come from the SDK's own AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_EVENTBRIDGE,
+ * AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_CLOUDFRONT, which is how tests point the bundle at
+ * the local endpoint.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,6 +14,7 @@ import { type RotationLogger } from './context';
 import { createRotationHandler } from './create-rotation-handler';
 import { embeddedMetricSink } from './embedded-metrics';
 import { EventBridgePublisher } from './event-publisher';
+import { SdkKeySetStore } from './key-set-store';
 import { SdkSecretsStore } from './secrets-store';
 
 // Cold start: a wrong setting fails here, naming the variable, before any secret is touched.
@@ -38,4 +40,15 @@ export const handler = createRotationHandler({
   config,
   logger,
   metrics: embeddedMetricSink(),
+  // Only an asymmetric key's function publishes (loadConfig requires the key set's settings);
+  // its S3 and CloudFront clients are made when it first does (see key-set-store.ts).
+  ...(config.keySet !== undefined && {
+    keySetStore: new SdkKeySetStore(async () => {
+      const [{ S3Client }, { CloudFrontClient }] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('@aws-sdk/client-cloudfront'),
+      ]);
+      return { s3: new S3Client({}), cloudFront: new CloudFrontClient({}) };
+    }, config.keySet),
+  }),
 });

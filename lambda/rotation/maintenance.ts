@@ -8,6 +8,10 @@
  * - repair: remove a stale AWSPENDING that a failed rotation left on a non-current version,
  *   which otherwise blocks every later rotation.
  * Versions are never deleted: a retired version just loses its label.
+ *
+ * With a published key set (asymmetric keys), an action that removes a key writes the set
+ * without it and invalidates it in CloudFront BEFORE removing the label (publish-key-set.ts says
+ * why); retire and revoke-previous rewrite the set on every run, repairing one that lags.
  */
 import {
   AWSCURRENT,
@@ -19,11 +23,13 @@ import {
   STANDBY_STAGE,
   versionWithStage,
 } from '../../contract';
-import { graceEndOfPrevious } from '../../key-document';
 import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
 import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
+import { previousGraceEnd } from './previous-grace';
+import { publishKeySet } from './publish-key-set';
+import { type SecretDescription } from './secrets-store';
 
 export async function runMaintenance(
   context: RotationContext,
@@ -62,36 +68,34 @@ async function retirePrevious(
       secret.arn,
     );
   }
+  /** Rewrites the set as the labels stand (a run that removes nothing repairs a lagging set). */
+  const unchanged = async (
+    result: MaintenanceResult,
+    labels: SecretDescription = secret,
+  ): Promise<MaintenanceResult> => {
+    await publishKeySet(context, labels, { reason: action });
+    return result;
+  };
   if (previousVersion === undefined || currentVersion === undefined) {
-    return { action, outcome: 'nothing-to-retire', secretArn: secret.arn };
+    return unchanged({ action, outcome: 'nothing-to-retire', secretArn: secret.arn });
   }
   // The current key states when its predecessor's grace ends; the client reads the same.
-  // Without that (a key made outside this function), count the configured grace from the
-  // service's last rotation date; without either, never retire on a guess.
-  const statedEnd =
-    current === undefined
-      ? undefined
-      : graceEndOfPrevious(current, secret.versionIdsToStages[currentVersion]);
-  const graceEnd =
-    statedEnd ??
-    (secret.lastRotatedAt === undefined
-      ? undefined
-      : secret.lastRotatedAt + context.config.gracePeriodSeconds * 1000);
+  const graceEnd = previousGraceEnd(context, secret, current);
   if (reason === 'grace-period-ended') {
     if (graceEnd === undefined) {
       context.logger.warn('retire: no grace end is known for the previous key; not retiring it', {
         secretArn: secret.arn,
         versionId: previousVersion,
       });
-      return { action, outcome: 'grace-unknown', secretArn: secret.arn };
+      return unchanged({ action, outcome: 'grace-unknown', secretArn: secret.arn });
     }
     if (now < graceEnd) {
-      return {
+      return unchanged({
         action,
         outcome: 'grace-not-ended',
         secretArn: secret.arn,
         graceEndsAt: new Date(graceEnd).toISOString(),
-      };
+      });
     }
   }
   const previous = await readStagedKey(context, secret, AWSPREVIOUS);
@@ -104,8 +108,14 @@ async function retirePrevious(
         previousKid: previous?.kid,
       },
     );
-    return { action, outcome: 'not-previous', secretArn: secret.arn };
+    return unchanged({ action, outcome: 'not-previous', secretArn: secret.arn });
   }
+  // The key leaves the published set (and CloudFront's caches) before it loses its label.
+  await publishKeySet(context, secret, {
+    reason: action,
+    without: previousVersion,
+    invalidateFor: previousVersion,
+  });
   // Names the version the label must be on: if a rotation moved it meanwhile, the service
   // refuses and nothing is removed (the key just demoted starts its own grace); the next run
   // decides again.
@@ -121,7 +131,8 @@ async function retirePrevious(
       secretArn: secret.arn,
       versionId: previousVersion,
     });
-    return { action, outcome: 'superseded', secretArn: secret.arn };
+    // The key the rotation just demoted is in its grace: the set must hold it again.
+    return unchanged({ action, outcome: 'superseded', secretArn: secret.arn }, latest);
   }
   const retired = keyReference(previousVersion, previous);
   const graceEndsAt = graceEnd === undefined ? null : new Date(graceEnd).toISOString();
@@ -157,6 +168,11 @@ async function discardStandby(
   if (standbyVersion === undefined) {
     return { action: 'discard-standby', outcome: 'no-standby', secretArn: secret.arn };
   }
+  await publishKeySet(context, secret, {
+    reason: 'discard-standby',
+    without: standbyVersion,
+    invalidateFor: standbyVersion,
+  });
   await context.secrets.updateStage(secret.arn, STANDBY_STAGE, {
     removeFromVersionId: standbyVersion,
   });
@@ -179,6 +195,11 @@ async function repair(context: RotationContext, secretId: string): Promise<Maint
     pendingVersion !== undefined &&
     secret.versionIdsToStages[pendingVersion]?.includes(AWSCURRENT) !== true;
   if (!stale) return { action: 'repair', outcome: 'nothing-to-repair', secretArn: secret.arn };
+  await publishKeySet(context, secret, {
+    reason: 'repair',
+    without: pendingVersion,
+    invalidateFor: pendingVersion,
+  });
   await context.secrets.updateStage(secret.arn, AWSPENDING, {
     removeFromVersionId: pendingVersion,
   });

@@ -35,6 +35,7 @@ import {
 import { RotationError } from './errors';
 import { importKeyDocument } from './import-key';
 import { dropOutdatedPromotionLabels, recordLatePromotion } from './late-promotion';
+import { publishesKeySet, publishKeySet } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
 import {
   ensureStandby,
@@ -111,17 +112,32 @@ export async function createSecret(
   await ensureStandby(context, secret, standbyVersionId, 'createSecret');
 }
 
-/** The keys live only in the secret (the key set publication is a later step): nothing to set. */
-export function setSecret(
+/**
+ * HMAC keys live only in the secret: nothing to set. Asymmetric keys are published: the key set
+ * is written with the pending key (and the new standby) in it, before finishSecret lets the
+ * pending key sign. Fails when the pending key could not be published.
+ */
+export async function setSecret(
   context: RotationContext,
   secret: SecretDescription,
   token: string,
 ): Promise<void> {
-  context.logger.info('setSecret: nothing to set', {
+  if (!publishesKeySet(context)) {
+    context.logger.info('setSecret: nothing to set', { secretArn: secret.arn, versionId: token });
+    return;
+  }
+  const published = await publishKeySet(context, secret, { reason: 'setSecret' });
+  if (!published.some((key) => key.versionId === token)) {
+    throw new RotationError(
+      'ERR_PENDING_KEY_INVALID',
+      `secret ${secret.arn} version ${token} (AWSPENDING) holds no key that can be published`,
+    );
+  }
+  context.logger.info('setSecret: the key set holds the pending key', {
     secretArn: secret.arn,
     versionId: token,
+    kids: published.map((key) => key.kid),
   });
-  return Promise.resolve();
 }
 
 /**
@@ -204,6 +220,8 @@ export async function finishSecret(
   token: string,
 ): Promise<void> {
   const currentVersion = versionWithStage(secret.versionIdsToStages, AWSCURRENT);
+  /** Whether a key may have left the key set (the old AWSPREVIOUS, displaced by the move). */
+  let keyLeft: boolean;
   let previous: KeyReference | null = null;
   let droppedEarly: KeyReference | null = null;
   let promotionLabel: string | undefined;
@@ -229,6 +247,8 @@ export async function finishSecret(
       { description: 'finishSecret', secretArn: secret.arn, versionId: token },
     );
     if (currentVersion !== undefined) previous = keyReference(currentVersion, oldCurrent);
+    const oldPrevious = versionWithStage(secret.versionIdsToStages, AWSPREVIOUS);
+    keyLeft = oldPrevious !== undefined && oldPrevious !== token;
     context.logger.info('finishSecret: moved AWSCURRENT to the new key', {
       secretArn: secret.arn,
       versionId: token,
@@ -239,6 +259,9 @@ export async function finishSecret(
     if (previousVersion !== undefined) {
       previous = keyReference(previousVersion, await readStagedKey(context, secret, AWSPREVIOUS));
     }
+    // A retry after the move cannot tell whether the move displaced a key, nor whether the
+    // failed attempt invalidated: it invalidates, with the same reference (no duplicate).
+    keyLeft = true;
     context.logger.info('finishSecret: AWSCURRENT already on the new key', {
       secretArn: secret.arn,
       versionId: token,
@@ -274,6 +297,14 @@ export async function finishSecret(
     standbyVersion === undefined
       ? null
       : keyReference(standbyVersion, await readStagedKey(context, secret, STANDBY_STAGE));
+  if (publishesKeySet(context)) {
+    // After the label moves (the set shows the end state), before the event (a consumer that
+    // refetches the set on it finds the new state).
+    await publishKeySet(context, await context.secrets.describe(secret.arn), {
+      reason: 'finishSecret',
+      ...(keyLeft && { invalidateFor: token }),
+    });
+  }
   await context.events.publish({
     detailType: KEY_ROTATED,
     detail: {

@@ -8,6 +8,14 @@ import { loadConfig } from '../../lambda/rotation/config';
 import { type LocalAws, startLocalAws } from '../../local-aws';
 import { createKeySecret } from '../cli/support';
 
+/** Where an asymmetric key's function publishes, as the construct sets it. */
+const KEY_SET_ENV = {
+  EVENT_BUS_NAME: 'bus',
+  KEY_SET_BUCKET: 'jwt-keys-keyset-1a2b',
+  KEY_SET_DISTRIBUTION_ID: 'E2QWRUHAPOMQZL',
+  KEY_SET_ISSUER: 'https://d111111abcdef8.cloudfront.net',
+};
+
 describe('Function: loadConfig', () => {
   it('defaults to HS256, 2048-bit RSA moduli and a 24-hour grace period', () => {
     expect(loadConfig({ EVENT_BUS_NAME: 'bus' })).toEqual({
@@ -33,14 +41,34 @@ describe('Function: loadConfig', () => {
     });
   });
 
-  it.each(['ES256', 'EdDSA', 'RS256'] as const)('accepts the asymmetric algorithm %s', (alg) => {
-    expect(loadConfig({ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: alg }).algorithm).toBe(alg);
+  it.each(['ES256', 'EdDSA', 'RS256'] as const)(
+    'accepts the asymmetric algorithm %s with where its key set is published',
+    (alg) => {
+      expect(loadConfig({ ...KEY_SET_ENV, JWT_ALGORITHM: alg })).toEqual({
+        algorithm: alg,
+        rsaModulusBits: 2048,
+        gracePeriodSeconds: 86_400,
+        eventBusName: 'bus',
+        keySet: {
+          bucketName: 'jwt-keys-keyset-1a2b',
+          distributionId: 'E2QWRUHAPOMQZL',
+          issuer: 'https://d111111abcdef8.cloudfront.net',
+          maxAgeSeconds: 300,
+        },
+      });
+    },
+  );
+
+  it('reads the key set max-age', () => {
+    expect(
+      loadConfig({ ...KEY_SET_ENV, JWT_ALGORITHM: 'ES256', KEY_SET_MAX_AGE_SECONDS: '60' }).keySet,
+    ).toMatchObject({ maxAgeSeconds: 60 });
   });
 
   it.each([2048, 3072, 4096] as const)('reads JWT_RSA_MODULUS_BITS %d', (bits) => {
     expect(
       loadConfig({
-        EVENT_BUS_NAME: 'bus',
+        ...KEY_SET_ENV,
         JWT_ALGORITHM: 'RS256',
         JWT_RSA_MODULUS_BITS: String(bits),
       }).rsaModulusBits,
@@ -62,10 +90,51 @@ describe('Function: loadConfig', () => {
     [{ EVENT_BUS_NAME: 'bus', GRACE_PERIOD_SECONDS: '24h' }, /GRACE_PERIOD_SECONDS .* got "24h"/],
     [{}, /EVENT_BUS_NAME/],
     [{ EVENT_BUS_NAME: '  ' }, /EVENT_BUS_NAME/],
-  ])('fails when the environment is wrong (%j)', (env, message) => {
-    expect(() => loadConfig(env)).toThrow(message);
-    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'ERR_CONFIGURATION' }));
-  });
+    // An asymmetric key's function must publish; an HMAC key's never does.
+    [{ EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'ES256' }, /KEY_SET_BUCKET must name .* got nothing/],
+    [
+      { ...KEY_SET_ENV, JWT_ALGORITHM: 'EdDSA', KEY_SET_DISTRIBUTION_ID: undefined },
+      /KEY_SET_DISTRIBUTION_ID must name/,
+    ],
+    [{ ...KEY_SET_ENV, JWT_ALGORITHM: 'RS256', KEY_SET_ISSUER: ' ' }, /KEY_SET_ISSUER must name/],
+    [{ ...KEY_SET_ENV, JWT_ALGORITHM: 'HS256' }, /KEY_SET_BUCKET, .* must not be set: HS256/],
+    [
+      { EVENT_BUS_NAME: 'bus', JWT_ALGORITHM: 'HS512', KEY_SET_ISSUER: 'https://x.example' },
+      /KEY_SET_ISSUER must not be set/,
+    ],
+    [
+      { ...KEY_SET_ENV, JWT_ALGORITHM: 'ES256', KEY_SET_BUCKET: 'My_Bucket' },
+      /KEY_SET_BUCKET must be an S3 bucket name, got "My_Bucket"/,
+    ],
+    [
+      { ...KEY_SET_ENV, JWT_ALGORITHM: 'ES256', KEY_SET_DISTRIBUTION_ID: 'E2/../x' },
+      /KEY_SET_DISTRIBUTION_ID must be a CloudFront distribution id/,
+    ],
+    ...[
+      'http://d111111abcdef8.cloudfront.net',
+      'https://d111111abcdef8.cloudfront.net/',
+      'https://keys.example.com/tenant',
+      'https://keys.example.com?x=1',
+      'https://user:pw@keys.example.com',
+      'http://127.0.0.1:8080',
+      'keys.example.com',
+    ].map((issuer) => [
+      { ...KEY_SET_ENV, JWT_ALGORITHM: 'RS256', KEY_SET_ISSUER: issuer },
+      new RegExp(`KEY_SET_ISSUER must .* got ${JSON.stringify(issuer).replace(/[.?/]/g, '\\$&')}`),
+    ]),
+    ...['-1', '1.5', '5m', '86401'].map((maxAge) => [
+      { ...KEY_SET_ENV, JWT_ALGORITHM: 'ES256', KEY_SET_MAX_AGE_SECONDS: maxAge },
+      new RegExp(
+        `KEY_SET_MAX_AGE_SECONDS must be a whole number of seconds from 0 to 86400, got "${maxAge}"`,
+      ),
+    ]),
+  ] as [Record<string, string | undefined>, RegExp][])(
+    'fails when the environment is wrong (%j)',
+    (env, message) => {
+      expect(() => loadConfig(env)).toThrow(message);
+      expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'ERR_CONFIGURATION' }));
+    },
+  );
 });
 
 describe('Module: handler (the bundling entry)', () => {

@@ -2,7 +2,13 @@
  * A rotation function wired to the local endpoint: the real handler logic, the real SDK
  * clients, a controllable clock, and every log line and error captured for the key scan.
  */
+import {
+  CloudFrontClient,
+  GetInvalidationCommand,
+  ListInvalidationsCommand,
+} from '@aws-sdk/client-cloudfront';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -24,8 +30,10 @@ import {
   type RotationHandler,
 } from '../../lambda/rotation/create-rotation-handler';
 import { EventBridgePublisher } from '../../lambda/rotation/event-publisher';
+import { type Jwks, jwksProblem, type OpenIdConfiguration } from '../../lambda/rotation/key-set';
+import { SdkKeySetStore } from '../../lambda/rotation/key-set-store';
 import { SdkSecretsStore, type SecretsStore } from '../../lambda/rotation/secrets-store';
-import { type LocalAws, startLocalAws } from '../../local-aws';
+import { type Distribution, type LocalAws, startLocalAws } from '../../local-aws';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -50,12 +58,93 @@ export interface RotationRig {
   rotate(secretId: string, functionArn?: string): Promise<string>;
   current(secretId: string): Promise<{ versionId: string; document: KeyDocument }>;
   allKeyMaterial(secretId: string): Promise<string[]>;
+  /** Where the function publishes, with `keySet` in the options; undefined without. */
+  readonly keySet: KeySetRig | undefined;
   close(): Promise<void>;
+}
+
+/** The key set's bucket and distribution on the local endpoint, and what they hold. */
+export interface KeySetRig {
+  readonly bucket: string;
+  readonly distribution: Distribution;
+  readonly issuer: string;
+  readonly s3: S3Client;
+  readonly cloudFront: CloudFrontClient;
+  /** The JWKS object as stored (checked: parsed, no private member), or undefined. */
+  jwks(): Jwks | undefined;
+  /** The kids the stored JWKS holds, in order ([] before the first write). */
+  kids(): string[];
+  discovery(): OpenIdConfiguration | undefined;
+  /** The stored object's headers (Content-Type, Cache-Control). */
+  headers(objectKey: string): Readonly<Record<string, string>> | undefined;
+  /** Every invalidation of the distribution, oldest first, read through the CloudFront API. */
+  invalidations(): Promise<{ callerReference: string; paths: string[] }[]>;
 }
 
 export interface RigOptions {
   /** Wraps the function's Secrets Manager access, e.g. to hold a write at a chosen moment. */
   readonly wrapSecrets?: (store: SecretsStore) => SecretsStore;
+  /** Publishes the key set (asymmetric keys) to a bucket and distribution of the endpoint. */
+  readonly keySet?: { readonly maxAgeSeconds?: number };
+}
+
+const KEY_SET_BUCKET = 'jwt-keys-keyset';
+
+function startKeySet(local: LocalAws): KeySetRig {
+  local.createBucket(KEY_SET_BUCKET);
+  const distribution = local.createDistribution({ bucket: KEY_SET_BUCKET, minTtlSeconds: 0 });
+  const stored = (objectKey: string): unknown => {
+    const object = local.readObject(KEY_SET_BUCKET, objectKey);
+    return object === undefined ? undefined : (JSON.parse(object.body.toString('utf8')) as unknown);
+  };
+  const keySet: KeySetRig = {
+    bucket: KEY_SET_BUCKET,
+    distribution,
+    issuer: `https://${distribution.domainName}`,
+    // One attempt per call, as for the other clients: injected faults reach the step.
+    s3: new S3Client(local.s3ClientConfig({ maxAttempts: 1 })),
+    cloudFront: new CloudFrontClient(local.clientConfig({ maxAttempts: 1 })),
+    jwks() {
+      const jwks = stored('.well-known/jwks.json');
+      if (jwks === undefined) return undefined;
+      // Every object the function writes is parsed and checked, in every test that reads it.
+      const problem = jwksProblem(jwks);
+      if (problem !== undefined) throw new Error(`the published JWKS is unfit: ${problem}`);
+      return jwks as Jwks;
+    },
+    kids() {
+      return (keySet.jwks()?.keys ?? []).map((key) => key.kid);
+    },
+    discovery() {
+      return stored('.well-known/openid-configuration') as OpenIdConfiguration | undefined;
+    },
+    headers(objectKey) {
+      return local.readObject(KEY_SET_BUCKET, objectKey)?.headers;
+    },
+    async invalidations() {
+      const listed = await keySet.cloudFront.send(
+        new ListInvalidationsCommand({ DistributionId: distribution.id }),
+      );
+      const batches = await Promise.all(
+        (listed.InvalidationList?.Items ?? []).map(async (item) => {
+          const got = await keySet.cloudFront.send(
+            new GetInvalidationCommand({ DistributionId: distribution.id, Id: item.Id }),
+          );
+          return {
+            createdAt: got.Invalidation?.CreateTime?.getTime() ?? 0,
+            callerReference: got.Invalidation?.InvalidationBatch?.CallerReference ?? '',
+            paths: got.Invalidation?.InvalidationBatch?.Paths?.Items ?? [],
+          };
+        }),
+      );
+      // ListInvalidations lists newest first; ties (one clock instant) keep the list's order.
+      return batches
+        .reverse()
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map(({ callerReference, paths }) => ({ callerReference, paths }));
+    },
+  };
+  return keySet;
 }
 
 export async function startRotationRig(
@@ -70,6 +159,7 @@ export async function startRotationRig(
   const events = new EventBridgeClient(local.clientConfig({ maxAttempts: 1 }));
   const logs: LogLine[] = [];
   const errors: unknown[] = [];
+  const keySet = options.keySet === undefined ? undefined : startKeySet(local);
   const logger: RotationLogger = {
     info: (message, fields = {}) => logs.push({ level: 'info', message, fields }),
     warn: (message, fields = {}) => logs.push({ level: 'warn', message, fields }),
@@ -78,9 +168,28 @@ export async function startRotationRig(
   const inner = createRotationHandler({
     secrets: (options.wrapSecrets ?? ((store) => store))(new SdkSecretsStore(sm)),
     events: new EventBridgePublisher(events, config.eventBusName ?? 'jwt-keys'),
-    config: { algorithm: 'HS256', gracePeriodSeconds: 86_400, eventBusName: 'jwt-keys', ...config },
+    config: {
+      algorithm: 'HS256',
+      gracePeriodSeconds: 86_400,
+      eventBusName: 'jwt-keys',
+      ...(keySet !== undefined && {
+        keySet: {
+          bucketName: keySet.bucket,
+          distributionId: keySet.distribution.id,
+          issuer: keySet.issuer,
+          maxAgeSeconds: options.keySet?.maxAgeSeconds ?? 300,
+        },
+      }),
+      ...config,
+    },
     clock,
     logger,
+    ...(keySet !== undefined && {
+      keySetStore: new SdkKeySetStore(keySet, {
+        bucketName: keySet.bucket,
+        distributionId: keySet.distribution.id,
+      }),
+    }),
   });
   const handler: RotationHandler = async (event) => {
     try {
@@ -100,6 +209,7 @@ export async function startRotationRig(
     logs,
     errors,
     clock,
+    keySet,
     async createKeySecret(name = 'app/jwt') {
       const first = generateKeyDocument({ alg: 'HS256', kid: 'initial', now: new Date(rig.now) });
       const created = await sm.send(
@@ -156,6 +266,8 @@ export async function startRotationRig(
     async close() {
       sm.destroy();
       events.destroy();
+      keySet?.s3.destroy();
+      keySet?.cloudFront.destroy();
       await local.close();
     },
   });

@@ -2,13 +2,16 @@
  * The app as `cdk synth` builds it: settings from context, cdk-nag's AwsSolutions and
  * Serverless packs with no unacknowledged finding, and a negative control proving the packs run.
  */
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
-import { keyPropsFromContext } from '../../lib/app-settings';
+import { keyPropsFromContext, keySetCertificateArnFromContext } from '../../lib/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
 import { addNagChecks } from '../../lib/nag';
+import { RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
 import { thrownBy } from './support';
 
@@ -66,7 +69,34 @@ describe('Function: keyPropsFromContext', () => {
     });
   });
 
+  it('reads the key set settings: its max-age, its domain and certificate', () => {
+    const values = {
+      algorithm: 'RS256',
+      keySetMaxAgeSeconds: '120',
+      keySetDomainName: 'keys.example.com',
+      keySetCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123',
+    };
+    expect(keyPropsFromContext(context(values))).toMatchObject({
+      keySetMaxAge: Duration.seconds(120),
+      domainName: 'keys.example.com',
+    });
+    expect(keySetCertificateArnFromContext(context(values))).toBe(values.keySetCertificateArn);
+    expect(keySetCertificateArnFromContext(context({}))).toBeUndefined();
+  });
+
+  it('fails when the key set certificate is not an ACM certificate ARN', () => {
+    const error = thrownBy(() =>
+      keySetCertificateArnFromContext(context({ keySetCertificateArn: 'keys.example.com' })),
+    );
+    expect(error).toMatchObject({
+      code: 'ERR_CONTEXT_INVALID',
+      message: expect.stringMatching(/"keySetCertificateArn" must be an ACM certificate ARN/),
+    });
+  });
+
   it.each([
+    [{ keySetMaxAgeSeconds: 'five' }, /context "keySetMaxAgeSeconds" must be a number/],
+    [{ keySetDomainName: 42 }, /context "keySetDomainName" must be text, got 42/],
     [{ rotationDays: 'ninety' }, /context "rotationDays" must be a number >= 0, got "ninety"/],
     [{ gracePeriodHours: -1 }, /context "gracePeriodHours" must be a number >= 0, got -1/],
     [
@@ -92,7 +122,7 @@ describe('Function: keyPropsFromContext', () => {
 });
 
 describe('cdk-nag', () => {
-  it.each(['HS256', 'ES256', 'RS256'] as const)(
+  it.each(['HS256', 'ES256', 'EdDSA', 'RS256'] as const)(
     'finds nothing unacknowledged in the %s stack (AwsSolutions and Serverless packs)',
     (algorithm) => {
       const nagged = new App();
@@ -101,6 +131,34 @@ describe('cdk-nag', () => {
       expect(() => nagged.synth()).not.toThrow();
     },
   );
+
+  it('finds nothing unacknowledged with a custom key set domain, whose TLS policy is set (no CFR4 to acknowledge)', () => {
+    // GIVEN a key set on the user's domain and certificate
+    const nagged = new App();
+    const stack = new Stack(nagged, 'JwtKeys');
+    new RotatingJwtKey(stack, 'JwtKey', {
+      algorithm: 'RS256',
+      domainName: 'keys.example.com',
+      certificate: acm.Certificate.fromCertificateArn(
+        stack,
+        'Certificate',
+        'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      ),
+    });
+    addNagChecks(nagged);
+
+    // WHEN / THEN
+    expect(() => nagged.synth()).not.toThrow();
+    const acknowledged = (scope: Stack): string =>
+      JSON.stringify(
+        scope.node.findAll().find((each) => each instanceof CfnDistribution)!.node.metadata,
+      );
+    expect(acknowledged(stack)).not.toContain('AwsSolutions-CFR4');
+    // AND the default *.cloudfront.net certificate's stack does acknowledge it (the contrast)
+    const defaultDomain = new Stack(new App(), 'Default');
+    new RotatingJwtKey(defaultDomain, 'JwtKey', { algorithm: 'RS256' });
+    expect(acknowledged(defaultDomain)).toContain('AwsSolutions-CFR4');
+  });
 
   it('fails synthesis when a finding is not acknowledged (negative control)', () => {
     // GIVEN the same stack plus a topic that accepts plain HTTP and no encryption

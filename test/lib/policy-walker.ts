@@ -42,6 +42,15 @@ export const EXCEPTIONS: readonly Exception[] = [
       'attached to, and attaching it takes iam:PassRole on the role in this account; Lambda ' +
       'documents no source condition keys for assuming an execution role.',
   },
+  {
+    type: 'AWS::S3::BucketPolicy',
+    service: 'cloudfront.amazonaws.com',
+    insteadKey: 'aws:sourcearn',
+    why:
+      "CloudFront's origin access control: AWS documents the bucket policy statement with " +
+      "AWS:SourceArn set to the distribution's ARN, arn:aws:cloudfront::<account>:distribution/" +
+      '<id>, which names this account and one distribution; aws:SourceAccount would add nothing.',
+  },
 ];
 
 const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn'] as const;

@@ -15,7 +15,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
+import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
 import { parseKeyDocument } from '../../key-document';
+import { jwksProblem } from '../../lambda/rotation/key-set';
 import { synthesizeRotationBundle } from '../../lib/rotation-bundle';
 import {
   ROTATION_BUNDLE_FILE,
@@ -112,6 +114,66 @@ describe('the synthesized rotation asset', () => {
     await expect(handler({ action: 'retire', secretId: ARN })).resolves.toMatchObject({
       outcome: 'grace-not-ended',
     });
+    sm.destroy();
+  }, 120_000);
+
+  it('of an ES256 stack publishes the first key set to S3 with the environment the template gives it', async () => {
+    // GIVEN the ES256 assembly's bundle, with the template's environment; the key set's bucket,
+    // distribution and issuer as CloudFormation would resolve them, on the local endpoint
+    const { indexFile: bundle, literalEnvironment } = synthesizeRotationBundle(
+      join(OUTDIR, 'es256'),
+      { key: { algorithm: 'ES256' } },
+    );
+    expect(literalEnvironment).toMatchObject({
+      JWT_ALGORITHM: 'ES256',
+      KEY_SET_MAX_AGE_SECONDS: '300',
+    });
+    local.createBucket('jwtkeys-keyset-1a2b3c');
+    const distribution = local.createDistribution({ bucket: 'jwtkeys-keyset-1a2b3c' });
+    Object.assign(process.env, {
+      ...literalEnvironment,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: local.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoint,
+      AWS_ENDPOINT_URL_S3: local.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFRONT: local.endpoint,
+      EVENT_BUS_NAME: 'jwt-keys',
+      KEY_SET_BUCKET: 'jwtkeys-keyset-1a2b3c',
+      KEY_SET_DISTRIBUTION_ID: distribution.id,
+      KEY_SET_ISSUER: `https://${distribution.domainName}`,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handler = (require(bundle) as Record<string, (event: unknown) => Promise<unknown>>)[
+      ROTATION_HANDLER_EXPORT
+    ]!;
+    const functionArn = local.registerFunction('rotation', (event) => handler(event));
+    const sm = new SecretsManagerClient(local.clientConfig());
+    const { ARN } = await sm.send(new CreateSecretCommand({ Name: 'api/jwt' }));
+
+    // WHEN CloudFormation runs FirstKey
+    const answer = await local.runCustomResource(functionArn, {
+      requestType: 'Create',
+      resourceType: FIRST_KEY_RESOURCE_TYPE,
+      logicalResourceId: 'JwtKeyFirstKey',
+      resourceProperties: { SecretId: ARN! },
+    });
+
+    // THEN the first key and its standby are published, public halves only
+    expect(answer.Status).toBe('SUCCESS');
+    const current = parseKeyDocument(
+      (await sm.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString!,
+    );
+    const stored = local.readObject('jwtkeys-keyset-1a2b3c', '.well-known/jwks.json')!;
+    const jwks: unknown = JSON.parse(stored.body.toString('utf8'));
+    expect(jwksProblem(jwks)).toBeUndefined();
+    expect((jwks as { keys: { kid: string }[] }).keys.map((key) => key.kid)).toEqual([
+      current.kid,
+      current.nextKid,
+    ]);
+    expect(stored.headers).toMatchObject({ 'cache-control': 'public, max-age=300' });
     sm.destroy();
   }, 120_000);
 });

@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: the JWT cases and the rotation Lambda's weight, in one run. Prints a table
- * with each case's ratio to the floor and whether each target was met, and writes everything to
- * bench/results/latest.json. BENCH_ROUNDS, BENCH_BATCH_MS and BENCH_LAMBDA_LOADS change the
- * run's size. A benchmark, not a test: a missed target is reported, never a failure.
+ * `npm run bench`: the JWT cases of every algorithm, key generation and the rotation Lambda's
+ * weight, in one run. Prints a table with each case's ratio to the floor and whether each
+ * target was met, and writes everything to bench/results/latest.json. BENCH_ROUNDS,
+ * BENCH_BATCH_MS, BENCH_KEYGEN_RUNS, BENCH_RSA_KEYGEN_RUNS and BENCH_LAMBDA_LOADS change the
+ * run's size; BENCH_ALGORITHMS (comma-separated) picks algorithms, to repeat a suspicious case.
+ * A benchmark, not a test: a missed target is reported, never a failure.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { isJwtAlgorithm, type JwtAlgorithm, RSA_MODULUS_BITS } from '../key-document';
 
 import { formatBench } from './report';
 import { runBench } from './run-bench';
@@ -22,12 +26,32 @@ function setting(name: string, fallback: number): number {
   return parsed;
 }
 
+const DEFAULT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'HS512', 'ES256', 'EdDSA', 'RS256'];
+
+function algorithms(): readonly JwtAlgorithm[] {
+  const value = process.env.BENCH_ALGORITHMS;
+  if (value === undefined || value === '') return DEFAULT_ALGORITHMS;
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !isJwtAlgorithm(name));
+  if (unknown.length > 0) {
+    throw new Error(`BENCH_ALGORITHMS names no algorithm we sign with: ${unknown.join(', ')}`);
+  }
+  return names as JwtAlgorithm[];
+}
+
 async function main(): Promise<void> {
   const results = await runBench({
-    algorithms: ['HS256', 'HS512'],
+    algorithms: algorithms(),
     rounds: setting('BENCH_ROUNDS', 31),
     batchMs: setting('BENCH_BATCH_MS', 25),
     inFlight: 64,
+    keyGeneration: {
+      runs: setting('BENCH_KEYGEN_RUNS', 50),
+      // RSA searches for primes: a 4096-bit key took 2-13 s on this shared machine, so 10 of
+      // each size (30 in all) instead of 50.
+      rsaRuns: setting('BENCH_RSA_KEYGEN_RUNS', 10),
+      rsaModulusBits: RSA_MODULUS_BITS,
+    },
     lambdaLoads: setting('BENCH_LAMBDA_LOADS', 101),
     workDir: join(ROOT, 'bench', 'results', 'build'),
   });

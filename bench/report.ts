@@ -1,4 +1,7 @@
-/** The benchmark's results as text: one table per mode, then the Lambda and the targets. */
+/**
+ * The benchmark's results as text: one table per mode, the libraries left out, key generation,
+ * then the Lambda and the targets.
+ */
 import { type Measurement } from './harness';
 import { type BenchResults } from './run-bench';
 
@@ -30,20 +33,50 @@ function caseRows(cases: readonly Measurement[]): string[] {
   ];
 }
 
+function keyGenerationRows(results: BenchResults['keyGeneration']): string[] {
+  const header = `${pad('key', 12)} ${pad('n', 4, true)} ${pad('median ms', 10, true)} ${pad('p90 ms', 9, true)} ${pad('max ms', 9, true)} ${pad('min ms', 9, true)}`;
+  return [
+    header,
+    '-'.repeat(header.length),
+    ...results.map(
+      (result) =>
+        `${pad(result.name, 12)} ${pad(String(result.runs), 4, true)} ` +
+        [result.medianMs, result.p90Ms, result.maxMs, result.minMs]
+          .map((ms, index) => pad(ms.toFixed(1), index === 0 ? 10 : 9, true))
+          .join(' '),
+    ),
+  ];
+}
+
+function loads(values: readonly number[]): string {
+  return values.map((value) => value.toFixed(2)).join(' ');
+}
+
 export function formatBench(results: BenchResults): string {
   const { machine, settings } = results;
   const lines = [
     `Node ${machine.node} on ${machine.platform}, ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB)`,
+    `load average (1, 5, 15 min): ${loads(machine.loadAverage.start)} at the start, ${loads(machine.loadAverage.end)} at the end`,
     `${settings.rounds} rounds of about ${settings.batchMs} ms per case; in flight: ${settings.inFlight} calls at once`,
     '× floor: median over rounds of the case / a floor batch timed right before or after it',
   ];
   for (const mode of ['sequential', 'in-flight'] as const) {
     lines.push('', `${mode}:`, ...caseRows(results.cases.filter((result) => result.mode === mode)));
   }
+  for (const { alg, library, reason } of results.unsupported) {
+    lines.push(`no ${alg} case for ${library}: ${reason}`);
+  }
   lines.push(
     '',
     `Secrets Manager calls per JwtKeyRing verification after warm-up: ${results.secretsManagerCallsPerVerification}`,
   );
+  if (results.keyGeneration.length > 0) {
+    lines.push(
+      '',
+      'key generation through makeKeyDocument (what createSecret calls), one key at a time:',
+      ...keyGenerationRows(results.keyGeneration),
+    );
+  }
   const { lambda } = results;
   if (lambda !== undefined) {
     lines.push(

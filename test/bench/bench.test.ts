@@ -1,7 +1,9 @@
 /**
- * The benchmark runs and reports what it must: every case side by side with its ratio to the
- * floor, 0 Secrets Manager calls per verification once keys are cached, and the rotation
- * Lambda's real bundle next to the reference. A tiny run: nothing here judges speed.
+ * The benchmark runs and reports what it must: every case of every algorithm side by side with
+ * its ratio to the floor, the libraries left out said so, key generation through the Lambda's
+ * key maker as a distribution, 0 Secrets Manager calls per verification once keys are cached,
+ * and the rotation Lambda's real bundle next to the reference. A tiny run: nothing here judges
+ * speed.
  */
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,6 +12,7 @@ import { formatBench } from '../../bench/report';
 import { type BenchResults, runBench } from '../../bench/run-bench';
 
 const WORK_DIR = resolve(__dirname, '../../cdk.out.test', `bench-${process.pid}`);
+const ALGORITHMS = ['HS256', 'HS512', 'ES256', 'EdDSA', 'RS256'] as const;
 const LIBRARIES = ['floor', 'JwtKeyRing', 'jose (CryptoKey)', 'fast-jwt', 'jsonwebtoken'];
 
 describe('npm run bench', () => {
@@ -17,10 +20,12 @@ describe('npm run bench', () => {
 
   beforeAll(async () => {
     results = await runBench({
-      algorithms: ['HS256', 'HS512'],
+      algorithms: ALGORITHMS,
       rounds: 2,
       batchMs: 1,
-      inFlight: 8,
+      inFlight: 4,
+      // 3072 and 4096 bits take the same path and seconds more: npm run bench times them.
+      keyGeneration: { runs: 3, rsaRuns: 1, rsaModulusBits: [2048] },
       lambdaLoads: 2,
       workDir: WORK_DIR,
     });
@@ -30,10 +35,12 @@ describe('npm run bench', () => {
     rmSync(WORK_DIR, { recursive: true, force: true });
   });
 
-  it('measures every library for both algorithms, operations and modes, against the floor', () => {
-    const expected = ['HS256', 'HS512'].flatMap((alg) =>
+  it('measures every library for each algorithm, operation and mode, against the floor', () => {
+    const expected = ALGORITHMS.flatMap((alg) =>
       ['verify', 'sign'].flatMap((operation) =>
-        LIBRARIES.map((library) => `${alg} ${operation} ${library}`),
+        LIBRARIES.filter((library) => !(alg === 'EdDSA' && library === 'jsonwebtoken')).map(
+          (library) => `${alg} ${operation} ${library}`,
+        ),
       ),
     );
     for (const mode of ['sequential', 'in-flight']) {
@@ -49,8 +56,30 @@ describe('npm run bench', () => {
     }
   });
 
+  it('says which library has no case for an algorithm, and why', () => {
+    expect(results.unsupported).toEqual([
+      expect.objectContaining({ alg: 'EdDSA', library: 'jsonwebtoken' }),
+    ]);
+    expect(formatBench(results)).toMatch(/no EdDSA case for jsonwebtoken: .*has no EdDSA/);
+  });
+
   it('makes no Secrets Manager call per verification once the keys are cached', () => {
     expect(results.secretsManagerCallsPerVerification).toBe(0);
+  });
+
+  it('times key generation per algorithm as a distribution of the runs asked for', () => {
+    expect(results.keyGeneration.map(({ name, runs }) => [name, runs])).toEqual([
+      ['ES256', 3],
+      ['EdDSA', 3],
+      ['RS256-2048', 1],
+    ]);
+    for (const generation of results.keyGeneration) {
+      expect(generation.minMs).toBeGreaterThan(0);
+      expect(generation.minMs).toBeLessThanOrEqual(generation.medianMs);
+      expect(generation.medianMs).toBeLessThanOrEqual(generation.p90Ms);
+      expect(generation.p90Ms).toBeLessThanOrEqual(generation.maxMs);
+    }
+    expect(formatBench(results)).toMatch(/^RS256-2048 +1 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/m);
   });
 
   it('weighs the synthesized rotation bundle against the two-SDK-client reference', () => {
@@ -64,18 +93,24 @@ describe('npm run bench', () => {
     expect(lambda!.loadRatio).toBeGreaterThan(0);
   });
 
-  it('reports each target and the machine it ran on', () => {
+  it('reports each target, the machine it ran on and its load', () => {
     const text = formatBench(results);
     expect(results.targets.map((target) => target.name)).toEqual(
       expect.arrayContaining([
         'HS256 verify JwtKeyRing (sequential) / floor',
         'HS512 sign JwtKeyRing (in-flight) / floor',
+        'ES256 verify JwtKeyRing (sequential) / floor',
+        'EdDSA sign JwtKeyRing (in-flight) / floor',
+        'RS256 verify JwtKeyRing (in-flight) / floor',
         'Secrets Manager calls per verification (steady state)',
         'rotation Lambda bundle, gzip KB',
         'rotation Lambda load time / reference',
       ]),
     );
+    expect(results.targets).toHaveLength(ALGORITHMS.length * 4 + 3);
     expect(text).toContain(process.version);
+    expect(results.machine.loadAverage.start).toHaveLength(3);
+    expect(text).toMatch(/load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ at the start/);
     for (const result of results.cases) expect(text).toContain(result.name);
   });
 });

@@ -154,19 +154,27 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
       await maintain({ action: 'retire', secretId: arn });
       const standbyBefore = (await labelled(STANDBY_STAGE))?.kid;
       const token = await rig.rotate(arn, observed);
-      expect(rig.local.rotationResults.at(-1)).toMatchObject({ outcome: 'succeeded' });
 
-      // THEN after each step, the stored set is exactly what the labels say
+      // THEN it finished, through every step (a step the service retried is seen again)
+      const failures = rig.local.rotationLog.filter(
+        (entry) => entry.token === token && entry.outcome === 'failed',
+      );
+      expect({ ...rig.local.rotationResults.at(-1), failures }).toMatchObject({
+        outcome: 'succeeded',
+      });
       const steps = seen.filter((entry) => entry.token === token);
-      expect(steps.map((entry) => entry.step)).toEqual([
+      expect([...new Set(steps.map((entry) => entry.step))]).toEqual([
         'createSecret',
         'setSecret',
         'testSecret',
         'finishSecret',
       ]);
-      // (createSecret makes the new standby; setSecret, the next step, publishes it with the
-      // pending key: neither can sign before finishSecret)
-      for (const entry of steps.slice(1)) expect(entry.kids).toEqual(entry.expected);
+      // AND after each step the stored set is exactly what the labels say (createSecret makes
+      // the new standby; setSecret, the next step, publishes it with the pending key: neither
+      // can sign before finishSecret)
+      for (const entry of steps.filter((each) => each.step !== 'createSecret')) {
+        expect(entry.kids).toEqual(entry.expected);
+      }
       // AND the key that signs next (the standby promoted) is in the set before finishSecret
       const promoted = (await rig.current(arn)).document.kid;
       expect(promoted).toBe(standbyBefore);
@@ -406,7 +414,9 @@ describe('fault matrix: the key set writes of a rotation (ES256)', () => {
             if ((event as { Step?: string }).Step === 'finishSecret') atFinish.push(keySet.kids());
             return rig.handler(event);
           },
-          { timeoutMs: 1000 },
+          // A deadline only where the fault hangs a call: a step on a loaded machine can take
+          // a second or more, and the service makes 3 attempts in all.
+          fault.hang === true ? { timeoutMs: 5000 } : {},
         );
         rig.now += HOUR_MS;
         await rig.rotate(arn, watched);
@@ -420,12 +430,11 @@ describe('fault matrix: the key set writes of a rotation (ES256)', () => {
 
         // THEN an attempt failed, and the service's retry finished the rotation
         const result = rig.local.rotationResults.at(-1)!;
-        expect(result).toMatchObject({ outcome: 'succeeded' });
-        expect(
-          rig.local.rotationLog.filter(
-            (entry) => entry.token === result.token && entry.outcome === 'failed',
-          ),
-        ).not.toEqual([]);
+        const failures = rig.local.rotationLog.filter(
+          (entry) => entry.token === result.token && entry.outcome === 'failed',
+        );
+        expect({ ...result, failures }).toMatchObject({ outcome: 'succeeded' });
+        expect(failures).not.toEqual([]);
         // AND the set holds exactly the current key, its predecessor and the standby
         const current = (await rig.current(arn)).document;
         expect(new Set(keySet.kids())).toEqual(

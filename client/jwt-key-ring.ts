@@ -10,6 +10,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { isLegacyKeyDocument } from '../key-document';
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
 import { type JwtPayload } from './claims';
@@ -20,8 +21,8 @@ import {
   callPolicy,
   checkSignature,
   decodeToken,
+  optionalKid,
   readClaims,
-  requireKid,
   verificationPolicy,
   type VerificationPolicy,
   type VerifyOptions,
@@ -97,6 +98,11 @@ export interface VerifiedToken {
   /** Which key verified it. */
   readonly stage: KeyStage;
   readonly kid: string;
+  /**
+   * True only when the legacy key (the static secret `jwt-keys import` brought in) verified
+   * it: a token without `kid`, possibly without `exp` (when the import chose to accept those).
+   */
+  readonly legacy: boolean;
 }
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
@@ -183,6 +189,13 @@ export class JwtKeyRing {
     }
     // A withdrawn key (see handleRotationEvent) is never in freshKeys().current.
     const current = this.cache.freshKeys()?.current ?? (await this.cache.signingKey());
+    if (isLegacyKeyDocument(current.document)) {
+      throw new JwtKeyRingError(
+        'ERR_LEGACY_KEY_CANNOT_SIGN',
+        `not signing: the AWSCURRENT key ${current.kid} of secret "${this.secretId}" is a legacy ` +
+          'key, which only verifies; the rotation that follows "jwt-keys import" makes a key that signs',
+      );
+    }
     const now = Math.floor(this.clock() / 1000);
     const issuer = options.issuer ?? this.options.issuer;
     const audience = options.audience ?? this.options.audience;
@@ -206,15 +219,16 @@ export class JwtKeyRing {
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
     const policy = callPolicy(this.policy, options);
     const decoded = decodeToken(token, this.policy.maxTokenBytes);
-    const kid = requireKid(decoded.header);
+    const kid = optionalKid(decoded.header);
     let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = findKey(snapshot, kid);
     if (key === undefined) {
       // The kid is untrusted input: it only ever selects among keys already loaded, after at
       // most one rate-limited refresh. The kid the current key names as the next one proves a
-      // rotation: it is read at once, on its own small budget.
+      // rotation: it is read at once, on its own small budget. No kid at all asks for a legacy
+      // key, which an import may just have written: the same rate-limited refresh.
       const refreshed =
-        kid === snapshot.nextKid
+        kid !== undefined && kid === snapshot.nextKid
           ? await this.cache.refreshForNextKid()
           : await this.cache.refreshForUnknownKid();
       if (refreshed !== undefined) {
@@ -225,9 +239,12 @@ export class JwtKeyRing {
     if (key === undefined) {
       throw new JwtKeyRingError(
         'ERR_JWT_UNKNOWN_KID',
-        `no key of secret "${this.secretId}" has the token's kid`,
+        kid === undefined
+          ? `the token names no key (no kid), and secret "${this.secretId}" holds no legacy key`
+          : `no key of secret "${this.secretId}" has the token's kid`,
       );
     }
+    const legacy = isLegacyKeyDocument(key.document) ? key.document.legacy : undefined;
     checkSignature(decoded, key);
     const now = this.clock();
     if (
@@ -240,8 +257,20 @@ export class JwtKeyRing {
         `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
       );
     }
-    const payload = readClaims(decoded, policy, now);
-    return { payload, protectedHeader: decoded.header, stage: key.stage, kid: key.kid };
+    // The grace check above bounds a legacy token without exp, when its key chose to accept.
+    const payload = readClaims(
+      decoded,
+      policy,
+      now,
+      legacy?.tokensWithoutExp !== 'accept-until-grace-end',
+    );
+    return {
+      payload,
+      protectedHeader: decoded.header,
+      stage: key.stage,
+      kid: key.kid,
+      legacy: legacy !== undefined,
+    };
   }
 
   /** Reads both keys now (for example at start-up, to fail fast on a wrong secret). */
@@ -286,9 +315,17 @@ function kidOf(reference: unknown): string | undefined {
   return typeof kid === 'string' && kid !== '' ? kid : undefined;
 }
 
-function findKey(snapshot: KeySnapshot, kid: string): LoadedKey | undefined {
-  if (snapshot.current?.kid === kid) return snapshot.current;
-  return snapshot.previous?.kid === kid ? snapshot.previous : undefined;
+/**
+ * The loaded key a token's kid names. A legacy key answers to no kid, and only to it: the
+ * tokens of the static secret it was carry none, and no token signed since names it.
+ */
+function findKey(snapshot: KeySnapshot, kid: string | undefined): LoadedKey | undefined {
+  for (const key of [snapshot.current, snapshot.previous]) {
+    if (key === undefined) continue;
+    const legacy = isLegacyKeyDocument(key.document);
+    if (kid === undefined ? legacy : !legacy && key.kid === kid) return key;
+  }
+  return undefined;
 }
 
 /** A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. */

@@ -29,14 +29,25 @@ import {
 } from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
 import { checkNumber } from './options';
+import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
 
 export type { VerifyOptions } from './jwt-verification';
 
 export interface JwtKeyRingOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
-  /** @default new SecretsManagerClient({}) (the SDK's credential and region chain) */
+  /**
+   * @default new SecretsManagerClient({}) (the SDK's credential and region chain), or in
+   * replicaRegion when that names one
+   */
   readonly client?: SecretsManagerClient;
+  /**
+   * Which region's copy of the secret to read when secretId is an ARN: the ring reads the ARN
+   * rewritten to this region, its replica there (same name and suffix). A region name must be
+   * the client's own; false reads the ARN exactly as given. A secret name is always read as is.
+   * @default the client's region: its own replica, or the secret itself in the primary region
+   */
+  readonly replicaRegion?: string | false;
   /**
    * How long keys are used before they are read again: how long a revoked key can keep
    * verifying and signing while Secrets Manager is reachable. Above 0.
@@ -133,9 +144,14 @@ export class JwtKeyRing {
       ABOVE_ZERO,
     );
     this.policy = verificationPolicy(options);
+    const replicaRegion = checkReplicaRegion(options.replicaRegion);
+    const client =
+      options.client ??
+      new SecretsManagerClient(typeof replicaRegion === 'string' ? { region: replicaRegion } : {});
     this.cache = new KeyCache({
-      client: options.client ?? new SecretsManagerClient({}),
+      client,
       secretId: options.secretId,
+      secretIdToRead: secretIdResolver(options.secretId, client, replicaRegion),
       clock: this.clock,
       cacheTtlMs,
       refreshAheadMs: checkNumber(options.refreshAheadMs ?? cacheTtlMs / 10, 'refreshAheadMs', {
@@ -328,8 +344,14 @@ function findKey(snapshot: KeySnapshot, kid: string | undefined): LoadedKey | un
   return undefined;
 }
 
-/** A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. */
-function sameSecret(secretArn: string, secretId: string): boolean {
+/**
+ * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. Events
+ * name the primary's ARN (they are published, or forwarded, from the primary region): a ring
+ * given any region's ARN of the secret takes them.
+ */
+function sameSecret(eventArn: string, secretId: string): boolean {
+  const region = /^arn:[^:]+:secretsmanager:([^:]*):/.exec(secretId)?.[1];
+  const secretArn = region === undefined ? eventArn : secretIdInRegion(eventArn, region);
   if (secretId.startsWith('arn:'))
     return secretArn === secretId || secretArn.slice(0, -7) === secretId;
   const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);

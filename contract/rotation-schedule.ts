@@ -43,7 +43,7 @@ export function scheduleSpacing(rules: RotationRulesLike | undefined): ScheduleS
   let dailyWindow: boolean;
   const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(rules.ScheduleExpression?.trim() ?? '');
   if (rate !== null) {
-    const hours = rate[2]!.startsWith('hour');
+    const hours = (rate[2] ?? '').startsWith('hour');
     intervalSeconds = Number(rate[1]) * (hours ? HOUR : DAY);
     dailyWindow = !hours;
   } else if (rules.ScheduleExpression === undefined && rules.AutomaticallyAfterDays !== undefined) {

@@ -49,7 +49,6 @@ import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PublishedKeySet, validateKeySetSettings } from './published-key-set';
-import { rotationBundleDir } from './rotation-code';
 import {
   type JwtKeyReplicaRegion,
   replicaKeyStatement,
@@ -57,6 +56,8 @@ import {
   validateReplicaRegions,
   withKey,
 } from './replica-regions';
+import { rotationBundleDir } from './rotation-code';
+import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 

@@ -45,6 +45,9 @@ export function secretIdResolver(
     return () => Promise.resolve(secretId);
   }
   let resolved: Promise<string> | undefined;
+  // A structural stand-in for the SDK client (tests, wrappers) may have no region: read as given.
+  const regionOf = (client as { config?: { region?: unknown } }).config?.region;
+  if (typeof regionOf !== 'function') return () => Promise.resolve(secretId);
   const resolve = async (): Promise<string> => {
     const clientRegion = await client.config.region();
     if (replicaRegion !== undefined && replicaRegion !== clientRegion) {

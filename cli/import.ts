@@ -139,7 +139,25 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
         `${versionId}) does not hold AWSPREVIOUS: run "jwt-keys status ${context.secretId}"`,
     );
   }
+  warnIfScheduleCutsGrace(context, after);
   report(context, outcome, after, document);
+}
+
+/**
+ * A safety net after the fact: the next scheduled rotation (as DescribeSecret dates it) must
+ * come after the legacy grace ends, or it drops the legacy key early. The check before the
+ * import (grace < interval minus window) makes this hold when the service counts the interval
+ * from the import's rotation.
+ */
+function warnIfScheduleCutsGrace(context: CommandContext, after: SecretState): void {
+  const next = after.nextRotationAt;
+  const graceEnd = after.previousGraceEndsAt;
+  if (next === undefined || graceEnd === undefined || next.getTime() >= graceEnd.getTime()) return;
+  context.progress(
+    `WARNING: the next scheduled rotation (${next.toISOString()}) comes before the legacy key's ` +
+      `grace ends (${graceEnd.toISOString()}) and would drop it early: tokens without kid would ` +
+      'stop verifying then',
+  );
 }
 
 /** The legacy version's document, when an earlier run wrote it. */

@@ -162,6 +162,7 @@ describe('jwt-keys import', () => {
     const graceEnd = Date.parse(result.legacyGraceEndsAt);
     expect(graceEnd).toBe(importedAt + (48 * HOUR_S + 360) * 1000);
     expect(run.stderr).toContain('WARNING: the legacy key is 12 bytes, shorter than the 32 bytes');
+    expect(run.stderr).not.toContain('next scheduled rotation');
     const stages = rig.local.versionStages(arn);
     expect(stages[result.legacyKey.kid]).toEqual(['AWSPREVIOUS']);
     expect(stages[result.current.kid]).toEqual(['AWSCURRENT']);

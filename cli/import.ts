@@ -41,12 +41,12 @@ import {
   parseKeyDocument,
   serializeKeyDocument,
 } from '../key-document';
-import { derivedVersionId } from '../lambda/rotation/derived-version-id';
 
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { formatDuration, iso } from './format';
 import { type KeyEncoding, readKeyInput } from './key-input';
+import { legacyVersionIdFor } from './legacy-version-id';
 import { checkCanRotate, startRotation } from './rotate';
 import { legacyStateOf, readSecretState, type SecretState, youngStandbyOf } from './secret-state';
 
@@ -72,11 +72,6 @@ export function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number 
     LEGACY_GRACE_ALLOWANCE_SECONDS.appCache +
     LEGACY_GRACE_ALLOWANCE_SECONDS.clockTolerance
   );
-}
-
-/** The version (and kid) of a secret's legacy key: derived from its ARN, so a re-run finds it. */
-export function legacyVersionIdFor(secretArn: string): string {
-  return derivedVersionId(secretArn, 'legacy-key');
 }
 
 type Outcome = 'imported' | 'resumed' | 'already-imported' | 'already-retired';

@@ -37,7 +37,8 @@ commands:
 options:
   --json                   print one JSON document instead of text
   --force                  rotate: drop a previous key that is still in its grace period, or
-                           promote a standby key younger than the verifier cache
+                           promote a standby key younger than the verifier cache; import: the
+                           latter
   --no-wait                rotate: return once the rotation has started
   --timeout SECONDS        how long to wait for a rotation (default 300)
   --longest-token-lifetime DURATION

@@ -33,12 +33,9 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
   const cache = optionalNumber(context, 'appCachePeriodMinutes');
   const verifierCache = optionalNumber(context, 'maxVerifierCacheMinutes');
   const secretName = context('secretName');
-<<<<<<< HEAD
   const keySetMaxAge = optionalNumber(context, 'keySetMaxAgeSeconds');
   const domainName = optionalText(context, 'keySetDomainName');
-=======
   const replicaRegions = replicaRegionsFromContext(context('replicaRegions'));
->>>>>>> f2d7bce (construct: replicaRegions (props and context): Secrets Manager replicas with the named key or the region default; grantRead covers every replica ARN and named key (kms:Decrypt via Secrets Manager in that region); the rotation function may encrypt with them; checked at synth)
   return {
     algorithm,
     ...(rsaModulusBits !== undefined && { rsaModulusBits }),
@@ -48,17 +45,13 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
     ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
     ...(verifierCache !== undefined && { maxVerifierCacheTime: Duration.minutes(verifierCache) }),
     ...(typeof secretName === 'string' && secretName !== '' && { secretName }),
-<<<<<<< HEAD
     ...(keySetMaxAge !== undefined && { keySetMaxAge: Duration.seconds(keySetMaxAge) }),
     ...(domainName !== undefined && { domainName }),
-=======
     ...(replicaRegions.length > 0 && { replicaRegions }),
->>>>>>> f2d7bce (construct: replicaRegions (props and context): Secrets Manager replicas with the named key or the region default; grantRead covers every replica ARN and named key (kms:Decrypt via Secrets Manager in that region); the rotation function may encrypt with them; checked at synth)
   };
 }
 
 /**
-<<<<<<< HEAD
  * The ARN of the ACM certificate for the key set's custom domain (`-c keySetCertificateArn=...`,
  * with `-c keySetDomainName=...`): the stack imports it. The construct checks its region.
  */
@@ -86,7 +79,9 @@ function optionalText(context: ContextReader, name: string): string | undefined 
     );
   }
   return raw;
-=======
+}
+
+/**
  * `replicaRegions`: `-c replicaRegions=eu-west-1,ap-southeast-2` (each with its region's
  * aws/secretsmanager key), or in cdk.json (or as JSON text) a list of region names and
  * `{ "region": "eu-west-1", "kmsKeyArn": "arn:aws:kms:eu-west-1:…" }` objects. The construct
@@ -125,7 +120,6 @@ function replicaRegionsFromContext(raw: unknown): JwtKeyReplicaRegion[] {
     }
     return { region, ...(kmsKeyArn !== undefined && { kmsKeyArn }) };
   });
->>>>>>> f2d7bce (construct: replicaRegions (props and context): Secrets Manager replicas with the named key or the region default; grantRead covers every replica ARN and named key (kms:Decrypt via Secrets Manager in that region); the rotation function may encrypt with them; checked at synth)
 }
 
 function requiredNumber(context: ContextReader, name: string, fallback: number): number {

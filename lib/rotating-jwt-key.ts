@@ -57,7 +57,6 @@ import {
   withKey,
 } from './replica-regions';
 import { rotationBundleDir } from './rotation-code';
-import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 

@@ -2,6 +2,9 @@
 import { type LambdaClient } from '@aws-sdk/client-lambda';
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { type ImportOptions } from './import';
+import { type KeyInput } from './key-input';
+
 export interface CommandContext {
   readonly secretsManager: SecretsManagerClient;
   readonly lambda: LambdaClient;
@@ -17,4 +20,8 @@ export interface CommandContext {
   readonly progress: (line: string) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** import: where the key is read from (standard input). */
+  readonly stdin?: KeyInput;
+  /** import: its settings, checked by run-cli. */
+  readonly importOptions?: ImportOptions;
 }

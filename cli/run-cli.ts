@@ -8,8 +8,13 @@ import { parseArgs } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { HMAC_ALGORITHMS, isHmacAlgorithm, LEGACY_TOKENS_WITHOUT_EXP } from '../key-document';
+
 import { CliError, describeFailure } from './cli-error';
 import { type CommandContext } from './context';
+import { parseDurationSeconds } from './durations';
+import { type ImportOptions, importLegacyKey } from './import';
+import { type KeyInput } from './key-input';
 import { repair } from './repair';
 import { revokePrevious } from './revoke-previous';
 import { rotate } from './rotate';
@@ -24,13 +29,28 @@ commands:
   revoke-previous SECRET   leaked key: discard the standby key, rotate now to a fresh key and
                            retire the leaked key at once
   repair SECRET            clear a stale AWSPENDING left by a failed rotation
+  import SECRET            adopt a static secret: read it from standard input, store it as the
+                           legacy key (verifies tokens without kid, never signs) and rotate, so
+                           it verifies for the stated token lifetime (+ 6 min), then leaves.
+                           printf %s "$JWT_SECRET" | jwt-keys import SECRET --longest-token-lifetime 24h
 
 options:
   --json                   print one JSON document instead of text
   --force                  rotate: drop a previous key that is still in its grace period, or
-                           promote a standby key younger than the verifier cache
+                           promote a standby key younger than the verifier cache; import: the
+                           latter
   --no-wait                rotate: return once the rotation has started
   --timeout SECONDS        how long to wait for a rotation (default 300)
+  --longest-token-lifetime DURATION
+                           import (required): how long tokens already signed with the static
+                           secret may live, e.g. 3600, 90m, 24h, 30d
+  --tokens-without-exp refuse|accept-until-grace-end
+                           import: what happens to tokens with no exp (default refuse)
+  --algorithm HS256|HS384|HS512
+                           import: the algorithm the static secret signs with (default HS256)
+  --base64                 import: standard input is base64 of the key bytes (default: the key
+                           is the bytes read, i.e. the UTF-8 of a string secret, as jsonwebtoken
+                           uses it); one trailing newline is dropped either way
   --region REGION          AWS region (default: the SDK's region chain)
   --endpoint URL           AWS endpoint, e.g. the local endpoint of npm run demo
   -h, --help               this text`;
@@ -40,6 +60,7 @@ const COMMANDS = {
   rotate,
   'revoke-previous': revokePrevious,
   repair,
+  import: importLegacyKey,
 } as const;
 
 export interface CliClientConfig {
@@ -55,6 +76,8 @@ export interface CliDependencies {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly pollIntervalMs?: number;
+  /** Standard input, where `import` reads the key. @default none (import refuses) */
+  readonly stdin?: KeyInput;
 }
 
 export async function runCli(
@@ -73,6 +96,10 @@ export async function runCli(
         timeout: { type: 'string' },
         region: { type: 'string' },
         endpoint: { type: 'string' },
+        'longest-token-lifetime': { type: 'string' },
+        'tokens-without-exp': { type: 'string' },
+        algorithm: { type: 'string' },
+        base64: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -92,6 +119,15 @@ export async function runCli(
     );
     return 2;
   }
+  if (commandName === 'import' && extra.length > 0) {
+    // Never quote it: it may be the key, which belongs on standard input.
+    dependencies.stderr(
+      'jwt-keys: import takes exactly one SECRET; the key is read from standard input, never ' +
+        'from the command line (where ps and the shell history keep it): ' +
+        'printf %s "$JWT_SECRET" | jwt-keys import SECRET --longest-token-lifetime 24h',
+    );
+    return 2;
+  }
   if (secretId === undefined || extra.length > 0) {
     dependencies.stderr(
       `jwt-keys: ${commandName} takes exactly one SECRET (name or ARN)\n${USAGE}`,
@@ -102,6 +138,16 @@ export async function runCli(
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
     dependencies.stderr(`jwt-keys: --timeout must be a number of seconds, got "${values.timeout}"`);
     return 2;
+  }
+
+  let importOptions: ImportOptions | undefined;
+  if (commandName === 'import') {
+    try {
+      importOptions = importOptionsOf(values);
+    } catch (error) {
+      dependencies.stderr(`jwt-keys: ${(error as Error).message}`);
+      return 2;
+    }
   }
 
   const clientConfig = {
@@ -128,6 +174,8 @@ export async function runCli(
     },
     now: dependencies.now ?? Date.now,
     sleep: dependencies.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    ...(dependencies.stdin !== undefined && { stdin: dependencies.stdin }),
+    ...(importOptions !== undefined && { importOptions }),
   };
   try {
     await COMMANDS[commandName as keyof typeof COMMANDS](context);
@@ -140,4 +188,41 @@ export async function runCli(
     secretsManager.destroy();
     lambda.destroy();
   }
+}
+
+/** import's settings; a missing or wrong one is a usage error naming the option. */
+function importOptionsOf(values: {
+  readonly 'longest-token-lifetime'?: string;
+  readonly 'tokens-without-exp'?: string;
+  readonly algorithm?: string;
+  readonly base64?: boolean;
+}): ImportOptions {
+  const lifetime = values['longest-token-lifetime'];
+  if (lifetime === undefined) {
+    throw new CliError(
+      'import needs --longest-token-lifetime: how long the tokens already signed with the ' +
+        'static secret may live (their exp minus their iat at most), e.g. 24h',
+      2,
+    );
+  }
+  const tokensWithoutExp = values['tokens-without-exp'] ?? 'refuse';
+  if (!(LEGACY_TOKENS_WITHOUT_EXP as readonly string[]).includes(tokensWithoutExp)) {
+    throw new CliError(
+      `--tokens-without-exp must be ${LEGACY_TOKENS_WITHOUT_EXP.join(' or ')}, got ${JSON.stringify(tokensWithoutExp)}`,
+      2,
+    );
+  }
+  const algorithm = values.algorithm ?? 'HS256';
+  if (!isHmacAlgorithm(algorithm)) {
+    throw new CliError(
+      `--algorithm must be ${HMAC_ALGORITHMS.join(', ')} (a static secret is an HMAC key), got ${JSON.stringify(algorithm)}`,
+      2,
+    );
+  }
+  return {
+    algorithm,
+    encoding: values.base64 === true ? 'base64' : 'utf8',
+    longestTokenLifetimeSeconds: parseDurationSeconds(lifetime, '--longest-token-lifetime'),
+    tokensWithoutExp: tokensWithoutExp as ImportOptions['tokensWithoutExp'],
+  };
 }

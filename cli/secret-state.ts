@@ -17,10 +17,19 @@ import {
   AWSPENDING,
   AWSPREVIOUS,
   STANDBY_MINIMUM_AGE_TAG,
+  type RotationRulesLike,
   STANDBY_STAGE,
   versionWithStage,
 } from '../contract';
-import { graceEndOfPrevious, type KeyDocument, parseKeyDocument } from '../key-document';
+import {
+  graceEndOfPrevious,
+  isLegacyKeyDocument,
+  type KeyDocument,
+  type LegacyKeyDocument,
+  legacyKeyStrength,
+  type LegacyTokensWithoutExp,
+  parseKeyDocument,
+} from '../key-document';
 
 export interface KeyState {
   readonly versionId: string;
@@ -30,6 +39,18 @@ export interface KeyState {
   /** When the key was generated (its createdAt), else when the version was created. */
   readonly createdAt?: Date;
   readonly problem?: string;
+  /** Present when the key is a legacy key (an imported static secret). */
+  readonly legacy?: LegacyKeyState;
+}
+
+/** What `jwt-keys` says about a legacy key: its settings and strength, never its bytes. */
+export interface LegacyKeyState {
+  readonly graceSeconds: number;
+  readonly tokensWithoutExp: LegacyTokensWithoutExp;
+  readonly keyBytes: number;
+  /** The hash size RFC 7518 asks of new keys of its algorithm. */
+  readonly minimumBytes: number;
+  readonly short: boolean;
 }
 
 /**
@@ -51,6 +72,8 @@ export interface SecretState {
   readonly rotationEnabled: boolean;
   readonly rotationLambdaArn?: string;
   readonly rotationRules?: string;
+  /** The rules as DescribeSecret returns them (contract/rotation-schedule.ts reads them). */
+  readonly rotationSchedule?: RotationRulesLike;
   readonly lastRotatedAt?: Date;
   readonly nextRotationAt?: Date;
   readonly current?: KeyState;
@@ -116,6 +139,7 @@ export async function readSecretState(
     rotationEnabled: described.RotationEnabled === true,
     rotationLambdaArn: described.RotationLambdaARN,
     rotationRules: describeRules(described.RotationRules),
+    rotationSchedule: described.RotationRules,
     lastRotatedAt: described.LastRotatedDate,
     nextRotationAt: described.NextRotationDate,
     current: current?.state,
@@ -160,7 +184,13 @@ async function readKey(
     const createdAt =
       document.createdAt !== undefined ? new Date(document.createdAt) : value.CreatedDate;
     return {
-      state: { versionId, kid: document.kid, algorithm: document.alg, createdAt },
+      state: {
+        versionId,
+        kid: document.kid,
+        algorithm: document.alg,
+        createdAt,
+        ...(isLegacyKeyDocument(document) && { legacy: legacyStateOf(document) }),
+      },
       document,
     };
   } catch (error) {
@@ -186,6 +216,10 @@ async function versionCreatedAt(
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
   return undefined;
+}
+
+export function legacyStateOf(document: LegacyKeyDocument): LegacyKeyState {
+  return { ...document.legacy, ...legacyKeyStrength(document) };
 }
 
 function wholeSeconds(value: string | undefined): number | undefined {

@@ -37,6 +37,8 @@ export async function status(context: CommandContext): Promise<void> {
           `(run "jwt-keys repair ${context.secretId}")`
     }`,
   );
+  const warning = shortKeyWarning(state);
+  if (warning !== undefined) context.print(warning);
 }
 
 function describeKey(key: KeyState | undefined, now: number): string {
@@ -45,7 +47,23 @@ function describeKey(key: KeyState | undefined, now: number): string {
     key.createdAt === undefined ? '' : `, age ${formatDuration(now - key.createdAt.getTime())}`;
   const problem = key.problem === undefined ? '' : ` - ${key.problem}`;
   const algorithm = key.algorithm === undefined ? '' : ` ${key.algorithm}`;
-  return `${keyLabel(key)}${algorithm}${age}${problem}`;
+  const legacy =
+    key.legacy === undefined
+      ? ''
+      : ` LEGACY (verifies tokens without kid only, never signs; ${key.legacy.keyBytes}-byte key; ` +
+        `tokens without exp ${key.legacy.tokensWithoutExp === 'refuse' ? 'refused' : 'accepted until its grace ends'})`;
+  return `${keyLabel(key)}${algorithm}${legacy}${age}${problem}`;
+}
+
+/** Said once, loudly, whenever status shows a short legacy key. */
+function shortKeyWarning(state: SecretState): string | undefined {
+  const key = [state.current, state.previous].find((each) => each?.legacy?.short === true);
+  if (key?.legacy === undefined) return undefined;
+  return (
+    `WARNING: the legacy key (kid ${key.kid ?? key.versionId}) is ${key.legacy.keyBytes} bytes, ` +
+    `shorter than the ${key.legacy.minimumBytes} bytes RFC 7518 requires for ${key.algorithm ?? 'its algorithm'}: ` +
+    'whoever guesses it can forge tokens without kid until it leaves the secret'
+  );
 }
 
 function describeStandby(state: SecretState, now: number): string {
@@ -90,6 +108,7 @@ function statusDocument(state: SecretState, now: number): Record<string, unknown
               ? null
               : Math.floor((now - value.createdAt.getTime()) / 1000),
           problem: value.problem ?? null,
+          legacy: value.legacy ?? null,
         };
   return {
     secretArn: state.arn,
@@ -118,5 +137,6 @@ function statusDocument(state: SecretState, now: number): Record<string, unknown
       state.previousGraceEndsAt === undefined ? null : state.previousGraceEndsAt.getTime() > now,
     stalePendingVersionId: state.stalePendingVersionId ?? null,
     standbyMinimumAgeSeconds: state.standbyMinimumAgeSeconds ?? null,
+    warnings: [shortKeyWarning(state)].filter((warning) => warning !== undefined),
   };
 }

@@ -11,9 +11,15 @@ export interface ClaimsPolicy {
   readonly toleranceSeconds: number;
   readonly issuer?: string | readonly string[];
   readonly audience?: string | readonly string[];
+  /**
+   * Whether a token without `exp` is refused. Only a legacy key whose document says
+   * `accept-until-grace-end` verifies such tokens (its grace bounds them). @default true
+   */
+  readonly requireExp?: boolean;
 }
 
 export interface JwtPayload {
+  /** Always present, except on a token a legacy key accepted without it (VerifiedToken.legacy). */
   readonly exp: number;
   readonly iat?: number;
   readonly nbf?: number;
@@ -30,9 +36,10 @@ export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPoli
       throw invalid(`"${claim}" claim must be a number`);
     }
   }
-  if (payload.exp === undefined)
+  if (payload.exp === undefined && policy.requireExp !== false)
     throw new JwtKeyRingError('ERR_JWT_EXP_MISSING', 'the token has no "exp" claim');
-  if (typeof payload.exp !== 'number') throw invalid('"exp" claim must be a number');
+  if (payload.exp !== undefined && typeof payload.exp !== 'number')
+    throw invalid('"exp" claim must be a number');
   if (policy.issuer !== undefined) {
     const allowed = typeof policy.issuer === 'string' ? [policy.issuer] : policy.issuer;
     if (typeof payload.iss !== 'string' || !allowed.includes(payload.iss)) {
@@ -49,7 +56,7 @@ export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPoli
   if (typeof payload.nbf === 'number' && payload.nbf > policy.now + policy.toleranceSeconds) {
     throw new JwtKeyRingError('ERR_JWT_NOT_YET_VALID', '"nbf" claim timestamp check failed');
   }
-  if (payload.exp <= policy.now - policy.toleranceSeconds) {
+  if (typeof payload.exp === 'number' && payload.exp <= policy.now - policy.toleranceSeconds) {
     throw new JwtKeyRingError('ERR_JWT_EXPIRED', '"exp" claim timestamp check failed');
   }
   return payload as JwtPayload;

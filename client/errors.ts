@@ -22,13 +22,20 @@ export type JwtKeyRingErrorCode =
   /** A `typ` other than JWT. */
   | 'ERR_JWT_TYP_INVALID'
   /**
-   * No `kid`, or a kid that is neither AWSCURRENT nor AWSPREVIOUS after a (rate-limited)
-   * refresh, or the kid of a key a rotation event retired. JwksVerifier: a kid the key set does
-   * not hold (or holds only in entries it refused) after a (rate-limited) fetch.
+   * A kid that is neither AWSCURRENT nor AWSPREVIOUS after a (rate-limited) refresh, or the
+   * kid of a key a rotation event retired, or the kid of a legacy key (it verifies tokens
+   * without a kid only); or no `kid` while the secret holds no legacy key. JwksVerifier: no
+   * kid, or a kid the key set does not hold (or holds only in entries it refused) after a
+   * (rate-limited) fetch.
    */
   | 'ERR_JWT_UNKNOWN_KID'
-  /** Signed by the AWSPREVIOUS key after its grace period ended. */
+  /** Signed by the AWSPREVIOUS key (a legacy key too) after its grace period ended. */
   | 'ERR_JWT_PREVIOUS_KEY_EXPIRED'
+  /**
+   * sign: the AWSCURRENT key is a legacy key (imported by `jwt-keys import`), which never
+   * signs. Only between the import's write and its rotation, normally a few seconds.
+   */
+  | 'ERR_LEGACY_KEY_CANNOT_SIGN'
   /**
    * Secrets Manager (JwksVerifier: the key set URL) could not be read and the cached keys are
    * older than maxStalenessMs (JwksVerifier: stale for longer than it); or no

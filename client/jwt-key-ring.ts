@@ -10,6 +10,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { isLegacyKeyDocument } from '../key-document';
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
 import { type JwtPayload } from './claims';
@@ -20,22 +21,33 @@ import {
   callPolicy,
   checkSignature,
   decodeToken,
+  optionalKid,
   readClaims,
-  requireKid,
   verificationPolicy,
   type VerificationPolicy,
   type VerifyOptions,
 } from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
 import { checkNumber } from './options';
+import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
 
 export type { VerifyOptions } from './jwt-verification';
 
 export interface JwtKeyRingOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
-  /** @default new SecretsManagerClient({}) (the SDK's credential and region chain) */
+  /**
+   * @default new SecretsManagerClient({}) (the SDK's credential and region chain), or in
+   * replicaRegion when that names one
+   */
   readonly client?: SecretsManagerClient;
+  /**
+   * Which region's copy of the secret to read when secretId is an ARN: the ring reads the ARN
+   * rewritten to this region, its replica there (same name and suffix). A region name must be
+   * the client's own; false reads the ARN exactly as given. A secret name is always read as is.
+   * @default the client's region: its own replica, or the secret itself in the primary region
+   */
+  readonly replicaRegion?: string | false;
   /**
    * How long keys are used before they are read again: how long a revoked key can keep
    * verifying and signing while Secrets Manager is reachable. Above 0.
@@ -97,6 +109,11 @@ export interface VerifiedToken {
   /** Which key verified it. */
   readonly stage: KeyStage;
   readonly kid: string;
+  /**
+   * True only when the legacy key (the static secret `jwt-keys import` brought in) verified
+   * it: a token without `kid`, possibly without `exp` (when the import chose to accept those).
+   */
+  readonly legacy: boolean;
 }
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
@@ -127,9 +144,14 @@ export class JwtKeyRing {
       ABOVE_ZERO,
     );
     this.policy = verificationPolicy(options);
+    const replicaRegion = checkReplicaRegion(options.replicaRegion);
+    const client =
+      options.client ??
+      new SecretsManagerClient(typeof replicaRegion === 'string' ? { region: replicaRegion } : {});
     this.cache = new KeyCache({
-      client: options.client ?? new SecretsManagerClient({}),
+      client,
       secretId: options.secretId,
+      secretIdToRead: secretIdResolver(options.secretId, client, replicaRegion),
       clock: this.clock,
       cacheTtlMs,
       refreshAheadMs: checkNumber(options.refreshAheadMs ?? cacheTtlMs / 10, 'refreshAheadMs', {
@@ -183,6 +205,13 @@ export class JwtKeyRing {
     }
     // A withdrawn key (see handleRotationEvent) is never in freshKeys().current.
     const current = this.cache.freshKeys()?.current ?? (await this.cache.signingKey());
+    if (isLegacyKeyDocument(current.document)) {
+      throw new JwtKeyRingError(
+        'ERR_LEGACY_KEY_CANNOT_SIGN',
+        `not signing: the AWSCURRENT key ${current.kid} of secret "${this.secretId}" is a legacy ` +
+          'key, which only verifies; the rotation that follows "jwt-keys import" makes a key that signs',
+      );
+    }
     const now = Math.floor(this.clock() / 1000);
     const issuer = options.issuer ?? this.options.issuer;
     const audience = options.audience ?? this.options.audience;
@@ -206,15 +235,16 @@ export class JwtKeyRing {
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
     const policy = callPolicy(this.policy, options);
     const decoded = decodeToken(token, this.policy.maxTokenBytes);
-    const kid = requireKid(decoded.header);
+    const kid = optionalKid(decoded.header);
     let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = findKey(snapshot, kid);
     if (key === undefined) {
       // The kid is untrusted input: it only ever selects among keys already loaded, after at
       // most one rate-limited refresh. The kid the current key names as the next one proves a
-      // rotation: it is read at once, on its own small budget.
+      // rotation: it is read at once, on its own small budget. No kid at all asks for a legacy
+      // key, which an import may just have written: the same rate-limited refresh.
       const refreshed =
-        kid === snapshot.nextKid
+        kid !== undefined && kid === snapshot.nextKid
           ? await this.cache.refreshForNextKid()
           : await this.cache.refreshForUnknownKid();
       if (refreshed !== undefined) {
@@ -225,9 +255,12 @@ export class JwtKeyRing {
     if (key === undefined) {
       throw new JwtKeyRingError(
         'ERR_JWT_UNKNOWN_KID',
-        `no key of secret "${this.secretId}" has the token's kid`,
+        kid === undefined
+          ? `the token names no key (no kid), and secret "${this.secretId}" holds no legacy key`
+          : `no key of secret "${this.secretId}" has the token's kid`,
       );
     }
+    const legacy = isLegacyKeyDocument(key.document) ? key.document.legacy : undefined;
     checkSignature(decoded, key);
     const now = this.clock();
     if (
@@ -240,8 +273,20 @@ export class JwtKeyRing {
         `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
       );
     }
-    const payload = readClaims(decoded, policy, now);
-    return { payload, protectedHeader: decoded.header, stage: key.stage, kid: key.kid };
+    // The grace check above bounds a legacy token without exp, when its key chose to accept.
+    const payload = readClaims(
+      decoded,
+      policy,
+      now,
+      legacy?.tokensWithoutExp !== 'accept-until-grace-end',
+    );
+    return {
+      payload,
+      protectedHeader: decoded.header,
+      stage: key.stage,
+      kid: key.kid,
+      legacy: legacy !== undefined,
+    };
   }
 
   /** Reads both keys now (for example at start-up, to fail fast on a wrong secret). */
@@ -286,13 +331,27 @@ function kidOf(reference: unknown): string | undefined {
   return typeof kid === 'string' && kid !== '' ? kid : undefined;
 }
 
-function findKey(snapshot: KeySnapshot, kid: string): LoadedKey | undefined {
-  if (snapshot.current?.kid === kid) return snapshot.current;
-  return snapshot.previous?.kid === kid ? snapshot.previous : undefined;
+/**
+ * The loaded key a token's kid names. A legacy key answers to no kid, and only to it: the
+ * tokens of the static secret it was carry none, and no token signed since names it.
+ */
+function findKey(snapshot: KeySnapshot, kid: string | undefined): LoadedKey | undefined {
+  for (const key of [snapshot.current, snapshot.previous]) {
+    if (key === undefined) continue;
+    const legacy = isLegacyKeyDocument(key.document);
+    if (kid === undefined ? legacy : !legacy && key.kid === kid) return key;
+  }
+  return undefined;
 }
 
-/** A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. */
-function sameSecret(secretArn: string, secretId: string): boolean {
+/**
+ * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. Events
+ * name the primary's ARN (they are published, or forwarded, from the primary region): a ring
+ * given any region's ARN of the secret takes them.
+ */
+function sameSecret(eventArn: string, secretId: string): boolean {
+  const region = /^arn:[^:]+:secretsmanager:([^:]*):/.exec(secretId)?.[1];
+  const secretArn = region === undefined ? eventArn : secretIdInRegion(eventArn, region);
   if (secretId.startsWith('arn:'))
     return secretArn === secretId || secretArn.slice(0, -7) === secretId;
   const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);

@@ -93,6 +93,19 @@ export function requireKid(header: Readonly<Record<string, unknown>>): string {
   return kid;
 }
 
+/**
+ * The token's kid when it names one; undefined when it names none (JwtKeyRing then looks for
+ * a legacy key, which answers to no kid). A kid that is not a non-empty string is refused.
+ */
+export function optionalKid(header: Readonly<Record<string, unknown>>): string | undefined {
+  const kid = header.kid;
+  if (kid === undefined) return undefined;
+  if (typeof kid !== 'string' || kid === '') {
+    throw new JwtKeyRingError('ERR_JWT_UNKNOWN_KID', 'the token names no key (an empty kid)');
+  }
+  return kid;
+}
+
 /** Refuses a token whose algorithm is not the key's, or whose signature is not the key's. */
 export function checkSignature(decoded: DecodedJws, key: JwsKey): void {
   if (decoded.header.alg !== key.alg) {
@@ -110,7 +123,13 @@ export function checkSignature(decoded: DecodedJws, key: JwsKey): void {
  * The claims of a token whose signature was checked, refused unless they meet the policy at
  * `now` (epoch milliseconds).
  */
-export function readClaims(decoded: DecodedJws, policy: CallPolicy, now: number): JwtPayload {
+export function readClaims(
+  decoded: DecodedJws,
+  policy: CallPolicy,
+  now: number,
+  /** false only for a legacy key that accepts tokens without exp (its grace bounds them). */
+  requireExp = true,
+): JwtPayload {
   const claims = parseJsonObject(decoded.payload);
   if (claims === undefined) {
     throw new JwtKeyRingError('ERR_JWT_CLAIMS_MALFORMED', 'the payload is not a UTF-8 JSON object');
@@ -120,5 +139,6 @@ export function readClaims(decoded: DecodedJws, policy: CallPolicy, now: number)
     toleranceSeconds: policy.toleranceSeconds,
     issuer: policy.issuer,
     audience: policy.audience,
+    requireExp,
   });
 }

@@ -60,6 +60,8 @@ export interface KeySnapshot {
 export interface KeyCacheOptions {
   readonly client: SecretsManagerClient;
   readonly secretId: string;
+  /** The SecretId each read sends: secretId, or its replica in the client's region. */
+  readonly secretIdToRead: () => Promise<string>;
   readonly clock: () => number;
   readonly cacheTtlMs: number;
   readonly refreshAheadMs: number;
@@ -440,8 +442,9 @@ export class KeyCache {
   private async read(stage: KeyStage): Promise<LoadedKey | undefined> {
     let value;
     try {
+      const secretId = await this.options.secretIdToRead();
       value = await this.options.client.send(
-        new GetSecretValueCommand({ SecretId: this.options.secretId, VersionStage: stage }),
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
       );
     } catch (error) {
       // No version holds AWSPREVIOUS before the first rotation or after a retirement.

@@ -22,6 +22,12 @@ export {
 } from './metrics';
 export { ROTATION_HANDLER } from './rotation-function';
 export {
+  constructWindowHours,
+  type RotationRulesLike,
+  scheduleSpacing,
+  type ScheduleSpacing,
+} from './rotation-schedule';
+export {
   APPLICATION_STAGES,
   AWSCURRENT,
   AWSPENDING,

@@ -18,7 +18,11 @@ export type KeyDocumentErrorCode =
   | 'ERR_KEY_DOCUMENT_BAD_KEY'
   | 'ERR_KEY_DOCUMENT_BAD_CREATED_AT'
   | 'ERR_KEY_DOCUMENT_BAD_GRACE'
-  | 'ERR_KEY_DOCUMENT_BAD_KID_REFERENCE';
+  | 'ERR_KEY_DOCUMENT_BAD_KID_REFERENCE'
+  /** A `legacy` member that is malformed, or on a key that is not HMAC. */
+  | 'ERR_KEY_DOCUMENT_BAD_LEGACY'
+  /** A key a caller cannot use as asked: the public half of an HMAC (or legacy) key. */
+  | 'ERR_KEY_DOCUMENT_NOT_PUBLISHABLE';
 
 export class KeyDocumentError extends Error {
   override readonly name = 'KeyDocumentError';

@@ -51,6 +51,18 @@ export {
   type KeyDocumentMembers,
   type Rs256KeyDocument,
 } from './key-document';
+export {
+  graceForSuccessorOf,
+  isLegacyKeyDocument,
+  LEGACY_TOKENS_WITHOUT_EXP,
+  legacyKeyStrength,
+  makeLegacyKeyDocument,
+  MINIMUM_LEGACY_KEY_BYTES,
+  type LegacyKeyDocument,
+  type LegacyKeyMembers,
+  type LegacyTokensWithoutExp,
+  type MakeLegacyKeyDocumentOptions,
+} from './legacy';
 export { makeKeyDocument, type MakeKeyDocumentOptions } from './make';
 export { publicJwk, type PublicJwk } from './public-jwk';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';

@@ -5,6 +5,7 @@
  */
 import type { HmacAlgorithm } from './algorithms';
 import { currentSinceOf } from './current-since';
+import type { LegacyKeyMembers } from './legacy';
 
 /** The members of ours, the same for every algorithm; a promotion rewrites only these. */
 export interface KeyDocumentMembers {
@@ -38,6 +39,12 @@ export interface HmacKeyDocument extends KeyDocumentMembers {
   readonly alg: HmacAlgorithm;
   /** base64url (no padding) of the key bytes. */
   readonly k: string;
+  /**
+   * Present on a legacy key only (see legacy.ts): the static secret a team signed with before,
+   * imported by `jwt-keys import`. It verifies tokens without a `kid` and nothing else, never
+   * signs, may be shorter than the hash (1 byte or more), and states its own grace.
+   */
+  readonly legacy?: LegacyKeyMembers;
 }
 
 /** ES256: ECDSA on P-256 with SHA-256. */
@@ -112,6 +119,13 @@ export function serializeKeyDocument(document: KeyDocument): string {
     }),
     ...(document.nextKid !== undefined && { nextKid: document.nextKid }),
     ...(document.previousKid !== undefined && { previousKid: document.previousKid }),
+    ...(document.kty === 'oct' &&
+      document.legacy !== undefined && {
+        legacy: {
+          graceSeconds: document.legacy.graceSeconds,
+          tokensWithoutExp: document.legacy.tokensWithoutExp,
+        },
+      }),
   };
   return JSON.stringify(ordered);
 }

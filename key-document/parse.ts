@@ -2,7 +2,10 @@
  * Reads a secret string as a key document and refuses anything that is not one. The alg decides
  * the key type and what the key members must be. Stricter than JOSE libraries on purpose: HMAC
  * keys shorter than the hash (RFC 7518 3.2), non-canonical base64url, small RSA moduli and
- * asymmetric keys whose public members do not belong to the private ones are refused. Messages name the secret through `source` and never echo the key.
+ * asymmetric keys whose public members do not belong to the private ones are refused. A legacy
+ * document (an imported static secret, see legacy.ts) is the one exception to the key length:
+ * it may hold an HMAC key of 1 byte or more. Messages name the secret through `source` and
+ * never echo the key.
  */
 import {
   type HmacAlgorithm,
@@ -21,6 +24,11 @@ import {
 import { decodeCanonicalBase64url } from './base64url';
 import { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
 import type { KeyDocument } from './key-document';
+import {
+  LEGACY_TOKENS_WITHOUT_EXP,
+  type LegacyKeyMembers,
+  MINIMUM_LEGACY_KEY_BYTES,
+} from './legacy';
 
 export interface ParseKeyDocumentOptions {
   /** Names the value in error messages, e.g. `secret "jwt-key" version 1a2b (AWSCURRENT)`. */
@@ -80,8 +88,9 @@ export function validateKeyDocument(
     );
   }
 
+  const legacy = jwk.legacy === undefined ? undefined : legacyMembers(jwk.legacy, alg, fail);
   const key = isHmacAlgorithm(alg)
-    ? hmacKeyMembers(jwk, alg, fail)
+    ? hmacKeyMembers(jwk, alg, legacy !== undefined, fail)
     : asymmetricKeyMembers(jwk, alg, fail);
 
   const createdAt = jwk.createdAt;
@@ -131,6 +140,7 @@ export function validateKeyDocument(
     ...(typeof createdAt === 'string' && { createdAt }),
     ...(typeof grace === 'number' && { previousKeyGraceSeconds: grace }),
     ...references,
+    ...(legacy !== undefined && { legacy }),
   } as KeyDocument;
 }
 
@@ -172,9 +182,57 @@ const KEY_TYPE_ALGORITHMS: Readonly<Partial<Record<string, string>>> = {
   RSA: 'RS256',
 };
 
+/**
+ * The `legacy` member: only on an HMAC key (the static secrets teams have are HMAC), with
+ * exactly its two members, so a typo cannot turn a setting into its default.
+ */
+function legacyMembers(value: unknown, alg: JwtAlgorithm, fail: Fail): LegacyKeyMembers {
+  if (!isHmacAlgorithm(alg)) {
+    return fail('ERR_KEY_DOCUMENT_BAD_LEGACY', `only an HMAC key may be legacy, got ${alg}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(
+      'ERR_KEY_DOCUMENT_BAD_LEGACY',
+      `legacy must be a JSON object, got ${kindOf(value)}`,
+    );
+  }
+  const members = value as Record<string, unknown>;
+  const unknown = Object.keys(members).filter(
+    (name) => name !== 'graceSeconds' && name !== 'tokensWithoutExp',
+  );
+  if (unknown.length > 0) {
+    return fail(
+      'ERR_KEY_DOCUMENT_BAD_LEGACY',
+      `legacy has unknown members: ${unknown.map((name) => describe(name)).join(', ')}`,
+    );
+  }
+  const { graceSeconds, tokensWithoutExp } = members;
+  if (!(
+    typeof graceSeconds === 'number' &&
+    Number.isSafeInteger(graceSeconds) &&
+    graceSeconds >= 0
+  )) {
+    return fail(
+      'ERR_KEY_DOCUMENT_BAD_LEGACY',
+      `legacy.graceSeconds must be a whole number of seconds >= 0, got ${describe(graceSeconds)}`,
+    );
+  }
+  if (!(LEGACY_TOKENS_WITHOUT_EXP as readonly unknown[]).includes(tokensWithoutExp)) {
+    return fail(
+      'ERR_KEY_DOCUMENT_BAD_LEGACY',
+      `legacy.tokensWithoutExp must be ${LEGACY_TOKENS_WITHOUT_EXP.map((v) => `"${v}"`).join(' or ')}, got ${describe(tokensWithoutExp)}`,
+    );
+  }
+  return {
+    graceSeconds,
+    tokensWithoutExp: tokensWithoutExp as LegacyKeyMembers['tokensWithoutExp'],
+  };
+}
+
 function hmacKeyMembers(
   jwk: Readonly<Record<string, unknown>>,
   alg: HmacAlgorithm,
+  legacy: boolean,
   fail: Fail,
 ): Record<string, string> {
   const k = jwk.k;
@@ -185,10 +243,12 @@ function hmacKeyMembers(
   if (keyBytes === undefined) {
     return fail('ERR_KEY_DOCUMENT_NON_CANONICAL_KEY', 'k is not canonical unpadded base64url');
   }
-  if (keyBytes.length < minimumKeyBytes(alg)) {
+  // A legacy key is what the team had: it only verifies, and the tools warn when it is short.
+  const minimum = legacy ? MINIMUM_LEGACY_KEY_BYTES : minimumKeyBytes(alg);
+  if (keyBytes.length < minimum) {
     fail(
       'ERR_KEY_DOCUMENT_KEY_TOO_SHORT',
-      `${alg} needs a key of at least ${minimumKeyBytes(alg)} bytes, got ${keyBytes.length}`,
+      `${alg} needs a key of at least ${minimum} bytes, got ${keyBytes.length}`,
     );
   }
   return { kty: 'oct', alg, k };

@@ -3,7 +3,8 @@
  * from an allow-list of public members (never by deleting private ones), so a member added to
  * the document later cannot leak into it.
  */
-import { publicMembers } from './asymmetric';
+import { isAsymmetricAlgorithm, publicMembers } from './asymmetric';
+import { KeyDocumentError } from './errors';
 import type { AsymmetricKeyDocument } from './key-document';
 
 export interface PublicJwk {
@@ -19,6 +20,15 @@ export interface PublicJwk {
  * const entry = publicJwk(document); // { kty: 'EC', crv: 'P-256', x, y, kid, alg: 'ES256', use: 'sig' }
  */
 export function publicJwk(document: AsymmetricKeyDocument): PublicJwk {
+  // The type already says so; a caller holding a KeyDocument and a cast must still never
+  // publish an HMAC key (a legacy key is one): it has no public half, only the secret.
+  const { kty, alg } = document as { kty: unknown; alg: unknown };
+  if (kty === 'oct' || !isAsymmetricAlgorithm(alg)) {
+    throw new KeyDocumentError(
+      'ERR_KEY_DOCUMENT_NOT_PUBLISHABLE',
+      `key ${document.kid} is ${String(alg)} (${String(kty)}): an HMAC key has no public half and is never published`,
+    );
+  }
   return {
     ...(publicMembers(document as unknown as Readonly<Record<string, unknown>>) as Record<
       string,

@@ -7,6 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 
 import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from './algorithm';
 import { RotatingJwtKeyError } from './errors';
+import { type JwtKeyReplicaRegion } from './replica-regions';
 import { type RotatingJwtKeyProps } from './rotating-jwt-key';
 
 export type ContextReader = (name: string) => unknown;
@@ -34,6 +35,7 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
   const secretName = context('secretName');
   const keySetMaxAge = optionalNumber(context, 'keySetMaxAgeSeconds');
   const domainName = optionalText(context, 'keySetDomainName');
+  const replicaRegions = replicaRegionsFromContext(context('replicaRegions'));
   return {
     algorithm,
     ...(rsaModulusBits !== undefined && { rsaModulusBits }),
@@ -45,6 +47,7 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
     ...(typeof secretName === 'string' && secretName !== '' && { secretName }),
     ...(keySetMaxAge !== undefined && { keySetMaxAge: Duration.seconds(keySetMaxAge) }),
     ...(domainName !== undefined && { domainName }),
+    ...(replicaRegions.length > 0 && { replicaRegions }),
   };
 }
 
@@ -76,6 +79,47 @@ function optionalText(context: ContextReader, name: string): string | undefined 
     );
   }
   return raw;
+}
+
+/**
+ * `replicaRegions`: `-c replicaRegions=eu-west-1,ap-southeast-2` (each with its region's
+ * aws/secretsmanager key), or in cdk.json (or as JSON text) a list of region names and
+ * `{ "region": "eu-west-1", "kmsKeyArn": "arn:aws:kms:eu-west-1:…" }` objects. The construct
+ * checks the regions themselves.
+ */
+function replicaRegionsFromContext(raw: unknown): JwtKeyReplicaRegion[] {
+  if (raw === undefined || raw === '') return [];
+  let list: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      list = raw.trim().startsWith('[')
+        ? JSON.parse(raw)
+        : raw.split(',').map((region) => region.trim());
+    } catch {
+      list = undefined;
+    }
+  }
+  const invalid = (): never => {
+    throw new RotatingJwtKeyError(
+      'ERR_CONTEXT_INVALID',
+      'context "replicaRegions" must be region names separated by commas, or a list of region ' +
+        `names and { "region", "kmsKeyArn" } objects, got ${JSON.stringify(raw)}`,
+    );
+  };
+  if (!Array.isArray(list)) return invalid();
+  return list.map((entry: unknown) => {
+    if (typeof entry === 'string') return { region: entry };
+    if (typeof entry !== 'object' || entry === null) return invalid();
+    const { region, kmsKeyArn, ...rest } = entry as Record<string, unknown>;
+    if (
+      typeof region !== 'string' ||
+      (kmsKeyArn !== undefined && typeof kmsKeyArn !== 'string') ||
+      Object.keys(rest).length > 0
+    ) {
+      return invalid();
+    }
+    return { region, ...(kmsKeyArn !== undefined && { kmsKeyArn }) };
+  });
 }
 
 function requiredNumber(context: ContextReader, name: string, fallback: number): number {

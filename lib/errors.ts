@@ -31,6 +31,11 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_TOKEN_TIMING_INCOMPLETE'
   /** A standby key could be promoted before every verifier's key cache has seen it. */
   | 'ERR_VERIFIER_CACHE_TOO_LONG'
+  /**
+   * `replicaRegions`: a malformed or duplicate region, the stack's own region, or a kmsKeyArn
+   * that is no KMS key ARN in the replica's region.
+   */
+  | 'ERR_REPLICA_REGION_INVALID'
   /** A CDK context setting of the app (`-c name=value`) has a value it cannot use. */
   | 'ERR_CONTEXT_INVALID'
   /** `keySetMaxAge` is not whole seconds up to a day, or exceeds `maxVerifierCacheTime`. */

@@ -14,6 +14,7 @@ export { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
 export { PublishedKeySet, type PublishedKeySetProps } from './published-key-set';
 export {
   type JwtAlgorithm,
+  type JwtKeyReplicaRegion,
   RotatingJwtKey,
   type RotatingJwtKeyProps,
   type RsaModulusBits,

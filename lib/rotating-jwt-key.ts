@@ -49,11 +49,19 @@ import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PublishedKeySet, validateKeySetSettings } from './published-key-set';
+import {
+  type JwtKeyReplicaRegion,
+  replicaKeyStatement,
+  replicaSecretArn,
+  validateReplicaRegions,
+  withKey,
+} from './replica-regions';
 import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 
 export type { JwtAlgorithm, RsaModulusBits } from './algorithm';
+export type { JwtKeyReplicaRegion } from './replica-regions';
 export { scheduleExpression } from './rotation-schedule';
 
 export interface RotatingJwtKeyProps {
@@ -120,6 +128,14 @@ export interface RotatingJwtKeyProps {
   readonly domainName?: string;
   /** An ACM certificate for `domainName`, in us-east-1 (CloudFront takes no other). @default - none */
   readonly certificate?: acm.ICertificate;
+  /**
+   * Other regions to replicate the secret to (Secrets Manager replicas): applications there
+   * read their own region's replica (JwtKeyRing does so by default) and keep reading it while
+   * the primary region is down. Rotation runs in this stack's region only; the service
+   * replicates every version and label. `grantRead` covers every replica and its key.
+   * @default - no replica
+   */
+  readonly replicaRegions?: readonly JwtKeyReplicaRegion[];
 }
 
 /** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
@@ -152,6 +168,8 @@ export class RotatingJwtKey extends Construct {
    * 00:00 UTC for an interval in whole days).
    */
   readonly rotationWindow: Duration;
+  /** The regions the secret is replicated to, as given. */
+  readonly replicaRegions: readonly JwtKeyReplicaRegion[];
   /** Fires when the rotation function fails (any invocation with an error). */
   readonly errorsAlarm: cloudwatch.Alarm;
   /** Fires when Secrets Manager reports a failed or abandoned rotation of the secret. */
@@ -197,6 +215,8 @@ export class RotatingJwtKey extends Construct {
       this,
     );
     this.rotationWindow = rotationWindow(this.rotationInterval);
+    this.replicaRegions = [...(props.replicaRegions ?? [])];
+    validateReplicaRegions(this.replicaRegions, this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey = props.encryptionKey ?? this.createEncryptionKey(removalPolicy);
@@ -242,7 +262,12 @@ export class RotatingJwtKey extends Construct {
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [this.secret.secretArn],
+      resourceArns: [
+        this.secret.secretArn,
+        ...this.replicaRegions.map(({ region }) =>
+          replicaSecretArn(this, this.secret.secretArn, region),
+        ),
+      ],
       conditions: {
         StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
       },
@@ -253,6 +278,9 @@ export class RotatingJwtKey extends Construct {
         grantee.grantPrincipal,
       ),
     );
+    for (const replica of this.replicaRegions.filter(withKey)) {
+      grantee.grantPrincipal.addToPrincipalPolicy(replicaKeyStatement(replica, ['kms:Decrypt']));
+    }
     return grant;
   }
 
@@ -296,6 +324,11 @@ export class RotatingJwtKey extends Construct {
     });
   }
 
+  /** The ARN of the replica in `region` (one of replicaRegions): the same name and suffix. */
+  replicaSecretArn(region: string): string {
+    return replicaSecretArn(this, this.secret.secretArn, region);
+  }
+
   private createEncryptionKey(removalPolicy: RemovalPolicy): kms.Key {
     return new kms.Key(this, 'Key', {
       description: `Encrypts the JWT signing key secret of ${this.node.path}`,
@@ -322,6 +355,12 @@ export class RotatingJwtKey extends Construct {
       description: `JWT signing key (${this.algorithm} JWK), rotated every ${this.rotationInterval.toHumanString()}`,
       encryptionKey: this.encryptionKey,
       removalPolicy,
+      replicaRegions: this.replicaRegions.map(({ region, kmsKeyArn }, index) => ({
+        region,
+        ...(kmsKeyArn !== undefined && {
+          encryptionKey: kms.Key.fromKeyArn(this, `ReplicaKey${index}`, kmsKeyArn),
+        }),
+      })),
       ...(hmac && {
         generateSecretString: {
           secretStringTemplate: JSON.stringify({
@@ -521,6 +560,13 @@ export class RotatingJwtKey extends Construct {
     );
     this.eventBus.grantPutEventsTo(this.rotationFunction);
     this.keySet?.grantPublish(this.rotationFunction);
+    // Secrets Manager replicates each version the function writes with the writer's identity:
+    // it encrypts the replica with the replica's key (aws/secretsmanager needs no grant).
+    for (const replica of this.replicaRegions.filter(withKey)) {
+      this.rotationFunction.addToRolePolicy(
+        replicaKeyStatement(replica, ['kms:Encrypt', 'kms:GenerateDataKey'], undefined),
+      );
+    }
   }
 
   /**

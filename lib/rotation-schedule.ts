@@ -12,10 +12,12 @@
  */
 import { Duration } from 'aws-cdk-lib';
 
+import { constructWindowHours } from '../contract';
+
 /** The window of a `rate(N days)` schedule: 00:00 to 04:00 UTC on a rotation day. */
-export const DAYS_ROTATION_WINDOW = Duration.hours(4);
+export const DAYS_ROTATION_WINDOW = Duration.hours(constructWindowHours(24));
 /** The window of a `rate(N hours)` schedule: the shortest the service allows. */
-export const HOURS_ROTATION_WINDOW = Duration.hours(1);
+export const HOURS_ROTATION_WINDOW = Duration.hours(constructWindowHours(1));
 
 /** Secrets Manager's rate expression: days when whole, else hours. */
 export function scheduleExpression(interval: Duration): string {
@@ -25,7 +27,7 @@ export function scheduleExpression(interval: Duration): string {
 
 /** The rotation window set on the schedule of `interval` (a whole number of hours). */
 export function rotationWindow(interval: Duration): Duration {
-  return interval.toHours() % 24 === 0 ? DAYS_ROTATION_WINDOW : HOURS_ROTATION_WINDOW;
+  return Duration.hours(constructWindowHours(interval.toHours()));
 }
 
 /** The window as RotationRules' Duration writes it: `4h`. */

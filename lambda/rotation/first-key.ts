@@ -14,7 +14,12 @@
  *   standby existed): nothing changes. The next rotation brings a standby.
  */
 import { AWSCURRENT, STANDBY_STAGE, versionWithStage } from '../../contract';
-import { type KeyDocument, makeKeyDocument, serializeKeyDocument } from '../../key-document';
+import {
+  graceForSuccessorOf,
+  type KeyDocument,
+  makeKeyDocument,
+  serializeKeyDocument,
+} from '../../key-document';
 
 import {
   newKeySettings,
@@ -107,7 +112,8 @@ export async function ensureFirstKey(
     ...newKeySettings(context),
     kid: ids.key,
     now: new Date(context.clock()),
-    previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+    // A legacy key displaced here (a deploy racing an import) keeps its own, longer grace.
+    previousKeyGraceSeconds: graceForSuccessorOf(current, context.config.gracePeriodSeconds),
     nextKid: ids.standby,
     ...(current !== undefined && current.kid !== ids.key && { previousKid: current.kid }),
   });

@@ -8,6 +8,7 @@
  */
 import { STANDBY_STAGE, versionWithStage } from '../../contract';
 import {
+  isLegacyKeyDocument,
   type KeyDocument,
   KeyDocumentError,
   makeKeyDocument,
@@ -54,13 +55,21 @@ export async function readPromotableStandby(
     stage: STANDBY_STAGE,
   });
   if (document === undefined) return undefined;
-  if (document.alg !== context.config.algorithm || document.kid === currentKid) {
+  const refusal =
+    document.kid === currentKid
+      ? 'same kid as the current key'
+      : document.alg !== context.config.algorithm
+        ? 'other algorithm'
+        : isLegacyKeyDocument(document)
+          ? 'a legacy key, which never signs'
+          : undefined;
+  if (refusal !== undefined) {
     context.logger.warn('the standby key is not promoted: a fresh key is made instead', {
       secretArn: secret.arn,
       versionId,
       kid: document.kid,
       algorithm: document.alg,
-      reason: document.kid === currentKid ? 'same kid as the current key' : 'other algorithm',
+      reason: refusal,
     });
     return undefined;
   }
@@ -68,7 +77,13 @@ export async function readPromotableStandby(
 }
 
 /** The members of ours that a promotion rewrites; every other member is the key's own. */
-const OUR_MEMBERS = ['createdAt', 'previousKeyGraceSeconds', 'previousKid', 'nextKid'] as const;
+const OUR_MEMBERS = [
+  'createdAt',
+  'previousKeyGraceSeconds',
+  'previousKid',
+  'nextKid',
+  'legacy',
+] as const;
 
 /**
  * The document a promotion writes: the standby's kid and key members, dated now, naming the

@@ -14,6 +14,8 @@ import {
 } from '../../contract';
 import {
   graceEndOfPrevious,
+  graceForSuccessorOf,
+  isLegacyKeyDocument,
   type KeyDocument,
   KeyDocumentError,
   makeKeyDocument,
@@ -75,19 +77,22 @@ export async function createSecret(
   const current = parseOrReport(context, currentValue, secret.arn, { stage: AWSCURRENT });
   const standby = await readPromotableStandby(context, secret, current?.kid, standbyVersionId);
   const now = new Date(context.clock());
+  // An imported legacy key states how long the tokens it signed live: its successor grants it
+  // that grace when it is longer than the configured one, and the retirement reads it back.
+  const previousKeyGraceSeconds = graceForSuccessorOf(current, context.config.gracePeriodSeconds);
   const document =
     standby === undefined
       ? await makeKeyDocument({
           ...newKeySettings(context),
           kid: token,
           now,
-          previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+          previousKeyGraceSeconds,
           nextKid: standbyVersionId,
           ...(current !== undefined && { previousKid: current.kid }),
         })
       : promotedDocument(standby.document, {
           createdAt: now.toISOString(),
-          previousKeyGraceSeconds: context.config.gracePeriodSeconds,
+          previousKeyGraceSeconds,
           previousKid: current?.kid,
           nextKid: standbyVersionId,
         });
@@ -107,6 +112,7 @@ export async function createSecret(
     kid: document.kid,
     algorithm: document.alg,
     promotedFromVersionId: standby?.versionId ?? null,
+    previousKeyGraceSeconds,
   });
   // Only now may the label leave the old standby: its key is saved in the pending version.
   await ensureStandby(context, secret, standbyVersionId, 'createSecret');
@@ -169,6 +175,13 @@ export async function testSecret(
     throw new RotationError('ERR_PENDING_KEY_INVALID', `${error.message} (${error.code})`, {
       cause: error,
     });
+  }
+  if (isLegacyKeyDocument(document)) {
+    // A legacy key only verifies: it never becomes current through a rotation.
+    throw new RotationError(
+      'ERR_PENDING_KEY_INVALID',
+      `${source} is a legacy key, which never signs`,
+    );
   }
   const current = await readKeyDocument(context, secret.arn, { stage: AWSCURRENT });
   if (current !== undefined && current.kid === document.kid) {

@@ -1,0 +1,69 @@
+/**
+ * Which copy of the secret a ring reads. A secret replicated to other regions (Secrets
+ * Manager replicas) has, in each, the same name and random suffix under that region's ARN; an
+ * application reads its own region's replica, so it keeps its keys while the primary region is
+ * down, and its reads stay in-region. Given the primary's ARN, the ring therefore reads the ARN
+ * rewritten to its client's region (a Secrets Manager client can only read secrets of its own
+ * region anyway, so nothing that worked before changes). A name is read as it is, in the
+ * client's region.
+ */
+import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { JwtKeyRingError } from './errors';
+
+const SECRET_ARN = /^arn:([^:]+):secretsmanager:([^:]*):(\d{12}):secret:(.+)$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The secret's ARN in `region`; a name, or anything that is no secret ARN, unchanged. */
+export function secretIdInRegion(secretId: string, region: string): string {
+  const match = SECRET_ARN.exec(secretId);
+  if (match === null) return secretId;
+  const [, partition = '', , account = '', name = ''] = match;
+  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}`;
+}
+
+/** Checks the option where it enters: a region name, or false. */
+export function checkReplicaRegion(value: unknown): string | false | undefined {
+  if (value === undefined || value === false) return value;
+  if (typeof value === 'string' && REGION.test(value)) return value;
+  throw new JwtKeyRingError(
+    'ERR_INVALID_ARGUMENT',
+    `replicaRegion must be a region name like "eu-west-1", or false, got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * The SecretId the ring sends: resolved once (the client's region is an async provider), and
+ * again after a failure to resolve it.
+ */
+export function secretIdResolver(
+  secretId: string,
+  client: SecretsManagerClient,
+  replicaRegion: string | false | undefined,
+): () => Promise<string> {
+  if (replicaRegion === false || !SECRET_ARN.test(secretId)) {
+    return () => Promise.resolve(secretId);
+  }
+  let resolved: Promise<string> | undefined;
+  // A structural stand-in for the SDK client (tests, wrappers) may have no region: read as given.
+  const regionOf = (client as { config?: { region?: unknown } }).config?.region;
+  if (typeof regionOf !== 'function') return () => Promise.resolve(secretId);
+  const resolve = async (): Promise<string> => {
+    const clientRegion = await client.config.region();
+    if (replicaRegion !== undefined && replicaRegion !== clientRegion) {
+      throw new JwtKeyRingError(
+        'ERR_INVALID_ARGUMENT',
+        `replicaRegion is ${replicaRegion} but the Secrets Manager client is in ${clientRegion}: ` +
+          'a client reads the secrets of its own region only',
+      );
+    }
+    return secretIdInRegion(secretId, clientRegion);
+  };
+  return () => {
+    resolved ??= resolve().catch((error: unknown) => {
+      resolved = undefined;
+      throw error;
+    });
+    return resolved;
+  };
+}

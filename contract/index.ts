@@ -16,6 +16,7 @@ export {
 } from './maintenance';
 export {
   APPLICATION_DIMENSION,
+  applicationNameProblem,
   ERROR_CODE_DIMENSION,
   KEY_STAGE_DIMENSION,
   METRIC_NAMESPACE,

@@ -51,3 +51,22 @@ export const SUSPICIOUS_REFUSAL_CODES = [
   'ERR_JWT_ALG_NOT_ALLOWED',
   'ERR_JWT_UNKNOWN_KID',
 ] as const;
+
+/** CloudWatch's bound on a dimension value's length (PutMetricData, Dimension.Value). */
+const MAX_DIMENSION_VALUE_CHARS = 1024;
+
+/**
+ * What is wrong with an application name as the Application dimension's value, or undefined
+ * when nothing is: the client's embedded-metrics observer and the construct's alarms check the
+ * same rule. 1 to 1024 characters, not all whitespace, no control characters.
+ */
+export function applicationNameProblem(application: unknown): string | undefined {
+  if (typeof application !== 'string') return 'must be a string';
+  if (application.trim() === '') return 'must not be empty or whitespace only';
+  if (application.length > MAX_DIMENSION_VALUE_CHARS) {
+    return `must be at most ${MAX_DIMENSION_VALUE_CHARS} characters, got ${application.length}`;
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(application)) return 'must not contain control characters';
+  return undefined;
+}

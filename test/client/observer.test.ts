@@ -9,7 +9,6 @@ import {
   REFUSED_TOKEN_WARNING,
   verificationStageOf,
 } from '../../client';
-
 import { EVENT_SOURCE, KEY_ROTATED } from '../../rotation-events';
 
 import {

@@ -4,11 +4,13 @@
  * cause, and what it logs about refused tokens (rate-limited, never the token).
  */
 import {
+  JwksVerifier,
   JwtKeyRing,
   JwtKeyRingError,
   REFUSED_TOKEN_WARNING,
   verificationStageOf,
 } from '../../client';
+import { publicJwk } from '../../key-document';
 import { EVENT_SOURCE, KEY_ROTATED } from '../../rotation-events';
 
 import {
@@ -20,7 +22,7 @@ import {
   TOKEN_CASES,
   verifyCase,
 } from './observer-support';
-import { fakeSecrets, hmacToken, key, SECRET_ID } from './support';
+import { asymmetricKey, asymmetricToken, fakeSecrets, hmacToken, key, SECRET_ID } from './support';
 
 const CLAIMS = { sub: 'user', iat: NOW / 1000, exp: NOW / 1000 + 600 };
 
@@ -282,5 +284,43 @@ describe('refused-token warnings', () => {
     secrets.setKey('AWSPREVIOUS', PREVIOUS);
     const ring = new JwtKeyRing({ secretId: SECRET_ID, client: secrets.client, clock: () => NOW });
     await expect(ring.verify('x')).rejects.toMatchObject({ code: 'ERR_JWT_MALFORMED' });
+  });
+});
+
+describe('Class: JwksVerifier (observer)', () => {
+  it('reports accepted tokens as published, refused ones by code, and warns through logger', async () => {
+    // GIVEN a verifier over a key set of one ES256 key, served by an injected fetch
+    const signing = await asymmetricKey('ES256', 'pub-1', NOW);
+    const body = JSON.stringify({ keys: [publicJwk(signing)] });
+    const observer = recordingObserver();
+    const warned: unknown[] = [];
+    const verifier = new JwksVerifier({
+      jwksUri: 'https://keys.example/.well-known/jwks.json',
+      fetch: () =>
+        Promise.resolve(new Response(body, { headers: { 'content-type': 'application/json' } })),
+      clock: () => NOW,
+      observer,
+      logger: { warn: (message, fields) => warned.push({ message, fields }) },
+    });
+    const claims = { sub: 'user', exp: NOW / 1000 + 600 };
+    const good = asymmetricToken({ alg: 'ES256', kid: 'pub-1' }, claims, signing);
+
+    // WHEN a good token, a forged one and one with an unknown kid are verified
+    await verifier.verify(good);
+    await verifier.verify(`${good.slice(0, -6)}AAAAAA`).catch(() => undefined);
+    await verifier
+      .verify(asymmetricToken({ alg: 'ES256', kid: 'nobody' }, claims, signing))
+      .catch(() => undefined);
+
+    // THEN the observer heard each, the key set's key as `published`
+    expect(observer.heard).toEqual([
+      { accepted: { stage: 'published', kid: 'pub-1', alg: 'ES256' } },
+      { refused: { code: 'ERR_JWT_SIGNATURE_INVALID', kid: 'pub-1', stage: 'published' } },
+      { refused: { code: 'ERR_JWT_UNKNOWN_KID', kid: 'nobody', stage: undefined } },
+    ]);
+    expect(warned).toContainEqual({
+      message: REFUSED_TOKEN_WARNING,
+      fields: expect.objectContaining({ code: 'ERR_JWT_UNKNOWN_KID', kid: 'nobody' }) as unknown,
+    });
   });
 });

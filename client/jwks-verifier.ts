@@ -85,8 +85,7 @@ export interface JwksVerifierOptions {
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
   /**
    * Told of every verification (accepted, with stage `published`; refused, by code), as
-   * JwtKeyRing's observer; refused tokens are also warned about through `logger`
-   * (rate-limited). @default - none (no cost)
+   * JwtKeyRing's observer. @default - none (no cost)
    */
   readonly observer?: VerificationObserver;
 }
@@ -187,9 +186,10 @@ export class JwksVerifier {
       ),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
     });
+    // Refused tokens are reported to the observer only: this verifier's logger carries key set
+    // problems alone.
     this.reporter = VerificationReporter.create({
       observer: options.observer,
-      logger: options.logger,
       clock: this.clock,
       stageOfKid: (kid) =>
         this.cache.freshKeys()?.get(kid) === undefined ? undefined : 'published',

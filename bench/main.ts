@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { isJwtAlgorithm, type JwtAlgorithm, RSA_MODULUS_BITS } from '../key-document';
 
+import { formatObserverBench, runObserverBench } from './observer-bench';
 import { formatBench } from './report';
 import { runBench } from './run-bench';
 
@@ -56,9 +57,15 @@ async function main(): Promise<void> {
     workDir: join(ROOT, 'bench', 'results', 'build'),
   });
   console.log(formatBench(results));
+  const observers = await runObserverBench({
+    rounds: setting('BENCH_ROUNDS', 31),
+    batchMs: setting('BENCH_BATCH_MS', 25),
+    inFlight: 64,
+  });
+  console.log(formatObserverBench(observers));
   const output = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(output, `${JSON.stringify({ ...results, observers }, null, 2)}\n`);
   console.log(`\nresults: ${output}`);
 }
 

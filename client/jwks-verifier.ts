@@ -24,7 +24,9 @@ import {
 } from './jwt-verification';
 import { parseKeySet } from './key-set';
 import { type Keys, KeySetCache } from './key-set-cache';
+import { type VerificationObserver } from './observer';
 import { checkNumber } from './options';
+import { VerificationReporter } from './verification-reporter';
 
 export interface JwksVerifierOptions {
   /**
@@ -81,6 +83,11 @@ export interface JwksVerifierOptions {
   readonly clock?: () => number;
   /** Where skipped key set entries and failed fetches are reported. @default silent */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
+  /**
+   * Told of every verification (accepted, with stage `published`; refused, by code), as
+   * JwtKeyRing's observer. @default - none (no cost)
+   */
+  readonly observer?: VerificationObserver;
 }
 
 export interface JwksVerifiedToken {
@@ -99,6 +106,7 @@ export class JwksVerifier {
   private readonly clock: () => number;
   private readonly policy: VerificationPolicy;
   private readonly source: string;
+  private readonly reporter: VerificationReporter | undefined;
 
   constructor(options: JwksVerifierOptions) {
     if (options.jwksUri === undefined && options.issuer === undefined) {
@@ -178,6 +186,15 @@ export class JwksVerifier {
       ),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
     });
+    // Refused tokens are reported to the observer only: this verifier's logger carries key set
+    // problems alone.
+    this.reporter = VerificationReporter.create({
+      observer: options.observer,
+      clock: this.clock,
+      stageOfKid: (kid) =>
+        this.cache.freshKeys()?.get(kid) === undefined ? undefined : 'published',
+      logContext: { keySet: this.source },
+    });
   }
 
   /**
@@ -185,7 +202,12 @@ export class JwksVerifier {
    * the fetched keys only, the algorithm must be that key's, the signature is checked before
    * the claims are read, and `exp` is required.
    */
-  async verify(token: string, options: VerifyOptions = {}): Promise<JwksVerifiedToken> {
+  verify(token: string, options: VerifyOptions = {}): Promise<JwksVerifiedToken> {
+    const verifying = this.verifyToken(token, options);
+    return this.reporter === undefined ? verifying : this.reporter.watch(verifying, token);
+  }
+
+  private async verifyToken(token: string, options: VerifyOptions): Promise<JwksVerifiedToken> {
     const policy = callPolicy(this.policy, options);
     const decoded = decodeToken(token, this.policy.maxTokenBytes);
     const kid = requireKid(decoded.header);

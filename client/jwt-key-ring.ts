@@ -27,9 +27,17 @@ import {
   type VerificationPolicy,
   type VerifyOptions,
 } from './jwt-verification';
-import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
+import {
+  KeyCache,
+  type KeyCacheOptions,
+  type KeySnapshot,
+  type KeyStage,
+  type LoadedKey,
+} from './key-cache';
+import { type VerificationObserver, verificationStageOf } from './observer';
 import { checkNumber } from './options';
 import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
+import { VerificationReporter } from './verification-reporter';
 
 export type { VerifyOptions } from './jwt-verification';
 
@@ -88,8 +96,18 @@ export interface JwtKeyRingOptions {
   readonly clockToleranceSeconds?: number;
   /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
   readonly maxTokenBytes?: number;
-  /** Where refresh problems are reported. @default silent */
+  /**
+   * Where refresh problems and refused tokens are reported: a refused token as one structured
+   * warning ('token refused': code, kid, stage; never the token), at most one per error code
+   * per minute, with the count of those left out. @default silent
+   */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
+  /**
+   * Told of every verification (accepted by stage, refused by code) and every read of the keys:
+   * plug in createEmbeddedMetricsObserver, the OpenTelemetry adapter
+   * (`rotating-jwt-keys/client/opentelemetry`), or your own. @default - none (no cost)
+   */
+  readonly observer?: VerificationObserver;
 }
 
 export interface SignOptions {
@@ -128,6 +146,7 @@ export class JwtKeyRing {
   private readonly clock: () => number;
   private readonly secretId: string;
   private readonly policy: VerificationPolicy;
+  private readonly reporter: VerificationReporter | undefined;
 
   constructor(private readonly options: JwtKeyRingOptions) {
     if (typeof options.secretId !== 'string' || options.secretId === '') {
@@ -175,6 +194,18 @@ export class JwtKeyRing {
         ABOVE_ZERO,
       ),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
+      ...(options.observer !== undefined && { onRefresh: keysRefreshedTo(options.observer) }),
+    });
+    this.reporter = VerificationReporter.create({
+      observer: options.observer,
+      logger: options.logger,
+      clock: this.clock,
+      stageOfKid: (kid) => {
+        const snapshot = this.cache.cachedKeys();
+        const key = snapshot === undefined ? undefined : findKey(snapshot, kid);
+        return key === undefined ? undefined : verificationStageOf(key);
+      },
+      logContext: { secretId: options.secretId },
     });
   }
 
@@ -230,9 +261,14 @@ export class JwtKeyRing {
   /**
    * Verifies a token strictly (RFC 8725): the key is chosen by kid among the loaded keys only,
    * the algorithm must be that key's, the signature is checked before the claims are read,
-   * and `exp` is required.
+   * and `exp` is required. The outcome goes to the observer and, if refused, the logger.
    */
-  async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
+  verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
+    const verifying = this.verifyToken(token, options);
+    return this.reporter === undefined ? verifying : this.reporter.watch(verifying, token);
+  }
+
+  private async verifyToken(token: string, options: VerifyOptions): Promise<VerifiedToken> {
     const policy = callPolicy(this.policy, options);
     const decoded = decodeToken(token, this.policy.maxTokenBytes);
     const kid = optionalKid(decoded.header);
@@ -291,7 +327,7 @@ export class JwtKeyRing {
 
   /** Reads both keys now (for example at start-up, to fail fast on a wrong secret). */
   async refresh(): Promise<void> {
-    await this.cache.refresh();
+    await this.cache.refresh('manual');
   }
 
   /**
@@ -320,9 +356,20 @@ export class JwtKeyRing {
         this.cache.supersede(demoted, current.kid, Number.isNaN(graceEnd) ? undefined : graceEnd);
       }
     }
-    await this.cache.refreshFromNow();
+    await this.cache.refreshFromNow('event');
     return true;
   }
+}
+
+/** The observer's keysRefreshed, which must not turn a good read into a failed one. */
+function keysRefreshedTo(observer: VerificationObserver): KeyCacheOptions['onRefresh'] {
+  return (refresh) => {
+    try {
+      observer.keysRefreshed(refresh);
+    } catch {
+      // Reporting never changes what the cache does.
+    }
+  };
 }
 
 /** The kid of an event's key reference, when the detail carries one. */

@@ -18,6 +18,7 @@ import {
 import { encodeProtectedHeader, type JwsKey } from './compact-jws';
 import { importDocumentKey } from './document-key';
 import { JwtKeyRingError } from './errors';
+import { type KeyRefresh, type KeyRefreshCause } from './observer';
 
 export type KeyStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
@@ -70,6 +71,8 @@ export interface KeyCacheOptions {
   readonly unknownKidRefreshIntervalMs: number;
   readonly nextKidRefreshIntervalMs: number;
   readonly onWarning: (message: string, fields: Record<string, unknown>) => void;
+  /** Told when each read ends, why it was made and how it went. @default - nobody */
+  readonly onRefresh?: (refresh: KeyRefresh) => void;
 }
 
 interface ConsistentRead {
@@ -127,17 +130,17 @@ export class KeyCache {
       if (recentFailure !== undefined && this.inFlight === undefined) {
         throw this.failingFast(recentFailure);
       }
-      return this.refresh();
+      return this.refresh('initial');
     }
     const age = now - snapshot.fetchedAt;
     if (age < this.options.cacheTtlMs) {
       // Refresh ahead of expiry: callers keep the cached keys while it runs.
-      if (!recentlyFailed) this.refresh().catch(() => undefined);
+      if (!recentlyFailed) this.refresh('ttl').catch(() => undefined);
       return snapshot;
     }
     if (!recentlyFailed) {
       try {
-        return await this.refresh();
+        return await this.refresh('ttl');
       } catch (error) {
         if (age >= this.options.maxStalenessMs) throw error;
       }
@@ -167,7 +170,7 @@ export class KeyCache {
       this.recentFailure(this.options.clock()) === undefined
     ) {
       try {
-        snapshot = await (this.followUp ?? this.refresh());
+        snapshot = await (this.followUp ?? this.refresh('event'));
         readError = undefined;
       } catch (error) {
         readError = error;
@@ -211,7 +214,7 @@ export class KeyCache {
     }
     this.lastUnknownKidRefreshAt = now;
     try {
-      return await this.refresh();
+      return await this.refresh('unknown_kid');
     } catch {
       return undefined;
     }
@@ -230,7 +233,7 @@ export class KeyCache {
       now - this.lastNextKidRefreshAt >= this.options.nextKidRefreshIntervalMs
     ) {
       this.lastNextKidRefreshAt = now;
-      read = this.refreshFromNow();
+      read = this.refreshFromNow('next_kid');
     } else {
       read = this.followUp ?? this.inFlight;
     }
@@ -241,9 +244,12 @@ export class KeyCache {
     }
   }
 
-  /** Reads both stages; concurrent callers share the one request in flight. */
-  refresh(): Promise<KeySnapshot> {
-    this.inFlight ??= this.load().finally(() => {
+  /**
+   * Reads both stages; concurrent callers share the one request in flight (its cause is that of
+   * the caller that started it).
+   */
+  refresh(cause: KeyRefreshCause = 'manual'): Promise<KeySnapshot> {
+    this.inFlight ??= this.load(cause).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -254,9 +260,9 @@ export class KeyCache {
    * what the caller knows happened (a label moved or removed), so it is waited for and the
    * secret read again. Callers meanwhile share that one follow-up read.
    */
-  refreshFromNow(): Promise<KeySnapshot> {
+  refreshFromNow(cause: KeyRefreshCause = 'event'): Promise<KeySnapshot> {
     const running = this.inFlight;
-    if (running === undefined) return this.refresh();
+    if (running === undefined) return this.refresh(cause);
     this.followUp ??= running
       .then(
         () => undefined,
@@ -264,7 +270,7 @@ export class KeyCache {
       )
       .then(() => {
         this.followUp = undefined;
-        return this.refresh();
+        return this.refresh(cause);
       });
     return this.followUp;
   }
@@ -316,13 +322,19 @@ export class KeyCache {
     );
   }
 
-  private async load(): Promise<KeySnapshot> {
+  /** The keys held now, whatever their age: no read, no wait (undefined before the first read). */
+  cachedKeys(): KeySnapshot | undefined {
+    return this.snapshot;
+  }
+
+  private async load(cause: KeyRefreshCause): Promise<KeySnapshot> {
     const fetchedAt = this.options.clock();
     try {
       const read = await this.readConsistent(fetchedAt);
       this.lastRead = read;
       this.snapshot = this.settle(read);
       this.lastFailure = undefined;
+      this.options.onRefresh?.(refreshSucceeded(cause, this.snapshot, this.options.clock()));
       return this.snapshot;
     } catch (error) {
       const failure =
@@ -338,6 +350,12 @@ export class KeyCache {
         secretId: this.options.secretId,
         errorName: (error as Error).name,
         errorCode: (error as { code?: string }).code,
+      });
+      this.options.onRefresh?.({
+        cause,
+        outcome: 'failed',
+        at: this.lastFailure.at,
+        code: failure.code,
       });
       throw failure;
     }
@@ -471,4 +489,21 @@ export class KeyCache {
       document,
     };
   }
+}
+
+/** What a successful read tells the observer: the key that signs now, and how old it is. */
+function refreshSucceeded(cause: KeyRefreshCause, snapshot: KeySnapshot, at: number): KeyRefresh {
+  const current = snapshot.current;
+  const createdAt =
+    current?.document.createdAt === undefined ? NaN : Date.parse(current.document.createdAt);
+  return {
+    cause,
+    outcome: 'ok',
+    at,
+    ...(current !== undefined && { currentKid: current.kid }),
+    ...(!Number.isNaN(createdAt) && {
+      currentKeyCreatedAt: createdAt,
+      currentKeyAgeSeconds: Math.max(0, Math.floor((at - createdAt) / 1000)),
+    }),
+  };
 }

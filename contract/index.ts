@@ -15,10 +15,19 @@ export {
   type MaintenanceResult,
 } from './maintenance';
 export {
+  APPLICATION_DIMENSION,
+  applicationNameProblem,
+  ERROR_CODE_DIMENSION,
+  KEY_STAGE_DIMENSION,
   METRIC_NAMESPACE,
   ROTATION_METRICS,
   type RotationMetric,
   SECRET_NAME_DIMENSION,
+  SUSPICIOUS_REFUSAL_CODES,
+  VERIFICATION_METRICS,
+  VERIFICATION_STAGES,
+  type VerificationMetric,
+  type VerificationStage,
 } from './metrics';
 export { ROTATION_HANDLER } from './rotation-function';
 export {

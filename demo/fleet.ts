@@ -25,6 +25,7 @@ import { isHmacAlgorithm, type JwtAlgorithm } from '../key-document';
 import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
 import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../rotation-events';
 
+import { FleetTelemetry, type ObservedFigures } from './telemetry';
 import {
   createFleetInstance,
   createRotationFunction,
@@ -147,6 +148,8 @@ export interface FleetFigures {
     readonly mean: number;
   };
   readonly events: number;
+  /** What the instances' observer counted: every verification and read of the keys. */
+  readonly observed: ObservedFigures;
 }
 
 interface IssuedToken {
@@ -173,6 +176,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
   const local = await startLocalAws({ clock });
   const admin = new SecretsManagerClient(local.clientConfig());
   const instances: FleetInstance[] = [];
+  const telemetry = new FleetTelemetry();
   try {
     const functionArn = local.registerFunction(
       'jwt-key-rotation',
@@ -258,6 +262,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
         clock,
         cacheTtlMs: options.cacheTtlMs,
         clockToleranceSeconds: tolerance / 1000,
+        observer: telemetry,
       });
       now = start - Math.floor((index * options.cacheTtlMs) / options.instances);
       await instance.warmUp();
@@ -355,6 +360,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
         mean: calls.reduce((sum, value) => sum + value, 0) / calls.length,
       },
       events: local.events.length,
+      observed: telemetry.figures(),
     };
 
     /** Verifies a token of the fleet and judges the verdict against the promises. */

@@ -15,13 +15,21 @@ export function printSummary(figures: FleetFigures, print: (line: string) => voi
     `  retirements          ${figures.retirements} after grace, ${figures.revocations} revoked`,
   );
   print(`  tokens issued        ${figures.tokensIssued}`);
+  // What the instances' observer counted, as their metrics would show it.
+  const { accepted, refused, refreshes, refreshFailures } = figures.observed;
+  const acceptedTotal = Object.values(accepted).reduce((sum, count) => sum + count, 0);
+  const refusedTotal = Object.values(refused).reduce((sum, count) => sum + count, 0);
   print(
-    `  verifications        ${figures.verifications}: ${figures.accepted} accepted, ` +
-      `${figures.acceptedByPreviousKey} of them by the previous key in its grace period`,
+    `  verifications        ${acceptedTotal + refusedTotal}: ${acceptedTotal} accepted, ` +
+      `${accepted.previous} of them by the previous key in its grace period; ${refusedTotal} refused`,
   );
-  for (const [code, count] of Object.entries(figures.rejectedCorrectly)) {
-    print(`    rejected, rightly  ${count} ${code}`);
+  for (const [code, count] of Object.entries(refused).sort(([a], [b]) => a.localeCompare(b))) {
+    print(`    refused            ${count} ${code}`);
   }
+  const causes = Object.entries(refreshes)
+    .map(([cause, count]) => `${count} ${cause}`)
+    .join(', ');
+  print(`  key reads            ${causes} (${refreshFailures} failed)`);
   print(`  wrongly rejected     ${figures.wronglyRejected} (valid tokens of live keys; must be 0)`);
   print(`  accepted after bound ${figures.acceptedAfterBound} (retired/revoked keys; must be 0)`);
   print(`  expired accepted     ${figures.expiredAccepted} (must be 0)`);

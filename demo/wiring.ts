@@ -14,7 +14,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-import { JwtKeyRing, JwtKeyRingError } from '../client';
+import { JwtKeyRing, JwtKeyRingError, type VerificationObserver } from '../client';
 import { AWSCURRENT, FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from '../contract';
 import {
   type HmacAlgorithm,
@@ -157,6 +157,8 @@ export interface FleetInstanceSettings {
   readonly clock: () => number;
   readonly cacheTtlMs: number;
   readonly clockToleranceSeconds: number;
+  /** Told of every verification and read of the keys. @default - none */
+  readonly observer?: VerificationObserver;
 }
 
 export interface FleetInstance {
@@ -192,6 +194,7 @@ export function createFleetInstance(
     clockToleranceSeconds: settings.clockToleranceSeconds,
     issuer: 'https://demo.example',
     audience: 'demo-api',
+    ...(settings.observer !== undefined && { observer: settings.observer }),
   });
   return {
     async sign(lifetimeSeconds) {

@@ -1,13 +1,22 @@
 /**
  * The CloudWatch dashboard: key age, rotations and retirements (embedded metrics the rotation
- * function writes), the function's invocations and errors, and the failure alarm.
+ * function writes), the function's invocations and errors, the failure alarm; and next to them
+ * what the applications saw: tokens accepted and refused (the client's embedded metrics, every
+ * application found in the namespace) and each suspicious-token alarm.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type Construct } from 'constructs';
 
-import { METRIC_NAMESPACE, type RotationMetric, SECRET_NAME_DIMENSION } from '../contract';
+import {
+  APPLICATION_DIMENSION,
+  ERROR_CODE_DIMENSION,
+  METRIC_NAMESPACE,
+  type RotationMetric,
+  SECRET_NAME_DIMENSION,
+  VERIFICATION_METRICS,
+} from '../contract';
 
 export interface DashboardSettings {
   readonly secretName: string;
@@ -15,6 +24,21 @@ export interface DashboardSettings {
   /** The alarms the Failures widget shows. */
   readonly alarms: readonly cloudwatch.IAlarm[];
   readonly rotationInterval: Duration;
+  /** The suspicious-token alarms (verificationAlarms), one widget each. */
+  readonly verificationAlarms: readonly cloudwatch.IAlarm[];
+}
+
+const VERIFICATION_PERIOD = Duration.minutes(5);
+
+/** Every application's series of a verification metric, found by CloudWatch search. */
+function everyApplication(metricName: string, dimensions: readonly string[], label: string) {
+  const schema = [METRIC_NAMESPACE, ...dimensions].join(',');
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${schema}} MetricName="${metricName}"', 'Sum', ${VERIFICATION_PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    label,
+    period: VERIFICATION_PERIOD,
+  });
 }
 
 export function createDashboard(
@@ -74,6 +98,28 @@ export function createDashboard(
       alarms: [...settings.alarms],
       width: 12,
     }),
+    new cloudwatch.GraphWidget({
+      title: 'Tokens accepted and refused, by application',
+      left: [
+        everyApplication(VERIFICATION_METRICS.accepted, [APPLICATION_DIMENSION], 'accepted'),
+        everyApplication(VERIFICATION_METRICS.refused, [APPLICATION_DIMENSION], 'refused'),
+      ],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Tokens refused, by application and error code',
+      left: [
+        everyApplication(
+          VERIFICATION_METRICS.refused,
+          [APPLICATION_DIMENSION, ERROR_CODE_DIMENSION],
+          'refused',
+        ),
+      ],
+      width: 12,
+    }),
+    ...settings.verificationAlarms.map(
+      (alarm) => new cloudwatch.AlarmWidget({ title: alarm.alarmName, alarm, width: 12 }),
+    ),
   );
   return dashboard;
 }

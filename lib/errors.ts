@@ -48,6 +48,8 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_KEY_SET_CERTIFICATE_REGION'
   /** A key set setting given for an HMAC key, which is never published. */
   | 'ERR_KEY_SET_WITHOUT_ASYMMETRIC_KEY'
+  /** A `verificationAlarms` entry has a bad application, threshold, period or repeats one. */
+  | 'ERR_VERIFICATION_ALARM_INVALID'
   /** A synthesized assembly does not hold exactly one bundled rotation function. */
   | 'ERR_BUNDLE_NOT_FOUND';
 

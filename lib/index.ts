@@ -18,6 +18,10 @@ export {
   RotatingJwtKey,
   type RotatingJwtKeyProps,
   type RsaModulusBits,
+  type TokensAcceptedMetricProps,
+  type TokensRefusedMetricProps,
+  type VerificationAlarmProps,
+  type VerificationMetricProps,
 } from './rotating-jwt-key';
 
 export {
@@ -32,6 +36,7 @@ export {
   type RotationEvent,
 } from '../rotation-events';
 export {
+  APPLICATION_DIMENSION,
   APPLICATION_STAGES,
   AWSCURRENT,
   AWSPENDING,
@@ -39,10 +44,15 @@ export {
   DEFAULT_KEY_SET_MAX_AGE_SECONDS,
   KEY_SET_DOCUMENTS,
   KEY_SET_PATHS,
+  ERROR_CODE_DIMENSION,
+  KEY_STAGE_DIMENSION,
   METRIC_NAMESPACE,
   ROTATION_METRICS,
   type RotationMetric,
   SECRET_NAME_DIMENSION,
   STANDBY_MINIMUM_AGE_TAG,
   STANDBY_STAGE,
+  SUSPICIOUS_REFUSAL_CODES,
+  VERIFICATION_METRICS,
+  type VerificationStage,
 } from '../contract';

@@ -59,10 +59,26 @@ import {
 import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
+import {
+  createVerificationAlarms,
+  suspiciousTokensMetric,
+  type TokensAcceptedMetricProps,
+  tokensAcceptedMetric,
+  type TokensRefusedMetricProps,
+  tokensRefusedMetric,
+  type VerificationAlarmProps,
+  type VerificationMetricProps,
+} from './verification-metrics';
 
 export type { JwtAlgorithm, RsaModulusBits } from './algorithm';
 export type { JwtKeyReplicaRegion } from './replica-regions';
 export { scheduleExpression } from './rotation-schedule';
+export type {
+  TokensAcceptedMetricProps,
+  TokensRefusedMetricProps,
+  VerificationAlarmProps,
+  VerificationMetricProps,
+} from './verification-metrics';
 
 export interface RotatingJwtKeyProps {
   /**
@@ -136,6 +152,13 @@ export interface RotatingJwtKeyProps {
    * @default - no replica
    */
   readonly replicaRegions?: readonly JwtKeyReplicaRegion[];
+  /**
+   * Alarms, on the alarm topic, on forged or unknown-key tokens reaching an application: one
+   * per application, by the name its embedded-metrics observer gives (createEmbeddedMetricsObserver
+   * in rotating-jwt-keys/client), with the count per period that raises it.
+   * @default - none
+   */
+  readonly verificationAlarms?: readonly VerificationAlarmProps[];
 }
 
 /** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
@@ -188,6 +211,8 @@ export class RotatingJwtKey extends Construct {
   readonly keySetBucket: s3.IBucket | undefined;
   /** The CloudFront distribution serving the key set. Undefined for HMAC keys. */
   readonly distribution: cloudfront.IDistribution | undefined;
+  /** The alarms of `verificationAlarms`, in their order. */
+  readonly verificationAlarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
@@ -235,6 +260,10 @@ export class RotatingJwtKey extends Construct {
     const { errorsAlarm, rotationFailedAlarm, rotationFailedRule } = this.createAlarms();
     this.errorsAlarm = errorsAlarm;
     this.rotationFailedAlarm = rotationFailedAlarm;
+    this.verificationAlarms = createVerificationAlarms(this, props.verificationAlarms ?? []);
+    for (const alarm of this.verificationAlarms) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    }
     acknowledgeNagFindings({
       rotationFunction: resourceOf(this.rotationFunction),
       retirementRule: resourceOf(retirementRule),
@@ -251,7 +280,23 @@ export class RotatingJwtKey extends Construct {
       rotationFunction: this.rotationFunction,
       alarms: [this.errorsAlarm, this.rotationFailedAlarm],
       rotationInterval: this.rotationInterval,
+      verificationAlarms: this.verificationAlarms,
     });
+  }
+
+  /** Tokens an application accepted (its embedded-metrics observer), Sum per 5 minutes. */
+  metricTokensAccepted(props: TokensAcceptedMetricProps): cloudwatch.Metric {
+    return tokensAcceptedMetric(props);
+  }
+
+  /** Tokens an application refused, all or with one error code, Sum per 5 minutes. */
+  metricTokensRefused(props: TokensRefusedMetricProps): cloudwatch.Metric {
+    return tokensRefusedMetric(props);
+  }
+
+  /** Forged or unknown-key tokens an application refused: what verificationAlarms alarm on. */
+  metricSuspiciousTokens(props: VerificationMetricProps): cloudwatch.MathExpression {
+    return suspiciousTokensMetric(props);
   }
 
   /**

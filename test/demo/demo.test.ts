@@ -42,6 +42,31 @@ describe('npm run demo', () => {
     expect(output).toContain('still verifies (AWSPREVIOUS, in grace)');
     expect(output).toMatch(/wrongly rejected +0 /);
     expect(output).toMatch(/accepted after bound 0 /);
+
+    // AND the summary's verification counts come from the instances' observer, which saw every
+    // verification the fleet judged (the demo verifies no junk or replayed tokens), by stage
+    // and by code, and every read of the keys with its cause
+    const { observed } = figures;
+    const total = (counts: Readonly<Record<string, number | undefined>>): number =>
+      Object.values(counts).reduce<number>((sum, count) => sum + (count ?? 0), 0);
+    expect(total(observed.accepted)).toBe(figures.accepted);
+    expect(observed.accepted.previous).toBe(figures.acceptedByPreviousKey);
+    const judgedRefusals: Record<string, number> = { ...figures.rejectedCorrectly };
+    for (const [code, count] of Object.entries(figures.wronglyRejectedByCode)) {
+      judgedRefusals[code] = (judgedRefusals[code] ?? 0) + count;
+    }
+    expect(observed.refused).toEqual(judgedRefusals);
+    expect(output).toContain(
+      `verifications        ${figures.verifications}: ${figures.accepted} accepted, ` +
+        `${figures.acceptedByPreviousKey} of them by the previous key in its grace period; ` +
+        `${total(observed.refused)} refused`,
+    );
+    expect(observed.refreshes).toMatchObject({
+      manual: figures.instances,
+      ttl: expect.any(Number) as unknown,
+      event: expect.any(Number) as unknown,
+    });
+    expect(output).toMatch(/key reads +3 manual, \d+ ttl, \d+ event/);
     // A bound for a hung run, not a speed check: the demo takes ~10 s on CI's 2 cores.
   }, 120_000);
 

@@ -51,7 +51,20 @@ const ROOT_EXPORTS = [
   'ROTATION_METRICS',
   'SECRET_NAME_DIMENSION',
 ];
-const CLIENT_EXPORTS = ['JwtKeyRing', 'JwtKeyRingError'];
+const CLIENT_EXPORTS = ['JwtKeyRing', 'JwtKeyRingError', 'createEmbeddedMetricsObserver'];
+const OPENTELEMETRY_EXPORTS = ['createOpenTelemetryObserver'];
+
+/** The README's observers, typed: the OpenTelemetry entry point and the embedded-metrics one. */
+const TELEMETRY_SOURCE = `import { metrics } from '@opentelemetry/api';
+import { createEmbeddedMetricsObserver, JwtKeyRing } from '${PACKAGE_NAME}/client';
+import { createOpenTelemetryObserver } from '${PACKAGE_NAME}/client/opentelemetry';
+
+export const ring = new JwtKeyRing({
+  secretId: 'app/jwt',
+  observer: createOpenTelemetryObserver(metrics.getMeter('consumer')),
+});
+export const emf = createEmbeddedMetricsObserver({ application: 'consumer', flushIntervalMs: 0 });
+`;
 
 const dependencies = Object.keys(PACKAGE_JSON.dependencies ?? {});
 const peers = Object.keys(PACKAGE_JSON.peerDependencies ?? {});
@@ -107,6 +120,8 @@ interface Results {
   readonly esmClient: PromiseSettledResult<EsmViews & { readonly ring: boolean }>;
   readonly serviceCompiled: PromiseSettledResult<string>;
   readonly cliHelp: PromiseSettledResult<string>;
+  readonly otelEsm: PromiseSettledResult<EsmViews & { readonly counted: boolean }>;
+  readonly otelNode10: PromiseSettledResult<string>;
 }
 
 function valueOf<T>(outcome: PromiseSettledResult<T>): T {
@@ -171,6 +186,27 @@ new ApiStack(app, 'Api');
 app.synth();
 `,
       'api/index.js': 'exports.handler = async () => ({ statusCode: 200 });\n',
+      'lib/telemetry.ts': TELEMETRY_SOURCE,
+      'tsconfig.node10.json': JSON.stringify({
+        compilerOptions: {
+          ...CDK_INIT_COMPILER_OPTIONS,
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          ignoreDeprecations: '6.0',
+          noEmit: true,
+        },
+        files: ['lib/telemetry.ts'],
+      }),
+      'otel.mjs': esmCheck(
+        `${PACKAGE_NAME}/client/opentelemetry`,
+        OPENTELEMETRY_EXPORTS,
+        ["import { metrics } from '@opentelemetry/api';"],
+        [
+          "const observer = createOpenTelemetryObserver(metrics.getMeter('consumer'));",
+          "observer.accepted('current', 'k1', 'HS256');",
+        ],
+        "counted: typeof observer.shutdown === 'function'",
+      ),
       'root.mjs': esmCheck(
         PACKAGE_NAME,
         ROOT_EXPORTS,
@@ -239,6 +275,8 @@ app.synth();
         join('node_modules', PACKAGE_NAME, PACKAGE_JSON.bin['jwt-keys']!),
         '--help',
       ]),
+      json<EsmViews & { counted: boolean }>(runNode(cdkApp, ['otel.mjs'])),
+      runNode(cdkApp, [TSC, '-p', 'tsconfig.node10.json']),
     ] as const);
     results = {
       tarball,
@@ -251,6 +289,8 @@ app.synth();
       esmClient: outcomes[3],
       serviceCompiled: outcomes[4],
       cliHelp: outcomes[5],
+      otelEsm: outcomes[6],
+      otelNode10: outcomes[7],
     };
   }, 120_000);
 
@@ -410,6 +450,27 @@ app.synth();
     expect(valueOf(results.serviceCompiled)).toBe('');
     expect(existsSync(join(results.service, 'build', 'service.js'))).toBe(true);
     expect(existsSync(join(results.service, 'build-node10', 'service.js'))).toBe(true);
+  });
+
+  it('gives the OpenTelemetry observer its own entry point, which the client entry never loads', () => {
+    // GIVEN an app with @opentelemetry/api (a peer): it loads from ESM and CommonJS
+    expect(valueOf(results.otelEsm)).toEqual({
+      esm: OPENTELEMETRY_EXPORTS.concat(['METER_NAME', 'OTEL_ATTRIBUTES', 'OTEL_METRICS']).sort(),
+      cjs: OPENTELEMETRY_EXPORTS.concat(['METER_NAME', 'OTEL_ATTRIBUTES', 'OTEL_METRICS']).sort(),
+      counted: true,
+    });
+    // AND its types resolve under Node16+ (the app's compile) and node10 (typesVersions)
+    expect(valueOf(results.compiled)).toBe('');
+    expect(valueOf(results.otelNode10)).toBe('');
+    // AND a service without @opentelemetry/api loads the client (with its EMF observer)
+    expect(existsSync(join(results.service, 'node_modules', '@opentelemetry', 'api'))).toBe(false);
+    expect(valueOf(results.cjsClient).names).toEqual(
+      expect.arrayContaining(['createEmbeddedMetricsObserver']),
+    );
+    // AND neither compiled entry requires it at run time: the adapter uses its types only
+    for (const file of ['dist/client/index.js', 'dist/client/opentelemetry.js']) {
+      expect(readFileSync(join(results.installed, file), 'utf8')).not.toContain('@opentelemetry');
+    }
   });
 
   it('runs the jwt-keys command with its dependencies alone', () => {

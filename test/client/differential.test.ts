@@ -147,7 +147,8 @@ describe('differential: fast path vs jose', () => {
     expect(accepted).toBeGreaterThan(100);
     expect(accepted).toBeLessThan(tokens.length - 100);
     expect(Object.keys(stricter).every((code) => code in STRICTER)).toBe(true);
-  });
+    // 3000 tokens through both verifiers: seconds of CPU, more on a loaded machine.
+  }, 30_000);
 
   it('refuses invalid UTF-8 like jose, and a byte order mark that jose skips (stricter on purpose)', async () => {
     // GIVEN validly signed tokens whose header or payload bytes are not strict UTF-8 JSON

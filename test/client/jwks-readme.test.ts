@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 import ts from 'typescript';
 
-import * as client from '../../client';
+import { JwtKeyRing } from '../../client';
+import * as client from '../../client/jwks';
 
 import { startKeySetServer } from './key-set-server';
 import { asymmetricKey, fakeSecrets, SECRET_ID } from './support';
@@ -41,7 +42,7 @@ describe('README: Verify without AWS access', () => {
     ) => void;
     load(
       (id) => {
-        if (id !== 'rotating-jwt-keys/client') throw new Error(`unexpected import ${id}`);
+        if (id !== 'rotating-jwt-keys/client/jwks') throw new Error(`unexpected import ${id}`);
         return client;
       },
       exported,
@@ -49,7 +50,7 @@ describe('README: Verify without AWS access', () => {
     );
     const secrets = fakeSecrets();
     secrets.setKey('AWSCURRENT', document);
-    const signer = new client.JwtKeyRing({
+    const signer = new JwtKeyRing({
       secretId: SECRET_ID,
       client: secrets.client,
       issuer: server.issuer,

@@ -61,6 +61,16 @@ describe('Module: client/jwks-verifier', () => {
     expect([...packages]).toEqual([]);
   });
 
+  it('is the whole graph of the verify-only entry point, rotating-jwt-keys/client/jwks', () => {
+    // WHEN
+    const { modules, packages } = packageImports('client/jwks.ts');
+
+    // THEN
+    expect(modules).toContain('client/jwks-verifier.ts');
+    expect(modules).not.toContain('client/jwt-key-ring.ts');
+    expect([...packages]).toEqual([]);
+  });
+
   it('finds the AWS SDK where it is imported (negative control: JwtKeyRing)', () => {
     expect([...packageImports('client/jwt-key-ring.ts').packages]).toContain(
       '@aws-sdk/client-secrets-manager',
@@ -71,7 +81,7 @@ describe('Module: client/jwks-verifier', () => {
     // GIVEN the SDK fails to load (above), and a key set served by an injected fetch
     expect(() => jest.requireActual('../../client/key-cache')).toThrow(/AWS SDK was loaded/);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { JwksVerifier } = require('../../client/jwks-verifier') as typeof VerifierModule;
+    const { JwksVerifier } = require('../../client/jwks') as typeof VerifierModule;
     const document = (await makeKeyDocument({
       alg: 'EdDSA',
       kid: 'k1',

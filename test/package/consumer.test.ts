@@ -53,6 +53,7 @@ const ROOT_EXPORTS = [
 ];
 const CLIENT_EXPORTS = ['JwtKeyRing', 'JwtKeyRingError', 'createEmbeddedMetricsObserver'];
 const OPENTELEMETRY_EXPORTS = ['createOpenTelemetryObserver'];
+const JWKS_EXPORTS = ['JwksVerifier', 'JwtKeyRingError', 'createEmbeddedMetricsObserver'];
 
 /** The README's observers, typed: the OpenTelemetry entry point and the embedded-metrics one. */
 const TELEMETRY_SOURCE = `import { metrics } from '@opentelemetry/api';
@@ -122,6 +123,9 @@ interface Results {
   readonly cliHelp: PromiseSettledResult<string>;
   readonly otelEsm: PromiseSettledResult<EsmViews & { readonly counted: boolean }>;
   readonly otelNode10: PromiseSettledResult<string>;
+  readonly jwksEsm: PromiseSettledResult<
+    EsmViews & { readonly verifier: boolean; readonly sdkLoaded: boolean }
+  >;
 }
 
 function valueOf<T>(outcome: PromiseSettledResult<T>): T {
@@ -245,6 +249,19 @@ app.synth();
         ],
         'ring: ring instanceof JwtKeyRing',
       ),
+      'jwks.mjs': esmCheck(
+        `${PACKAGE_NAME}/client/jwks`,
+        JWKS_EXPORTS,
+        [],
+        [
+          "const verifier = new JwksVerifier({ jwksUri: 'https://keys.example/.well-known/jwks.json' });",
+        ],
+        [
+          'verifier: verifier instanceof JwksVerifier,',
+          // The package's files are CommonJS: whatever they loaded is in require's cache.
+          "  sdkLoaded: Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('@aws-sdk'))",
+        ].join('\n'),
+      ),
     });
 
     // WHEN the CDK app is compiled, then run as `node build/bin/app.js` with the ES module
@@ -277,6 +294,7 @@ app.synth();
       ]),
       json<EsmViews & { counted: boolean }>(runNode(cdkApp, ['otel.mjs'])),
       runNode(cdkApp, [TSC, '-p', 'tsconfig.node10.json']),
+      json<EsmViews & { verifier: boolean; sdkLoaded: boolean }>(runNode(service, ['jwks.mjs'])),
     ] as const);
     results = {
       tarball,
@@ -291,6 +309,7 @@ app.synth();
       cliHelp: outcomes[5],
       otelEsm: outcomes[6],
       otelNode10: outcomes[7],
+      jwksEsm: outcomes[8],
     };
   }, 120_000);
 
@@ -471,6 +490,13 @@ app.synth();
     for (const file of ['dist/client/index.js', 'dist/client/opentelemetry.js']) {
       expect(readFileSync(join(results.installed, file), 'utf8')).not.toContain('@opentelemetry');
     }
+  });
+
+  it('gives a verify-only service its entry point, rotating-jwt-keys/client/jwks, which loads no AWS SDK', () => {
+    const loaded = valueOf(results.jwksEsm);
+    expect(loaded.esm).toEqual(expect.arrayContaining(JWKS_EXPORTS));
+    expect(loaded.esm).not.toContain('JwtKeyRing');
+    expect(loaded).toMatchObject({ cjs: loaded.esm, verifier: true, sdkLoaded: false });
   });
 
   it('runs the jwt-keys command with its dependencies alone', () => {

@@ -1,0 +1,26 @@
+/**
+ * The verify-only entry point, `rotating-jwt-keys/client/jwks`: JwksVerifier and what it
+ * reports through, and nothing that loads the AWS SDK. A service that only verifies tokens
+ * against the published key set imports this, so it needs no AWS SDK and no credentials at
+ * run time (`rotating-jwt-keys/client` also loads JwtKeyRing, and with it the Secrets Manager
+ * client).
+ */
+export type { JwtPayload } from './claims';
+export {
+  createEmbeddedMetricsObserver,
+  type EmbeddedMetricsObserver,
+  type EmbeddedMetricsOptions,
+} from './embedded-metrics';
+export { JwtKeyRingError, type JwtKeyRingErrorCode } from './errors';
+export { type Fetch } from './fetch-json';
+export { JwksVerifier, type JwksVerifiedToken, type JwksVerifierOptions } from './jwks-verifier';
+export type { VerifyOptions } from './jwt-verification';
+export {
+  type KeyRefresh,
+  type KeyRefreshCause,
+  type KeyRefreshFailed,
+  type KeyRefreshSucceeded,
+  type VerificationObserver,
+  type VerificationStage,
+  verificationStageOf,
+} from './observer';

@@ -10,7 +10,7 @@
  * with `new JwtKeyRing({ secretId, issuer, audience: 'orders-api' })` (the stack outputs the
  * issuer and the secret's ARN).
  */
-import { App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -39,8 +39,10 @@ export class OrdersApiStack extends Stack {
 
     // A small function: inline code, so the example synthesizes with nothing to bundle.
     const handler = new lambda.Function(this, 'Orders', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
+      memorySize: 128,
+      timeout: Duration.seconds(5),
       code: lambda.Code.fromInline(
         // API Gateway passes the verified claims in requestContext.authorizer.jwt.claims.
         'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ ' +

@@ -3,7 +3,8 @@
  * distribution on the local endpoint, written by the rotation function as deployed, and a
  * verifier that holds no secret (JwksVerifier on the distribution's URL) reading it. The fleet
  * judges its verdicts with the key set's own bound: a key that leaves the set is invalidated
- * in CloudFront, and JwksVerifier keeps a set no longer than max-age minus the edge's Age.
+ * in CloudFront, and JwksVerifier keeps a set no longer than max-age minus the edge's Age, or
+ * its minimum cache period (1 minute) when the edge's copy was about to expire.
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -49,7 +50,8 @@ export function startDemoKeySet(local: LocalAws): DemoKeySet {
     store: new SdkKeySetStore(clients, { bucketName, distributionId: distribution.id }),
     issuer,
     jwksUrl: `${distribution.url}${path}`,
-    boundMs: DEFAULT_KEY_SET_MAX_AGE_SECONDS * 1000,
+    // max-age, or JwksVerifier's 1-minute minimum cache period past the edge's copy (README).
+    boundMs: DEFAULT_KEY_SET_MAX_AGE_SECONDS * 1000 + 60_000,
     jwksRequests: () => ({
       viewer: local.viewerRequests.filter(
         (request) => request.distributionId === distribution.id && request.path === path,

@@ -71,7 +71,7 @@ describe('npm run demo', () => {
     expect(figures.jwks).toBeUndefined();
     expect(output).not.toContain('verifier with no secret');
     // A bound for a hung run, not a speed check: the demo takes ~10 s on CI's 2 cores.
-  }, 120_000);
+  }, 300_000);
 
   it.each(['ES256', 'RS256'] as const)(
     'runs it with an asymmetric key (npm run demo -- --algorithm %s): the standby key announced, then promoted; a verifier with no secret reads the published key set',

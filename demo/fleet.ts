@@ -21,14 +21,17 @@ import { randomUUID } from 'node:crypto';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { runCli } from '../cli/run-cli';
+import { KEY_SET_DOCUMENTS } from '../contract';
 import { isHmacAlgorithm, type JwtAlgorithm } from '../key-document';
 import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
 import { KEY_RETIRED, KEY_ROTATED, parseRotationEvent } from '../rotation-events';
 
+import { createJwksObserver, type JwksObserver, startDemoKeySet } from './published-key-set';
 import { FleetTelemetry, type ObservedFigures } from './telemetry';
 import {
   createFleetInstance,
   createRotationFunction,
+  DEMO_AUDIENCE,
   type FleetInstance,
   simulateDeploy,
 } from './wiring';
@@ -86,7 +89,8 @@ export interface FleetOptions {
 
 export interface TimelineEntry {
   readonly at: number;
-  readonly kind: 'deploy' | 'rotated' | 'retired' | 'revoke' | 'verdict' | 'phase' | 'traffic';
+  readonly kind:
+    'deploy' | 'rotated' | 'retired' | 'revoke' | 'verdict' | 'phase' | 'traffic' | 'jwks';
   readonly text: string;
 }
 
@@ -150,6 +154,25 @@ export interface FleetFigures {
   readonly events: number;
   /** What the instances' observer counted: every verification and read of the keys. */
   readonly observed: ObservedFigures;
+  /** The verifier with no secret reading the published key set (asymmetric algorithms only). */
+  readonly jwks?: JwksFigures;
+}
+
+/** A JwksVerifier's verdicts on the same tokens, judged with the key set's bound. */
+export interface JwksFigures {
+  readonly jwksUrl: string;
+  /** How long after a key leaves the set it may still verify (max-age). */
+  readonly boundMs: number;
+  readonly verifications: number;
+  readonly accepted: number;
+  readonly rejectedCorrectly: Record<string, number>;
+  /** Unexpired tokens of keys not revoked that it refused: must be 0. */
+  readonly wronglyRejected: number;
+  /** Tokens of retired or revoked keys it accepted later than the bound: must be 0. */
+  readonly acceptedAfterBound: number;
+  readonly expiredAccepted: number;
+  /** Requests for the JWKS the distribution answered, and those read from the bucket. */
+  readonly requests: { readonly viewer: number; readonly origin: number };
 }
 
 interface IssuedToken {
@@ -177,14 +200,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
   const admin = new SecretsManagerClient(local.clientConfig());
   const instances: FleetInstance[] = [];
   const telemetry = new FleetTelemetry();
+  const algorithm = options.algorithm ?? 'HS256';
+  // The stack publishes asymmetric keys only: a JWKS cannot hold an HMAC key.
+  const keySet = isHmacAlgorithm(algorithm) ? undefined : startDemoKeySet(local);
   try {
     const functionArn = local.registerFunction(
       'jwt-key-rotation',
       createRotationFunction(local, {
         clock,
-        ...(options.algorithm !== undefined && { algorithm: options.algorithm }),
+        algorithm,
         gracePeriodSeconds: options.gracePeriodSeconds,
         eventBusName: 'jwt-keys',
+        ...(keySet !== undefined && { keySet }),
       }),
     );
 
@@ -207,6 +234,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
             `verifies until ${previousGraceEndsAt ?? 'its label is removed'}; standby key ` +
             `${short(next?.kid)} announced (nextKid)`,
         );
+        timelinePublished();
       } else if (parsed?.detailType === KEY_RETIRED) {
         const { retired, reason } = parsed.detail;
         if (reason === 'revoked') {
@@ -217,6 +245,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
           retiredAt.set(retired.kid, now);
         }
         timeline('retired', `key ${short(retired.kid)} retired (${reason})`);
+        timelinePublished();
       }
       if (options.pushEvents === true) {
         for (const instance of instances) instance.handleRotationEvent(event);
@@ -226,7 +255,6 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     // The deploy, as the stack does it: the secret with CloudFormation's generated key, the
     // FirstKey custom resource (the first key and its standby), then the rotation schedule,
     // created without rotating.
-    const algorithm = options.algorithm ?? 'HS256';
     timeline(
       'deploy',
       isHmacAlgorithm(algorithm)
@@ -254,6 +282,20 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       `rotation schedule every ${options.rotationDays} days, created without rotating ` +
         '(Secrets Manager ran testSecret only)',
     );
+    let observer: JwksObserver | undefined;
+    if (keySet !== undefined) {
+      timeline(
+        'jwks',
+        `published key set at ${keySet.issuer}/.well-known/jwks.json (S3 + CloudFront), read by ` +
+          'a verifier that holds no secret (JwksVerifier, no AWS access)',
+      );
+      timelinePublished();
+      observer = createJwksObserver(keySet, {
+        audience: DEMO_AUDIENCE,
+        clock,
+        clockToleranceSeconds: tolerance / 1000,
+      });
+    }
 
     // Each instance started at its own moment: their caches expire out of phase.
     for (let index = 0; index < options.instances; index += 1) {
@@ -263,6 +305,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
         cacheTtlMs: options.cacheTtlMs,
         clockToleranceSeconds: tolerance / 1000,
         observer: telemetry,
+        ...(keySet !== undefined && { issuer: keySet.issuer }),
       });
       now = start - Math.floor((index * options.cacheTtlMs) / options.instances);
       await instance.warmUp();
@@ -295,6 +338,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       replaysVerified: 0,
       replaysAcceptedAfterBound: 0,
       interleavedReads: 0,
+    };
+    const jwks = {
+      verifications: 0,
+      accepted: 0,
+      rejectedCorrectly: {} as Record<string, number>,
+      wronglyRejected: 0,
+      acceptedAfterBound: 0,
+      expiredAccepted: 0,
     };
     const reported = new Set<string>();
     /** One long-lived token per key, for replays once the key has ended. */
@@ -361,10 +412,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       },
       events: local.events.length,
       observed: telemetry.figures(),
+      ...(keySet !== undefined && {
+        jwks: {
+          jwksUrl: keySet.jwksUrl,
+          boundMs: keySet.boundMs,
+          ...jwks,
+          requests: keySet.jwksRequests(),
+        },
+      }),
     };
 
     /** Verifies a token of the fleet and judges the verdict against the promises. */
     async function judge(instance: FleetInstance, sample: IssuedToken): Promise<boolean> {
+      await judgeByKeySet(sample);
       const verdict = await instance.verify(sample.token);
       figures.verifications += 1;
       const endedAt = revokedAt.get(sample.kid) ?? retiredAt.get(sample.kid);
@@ -407,6 +467,55 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
         );
       }
       return false;
+    }
+
+    /**
+     * The same token through the verifier with no secret: it must accept what is valid, and
+     * refuse a key that left the published set once max-age has run out.
+     */
+    async function judgeByKeySet(sample: IssuedToken): Promise<void> {
+      if (observer === undefined || keySet === undefined) return;
+      const verdict = await observer.verify(sample.token);
+      jwks.verifications += 1;
+      const endedAt = revokedAt.get(sample.kid) ?? retiredAt.get(sample.kid);
+      const keyGone = endedAt !== undefined && now > endedAt + keySet.boundMs;
+      if (verdict.accepted) {
+        jwks.accepted += 1;
+        if (now > sample.expiresAt + tolerance) jwks.expiredAccepted += 1;
+        if (keyGone) jwks.acceptedAfterBound += 1;
+        const key = `jwks-accepted:${sample.kid}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          timeline(
+            'jwks',
+            `verifier with no secret accepts key ${short(sample.kid)} (published key set)`,
+          );
+        }
+        return;
+      }
+      const live = !revokedAt.has(sample.kid) && now < sample.expiresAt - tolerance;
+      if (live) jwks.wronglyRejected += 1;
+      else jwks.rejectedCorrectly[verdict.code] = (jwks.rejectedCorrectly[verdict.code] ?? 0) + 1;
+      const key = `jwks-refused:${verdict.code}:${sample.kid}:${live}`;
+      if (!reported.has(key) && verdict.code !== 'ERR_JWT_EXPIRED') {
+        reported.add(key);
+        const ended =
+          endedAt === undefined ? '' : `, ${formatAge(now - endedAt)} after it left the key set`;
+        timeline(
+          'jwks',
+          `verifier with no secret ${live ? 'WRONGLY ' : ''}refuses key ${short(sample.kid)}: ` +
+            `${verdict.code}${ended}`,
+        );
+      }
+    }
+
+    /** The kids the published JWKS holds now, on the timeline. */
+    function timelinePublished(): void {
+      if (keySet === undefined) return;
+      const object = local.readObject(keySet.config.bucketName, KEY_SET_DOCUMENTS.jwks.objectKey);
+      if (object === undefined) return;
+      const { keys } = JSON.parse(object.body.toString('utf8')) as { keys: { kid: string }[] };
+      timeline('jwks', `published key set: ${keys.map((each) => short(each.kid)).join(', ')}`);
     }
 
     /** A fleet token with its kid replaced by a random one: it must be refused. */
@@ -515,6 +624,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     }
   } finally {
     for (const instance of instances) instance.close();
+    keySet?.close();
     admin.destroy();
     await local.close();
   }

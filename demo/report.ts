@@ -1,5 +1,5 @@
 /** The demo's summary: the figures and the two promises checked against them. */
-import { type FleetFigures } from './fleet';
+import { type FleetFigures, type JwksFigures } from './fleet';
 
 export function shortDate(at: number): string {
   return new Date(at).toISOString().slice(0, 16).replace('T', ' ');
@@ -37,9 +37,32 @@ export function printSummary(figures: FleetFigures, print: (line: string) => voi
     `  Secrets Manager      ${calls.mean.toFixed(0)} calls per instance (min ${calls.min}, max ${calls.max})`,
   );
   print(`  events published     ${figures.events}`);
+  const jwksHeld = figures.jwks === undefined || printJwksSummary(figures.jwks, print);
   return (
     figures.wronglyRejected === 0 &&
     figures.acceptedAfterBound === 0 &&
-    figures.expiredAccepted === 0
+    figures.expiredAccepted === 0 &&
+    jwksHeld
   );
+}
+
+/** The verifier with no secret: the same promises, with the key set's bound. */
+function printJwksSummary(jwks: JwksFigures, print: (line: string) => void): boolean {
+  const minutes = jwks.boundMs / 60_000;
+  print(`  verifier with no secret (JwksVerifier on the published key set, ${jwks.jwksUrl})`);
+  print(`    verifications      ${jwks.verifications}: ${jwks.accepted} accepted`);
+  for (const [code, count] of Object.entries(jwks.rejectedCorrectly)) {
+    print(`    rejected, rightly  ${count} ${code}`);
+  }
+  print(`    wrongly rejected   ${jwks.wronglyRejected} (valid tokens of live keys; must be 0)`);
+  print(
+    `    accepted after bound ${jwks.acceptedAfterBound} (retired/revoked keys, ${minutes} min ` +
+      'after they left the set; must be 0)',
+  );
+  print(`    expired accepted   ${jwks.expiredAccepted} (must be 0)`);
+  print(
+    `    key set requests   ${jwks.requests.viewer} to the distribution, ` +
+      `${jwks.requests.origin} read from the bucket`,
+  );
+  return jwks.wronglyRejected === 0 && jwks.acceptedAfterBound === 0 && jwks.expiredAccepted === 0;
 }

@@ -22,8 +22,10 @@ import {
   type JwtAlgorithm,
   parseKeyDocument,
 } from '../key-document';
+import { type KeySetConfig } from '../lambda/rotation/config';
 import { createRotationHandler } from '../lambda/rotation/create-rotation-handler';
 import { EventBridgePublisher } from '../lambda/rotation/event-publisher';
+import { type KeySetStore } from '../lambda/rotation/key-set-store';
 import { SdkSecretsStore } from '../lambda/rotation/secrets-store';
 import { type LambdaHandler, type LocalAws } from '../local-aws';
 
@@ -33,6 +35,8 @@ export interface RotationFunctionSettings {
   readonly algorithm?: JwtAlgorithm;
   readonly gracePeriodSeconds: number;
   readonly eventBusName: string;
+  /** Where an asymmetric key's public keys are published, as the stack configures it. */
+  readonly keySet?: { readonly config: KeySetConfig; readonly store: KeySetStore };
 }
 
 /** The rotation Lambda's logic with the real SDK clients pointed at the local endpoint. */
@@ -51,9 +55,11 @@ export function createRotationFunction(
       algorithm: settings.algorithm ?? 'HS256',
       gracePeriodSeconds: settings.gracePeriodSeconds,
       eventBusName: settings.eventBusName,
+      ...(settings.keySet !== undefined && { keySet: settings.keySet.config }),
     },
     clock: settings.clock,
     logger: quiet,
+    ...(settings.keySet !== undefined && { keySetStore: settings.keySet.store }),
   });
   return (event) => handler(event);
 }
@@ -152,6 +158,9 @@ export function templateKeyDocument(alg: HmacAlgorithm = 'HS256'): string {
   return JSON.stringify({ kty: 'oct', alg, use: 'sig', kid: 'initial', k });
 }
 
+/** The audience every fleet token names. */
+export const DEMO_AUDIENCE = 'demo-api';
+
 export interface FleetInstanceSettings {
   readonly secretId: string;
   readonly clock: () => number;
@@ -159,6 +168,8 @@ export interface FleetInstanceSettings {
   readonly clockToleranceSeconds: number;
   /** Told of every verification and read of the keys. @default - none */
   readonly observer?: VerificationObserver;
+  /** The `iss` of signed tokens: the published key set's issuer, if any. @default 'https://demo.example' */
+  readonly issuer?: string;
 }
 
 export interface FleetInstance {
@@ -192,8 +203,8 @@ export function createFleetInstance(
     clock: settings.clock,
     cacheTtlMs: settings.cacheTtlMs,
     clockToleranceSeconds: settings.clockToleranceSeconds,
-    issuer: 'https://demo.example',
-    audience: 'demo-api',
+    issuer: settings.issuer ?? 'https://demo.example',
+    audience: DEMO_AUDIENCE,
     ...(settings.observer !== undefined && { observer: settings.observer }),
   });
   return {

@@ -133,6 +133,8 @@ async function serveKeySet(documents: readonly AsymmetricKeyDocument[]): Promise
 interface SignedKey {
   readonly document: AsymmetricKeyDocument;
   readonly token: string;
+  /** A fresh token: the counts run minutes after setup, on a clock that starts then. */
+  readonly sign: () => string;
 }
 
 async function signedKey(alg: JwksAlgorithm): Promise<SignedKey> {
@@ -141,7 +143,8 @@ async function signedKey(alg: JwksAlgorithm): Promise<SignedKey> {
     kid: `bench-jwks-${alg}`,
     now: new Date(),
   })) as AsymmetricKeyDocument;
-  return { document, token: floorSigner(alg, document.kid, floorScheme(document))() };
+  const sign = floorSigner(alg, document.kid, floorScheme(document));
+  return { document, token: sign(), sign };
 }
 
 const subjectOf = (result: unknown): unknown => {
@@ -220,10 +223,11 @@ async function casesOf(
 
 /** One verification per simulated second over `simulatedMs`, on an injected clock. */
 async function countOverTime(
-  { token }: SignedKey,
+  { sign }: SignedKey,
   host: KeySetHost,
   simulatedMs: number,
 ): Promise<JwksFetchCounts['overTime']> {
+  const token = sign();
   const start = Date.now();
   let now = start;
   const verifier = new JwksVerifier({
@@ -256,10 +260,11 @@ function withKid(token: string, kid: string): string {
 }
 
 async function countUnknownKidFlood(
-  { token }: SignedKey,
+  { sign }: SignedKey,
   host: KeySetHost,
   settings: JwksBenchSettings,
 ): Promise<JwksFetchCounts['unknownKidFlood']> {
+  const token = sign();
   const start = Date.now();
   let now = start;
   const verifier = new JwksVerifier({

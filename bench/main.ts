@@ -2,8 +2,9 @@
  * `npm run bench`: the JWT cases of every algorithm, key generation and the rotation Lambda's
  * weight, in one run. Prints a table with each case's ratio to the floor and whether each
  * target was met, and writes everything to bench/results/latest.json. BENCH_ROUNDS,
- * BENCH_BATCH_MS, BENCH_KEYGEN_RUNS, BENCH_RSA_KEYGEN_RUNS and BENCH_LAMBDA_LOADS change the
- * run's size; BENCH_ALGORITHMS (comma-separated) picks algorithms, to repeat a suspicious case.
+ * BENCH_BATCH_MS, BENCH_KEYGEN_RUNS, BENCH_RSA_KEYGEN_RUNS, BENCH_LAMBDA_LOADS and
+ * BENCH_JWKS_FLOOD (tokens with unknown kids) change the run's size; BENCH_ALGORITHMS
+ * (comma-separated) picks algorithms, to repeat a suspicious case.
  * A benchmark, not a test: a missed target is reported, never a failure.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,11 @@ import { join } from 'node:path';
 
 import { isJwtAlgorithm, type JwtAlgorithm, RSA_MODULUS_BITS } from '../key-document';
 
+import {
+  formatJwksVerifierBench,
+  isJwksAlgorithm,
+  runJwksVerifierBench,
+} from './jwks-verifier-bench';
 import { formatObserverBench, runObserverBench } from './observer-bench';
 import { formatBench } from './report';
 import { runBench } from './run-bench';
@@ -63,9 +69,24 @@ async function main(): Promise<void> {
     inFlight: 64,
   });
   console.log(formatObserverBench(observers));
+  // The verify-only client, for the algorithms a JWKS publishes (not HMAC): none, if none picked.
+  const jwksAlgorithms = algorithms().filter(isJwksAlgorithm);
+  const jwksVerifier =
+    jwksAlgorithms.length === 0
+      ? undefined
+      : await runJwksVerifierBench({
+          algorithms: jwksAlgorithms,
+          rounds: setting('BENCH_ROUNDS', 31),
+          batchMs: setting('BENCH_BATCH_MS', 25),
+          inFlight: 64,
+          simulatedMs: 60 * 60_000,
+          floodTokens: setting('BENCH_JWKS_FLOOD', 10_000),
+          floodBurst: 100,
+        });
+  if (jwksVerifier !== undefined) console.log(formatJwksVerifierBench(jwksVerifier));
   const output = join(ROOT, 'bench', 'results', 'latest.json');
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(output, `${JSON.stringify({ ...results, observers }, null, 2)}\n`);
+  writeFileSync(output, `${JSON.stringify({ ...results, observers, jwksVerifier }, null, 2)}\n`);
   console.log(`\nresults: ${output}`);
 }
 

@@ -5,6 +5,7 @@
 import { isHmacAlgorithm } from '../key-document';
 
 import { type Measurement } from './harness';
+import { type JwksFetchCounts } from './jwks-verifier-bench';
 import { type LambdaBundleResults } from './lambda-bundle';
 
 export interface Target {
@@ -65,5 +66,50 @@ export function benchTargets(
       },
     );
   }
+  return list;
+}
+
+/**
+ * The verify-only client against the node:crypto floor (issue 16): the key set is cached, so a
+ * verification is the signature and the claims, as the floor's: 1.1×. And its HTTP fetches:
+ * none per verification, at most one per max-age, at most one per unknown-kid refresh interval.
+ */
+export const JWKS_VERIFIER_RATIO_LIMIT = 1.1;
+
+export function jwksVerifierTargets(
+  cases: readonly Measurement[],
+  fetches: JwksFetchCounts,
+): Target[] {
+  const list: Target[] = cases
+    .filter((result) => result.name.endsWith(' JWKS JwksVerifier'))
+    .map((result) => ({
+      name: `${result.name} (${result.mode}) / floor`,
+      limit: `<= ${JWKS_VERIFIER_RATIO_LIMIT}`,
+      value: result.ratioToBaseline,
+      met: result.ratioToBaseline <= JWKS_VERIFIER_RATIO_LIMIT,
+    }));
+  const { overTime, unknownKidFlood } = fetches;
+  list.push(
+    {
+      name: 'JwksVerifier HTTP fetches per verification (after warm-up)',
+      limit: '= 0',
+      value: fetches.perVerification,
+      met: fetches.perVerification === 0,
+    },
+    {
+      name: `JwksVerifier fetches over ${overTime.simulatedMs / 60_000} min at max-age=${overTime.maxAgeSeconds}`,
+      limit: `<= ${overTime.limit}`,
+      value: overTime.fetches,
+      met: overTime.fetches <= overTime.limit,
+    },
+    {
+      name: `JwksVerifier fetches for ${unknownKidFlood.tokens} unknown kids over ${unknownKidFlood.simulatedMs / 1000} s`,
+      limit: `<= ${unknownKidFlood.limit}`,
+      value: unknownKidFlood.fetches,
+      met:
+        unknownKidFlood.fetches <= unknownKidFlood.limit &&
+        unknownKidFlood.refused === unknownKidFlood.tokens,
+    },
+  );
   return list;
 }

@@ -1,8 +1,10 @@
 /**
  * A fetched key set, cached by the rules JwtKeyRing's cache follows (key-cache.ts), with the
  * response deciding the cache period: its Cache-Control max-age (less Age), clamped to
- * [minCacheMs, maxCacheMs]. Refreshed ahead of expiry in the background (the last tenth of the
- * period), one fetch in flight at a time. When the URL fails, the expired set keeps serving for
+ * [minCacheMs, maxCacheMs]. Fetched again when the period ends, not ahead of it, so a process
+ * makes at most one fetch per max-age (the published key set's promise to its host); callers
+ * arriving then wait for that one fetch, bounded by the fetch timeout. One fetch in flight at a
+ * time. When the URL fails, the expired set keeps serving for
  * at most maxStalenessMs past its expiry, then every verification fails closed; failures before
  * the first load are rate-limited too. A kid the set does not hold causes at most one fetch per
  * unknownKidRefreshIntervalMs, whatever the number of tokens carrying unknown kids.
@@ -36,8 +38,6 @@ export type Keys = ReadonlyMap<string, AsymmetricKey>;
 interface CachedSet {
   readonly keys: Keys;
   readonly fetchedAt: number;
-  /** When a background refresh starts. */
-  readonly refreshAt: number;
   /** When the set is stale: used only while the URL fails, and only within maxStalenessMs. */
   readonly expiresAt: number;
 }
@@ -58,7 +58,7 @@ export class KeySetCache {
   /** The cached keys when no refresh is due: the hot path, answered without a promise. */
   freshKeys(): Keys | undefined {
     const cached = this.cached;
-    return cached !== undefined && this.options.clock() < cached.refreshAt
+    return cached !== undefined && this.options.clock() < cached.expiresAt
       ? cached.keys
       : undefined;
   }
@@ -76,10 +76,6 @@ export class KeySetCache {
         throw failingFast(recentFailure, this.options.retryAfterFailureMs);
       }
       return (await this.refresh()).keys;
-    }
-    if (now < cached.expiresAt) {
-      if (recentFailure === undefined) this.refresh().catch(() => undefined);
-      return cached.keys;
     }
     const staleForMs = now - cached.expiresAt;
     if (staleForMs >= this.options.maxStalenessMs) {
@@ -150,7 +146,6 @@ export class KeySetCache {
       this.cached = {
         keys: keySet.keys,
         fetchedAt,
-        refreshAt: fetchedAt + periodMs - periodMs / 10,
         expiresAt: fetchedAt + periodMs,
       };
       this.lastFailure = undefined;

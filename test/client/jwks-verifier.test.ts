@@ -1,6 +1,6 @@
 /**
  * JwksVerifier against a real HTTP server on 127.0.0.1: the cache rules (max-age within
- * bounds, refresh ahead, rate-limited unknown kids, bounded stale-if-error), the fetch bounds
+ * bounds, one fetch per period, rate-limited unknown kids, bounded stale-if-error), the fetch bounds
  * (timeout, size), the key set entry rules and OpenID discovery. Time is the injected clock;
  * fetches are counted at the server.
  */
@@ -166,21 +166,20 @@ describe('Class: JwksVerifier', () => {
       const token = await signWith(es256);
       await keys.verify(token);
 
-      // WHEN the clock reaches the refresh-ahead point (the last tenth of the period), just before
-      now = NOW + periodSeconds * 900 - 1;
+      // WHEN the clock is just before the end of the period: no fetch ahead of it
+      now = NOW + periodSeconds * SECOND - 1;
       await keys.verify(token);
-      const beforeRefreshAhead = server.requests();
-      // AND just after it: a background fetch starts, which refresh() joins
-      now = NOW + periodSeconds * 900 + 1;
+      const beforeExpiry = server.requests();
+      // AND at its end: the verification waits for the one new fetch
+      now = NOW + periodSeconds * SECOND;
       await keys.verify(token);
-      await keys.refresh();
-      const atRefreshAhead = server.requests();
-      // AND past the end of the new set's period (the request waits for the fetch)
+      const atExpiry = server.requests();
+      // AND past the end of the new set's period
       now += periodSeconds * SECOND + 1;
       await keys.verify(token);
 
       // THEN
-      expect([beforeRefreshAhead, atRefreshAhead, server.requests()]).toEqual([1, 2, 3]);
+      expect([beforeExpiry, atExpiry, server.requests()]).toEqual([1, 2, 3]);
     });
 
     it(
@@ -197,9 +196,9 @@ describe('Class: JwksVerifier', () => {
           await keys.verify(token);
         }
 
-        // THEN fetches: the first, then one per 90% of max-age at most
+        // THEN fetches: the first, then at most one per max-age
         expect(server.requests()).toBeGreaterThanOrEqual(86_400 / 600);
-        expect(server.requests()).toBeLessThanOrEqual(1 + Math.ceil(86_400 / 540));
+        expect(server.requests()).toBeLessThanOrEqual(1 + 86_400 / 600);
       },
       SLOW_MS,
     );

@@ -31,6 +31,7 @@ import {
   scheduleSpacing,
   STANDBY_MINIMUM_AGE_TAG,
 } from '../contract';
+import { derivedVersionId } from '../contract/derived-version-id';
 import {
   type HmacAlgorithm,
   isLegacyKeyDocument,
@@ -46,7 +47,6 @@ import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { formatDuration, iso } from './format';
 import { type KeyEncoding, readKeyInput } from './key-input';
-import { legacyVersionIdFor } from './legacy-version-id';
 import { checkCanRotate, startRotation } from './rotate';
 import { legacyStateOf, readSecretState, type SecretState, youngStandbyOf } from './secret-state';
 
@@ -81,7 +81,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
   if (options === undefined) throw new Error('import needs its options');
   const key = await readKeyInput(context.stdin, options.encoding);
   const before = await readSecretState(context.secretsManager, context.secretId);
-  const versionId = legacyVersionIdFor(before.arn);
+  const versionId = derivedVersionId(before.arn, 'legacy-key');
   const existing = await readLegacyVersion(context.secretsManager, before, versionId);
 
   let outcome: Outcome;

@@ -14,6 +14,7 @@
  *   standby existed): nothing changes. The next rotation brings a standby.
  */
 import { AWSCURRENT, STANDBY_STAGE, versionWithStage } from '../../contract';
+import { derivedVersionId } from '../../contract/derived-version-id';
 import {
   graceForSuccessorOf,
   type KeyDocument,
@@ -29,7 +30,6 @@ import {
   writeUnlessAlreadyDone,
 } from './context';
 import { type CustomResourceRequestType } from './custom-resource';
-import { derivedVersionId } from './derived-version-id';
 import { RotationError } from './errors';
 import { type SecretDescription } from './secrets-store';
 import { ensureStandby } from './standby';

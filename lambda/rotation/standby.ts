@@ -7,6 +7,7 @@
  * under the same version id).
  */
 import { STANDBY_STAGE, versionWithStage } from '../../contract';
+import { derivedVersionId } from '../../contract/derived-version-id';
 import {
   isLegacyKeyDocument,
   type KeyDocument,
@@ -23,7 +24,6 @@ import {
   type RotationContext,
   writeUnlessAlreadyDone,
 } from './context';
-import { derivedVersionId } from './derived-version-id';
 import { RotationError } from './errors';
 import { type SecretDescription } from './secrets-store';
 

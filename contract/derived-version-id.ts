@@ -1,7 +1,9 @@
 /**
  * Version ids derived from a request's own id, so that a retried request finds what an earlier
  * attempt wrote instead of writing a second key: a rotation's standby version from the
- * rotation's token, the first key's versions from the CloudFormation request id.
+ * rotation's token, the first key's versions from the CloudFormation request id, and the
+ * legacy key's version from the secret's ARN (`jwt-keys import`). Here, not in lambda/, because
+ * the operator command ships without the function's sources.
  */
 import { createHash } from 'node:crypto';
 

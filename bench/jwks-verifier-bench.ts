@@ -22,7 +22,9 @@ import { type AddressInfo } from 'node:net';
 import { createVerifier } from 'fast-jwt';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-import { JwksVerifier } from '../client/jwks-verifier';
+// The package's compiled code, as an application loads it (npm run bench builds it first).
+import { JwksVerifier } from 'rotating-jwt-keys/client/jwks';
+
 import {
   type AsymmetricKeyDocument,
   type JwtAlgorithm,

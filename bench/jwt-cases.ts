@@ -19,7 +19,9 @@ import { createSigner, createVerifier } from 'fast-jwt';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 
-import { JwtKeyRing } from '../client';
+// The package's compiled code, as an application loads it (npm run bench builds it first).
+import { JwtKeyRing } from 'rotating-jwt-keys/client';
+
 import {
   isHmacKeyDocument,
   type JwtAlgorithm,

@@ -13,8 +13,14 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 
-import { createEmbeddedMetricsObserver, JwtKeyRing, type VerificationObserver } from '../client';
-import { createOpenTelemetryObserver } from '../client/opentelemetry';
+// The package's compiled code, as an application loads it (npm run bench builds it first).
+import {
+  createEmbeddedMetricsObserver,
+  JwtKeyRing,
+  type VerificationObserver,
+} from 'rotating-jwt-keys/client';
+import { createOpenTelemetryObserver } from 'rotating-jwt-keys/client/opentelemetry';
+
 import { generateKeyDocument, serializeKeyDocument } from '../key-document';
 import { startLocalAws } from '../local-aws';
 

@@ -10,15 +10,15 @@
  */
 import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
-import {
-  type AsymmetricAlgorithm,
-  decodeCanonicalBase64url,
-  hashName,
-  type HmacAlgorithm,
-} from '../key-document';
+// From the modules themselves, not the key-document index: compiled, a call through an index's
+// re-export goes through a getter, and these run on every verification.
+import { hashName, type HmacAlgorithm } from '../key-document/algorithms';
+import { type AsymmetricAlgorithm } from '../key-document/asymmetric';
+import { decodeCanonicalBase64url } from '../key-document/base64url';
 
 import { JwtKeyRingError } from './errors';
 import { createAsymmetricSignature, hasValidAsymmetricSignature } from './signatures';
+import { type ProtectedHeader, type VerifiedHeaders } from './verified-headers';
 
 export interface HmacKey {
   readonly kind: 'hmac';
@@ -42,7 +42,9 @@ export interface AsymmetricKey {
 export type JwsKey = HmacKey | AsymmetricKey;
 
 export interface DecodedJws {
-  readonly header: Readonly<Record<string, unknown>>;
+  readonly header: ProtectedHeader;
+  /** The header as the token spells it (what VerifiedHeaders remembers it by). */
+  readonly encodedHeader: string;
   readonly payload: Buffer;
   readonly signingInput: string;
   readonly signature: Buffer;
@@ -61,8 +63,15 @@ const SIGNATURE_BYTES: Readonly<Record<HmacAlgorithm, number>> = {
   HS512: 64,
 };
 
-/** Splits and decodes a compact JWS; checks structure only, not the signature. */
-export function decodeCompactJws(token: string, maxBytes: number): DecodedJws {
+/**
+ * Splits and decodes a compact JWS; checks structure only, not the signature. A header part that
+ * `verifiedHeaders` remembers is not decoded again.
+ */
+export function decodeCompactJws(
+  token: string,
+  maxBytes: number,
+  verifiedHeaders?: VerifiedHeaders,
+): DecodedJws {
   if (typeof token !== 'string') throw malformed('the token is not a string');
   if (token.length > maxBytes) {
     throw new JwtKeyRingError('ERR_JWT_TOO_LARGE', `the token is longer than ${maxBytes} bytes`);
@@ -72,27 +81,29 @@ export function decodeCompactJws(token: string, maxBytes: number): DecodedJws {
   if (second < 0 || token.indexOf('.', second + 1) >= 0) {
     throw malformed('a compact JWS has exactly three parts');
   }
-  const headerPart = token.slice(0, first);
-  const payloadPart = token.slice(first + 1, second);
-  const signaturePart = token.slice(second + 1);
-  const headerBytes = decodeCanonicalBase64url(headerPart);
-  const payload = decodeCanonicalBase64url(payloadPart);
-  const signature = decodeCanonicalBase64url(signaturePart);
-  if (headerBytes === undefined || payload === undefined || signature === undefined) {
-    throw malformed('every part must be canonical unpadded base64url');
-  }
-  if (headerBytes.length === 0 || signature.length === 0)
-    throw malformed('empty header or signature');
-  const header = parseJsonObject(headerBytes);
+  const encodedHeader = token.slice(0, first);
+  const payload = decodeCanonicalBase64url(token.slice(first + 1, second));
+  const signature = decodeCanonicalBase64url(token.slice(second + 1));
+  if (payload === undefined || signature === undefined) throw notCanonical();
+  const header = verifiedHeaders?.find(encodedHeader) ?? decodeHeader(encodedHeader);
+  if (signature.length === 0) throw malformed('empty header or signature');
+  return { header, encodedHeader, payload, signingInput: token.slice(0, second), signature };
+}
+
+function decodeHeader(encodedHeader: string): ProtectedHeader {
+  const bytes = decodeCanonicalBase64url(encodedHeader);
+  if (bytes === undefined) throw notCanonical();
+  if (bytes.length === 0) throw malformed('empty header or signature');
+  const header = parseJsonObject(bytes);
   if (header === undefined) throw malformed('the protected header is not a UTF-8 JSON object');
-  return { header, payload, signingInput: token.slice(0, second), signature };
+  return header;
 }
 
 /**
  * Checks what the header may say before any key is used: an `alg` string, no `crit` (no
  * extension is supported, so none can be understood), a `typ` of JWT if any.
  */
-export function checkProtectedHeader(header: Readonly<Record<string, unknown>>): void {
+export function checkProtectedHeader(header: ProtectedHeader): void {
   if (typeof header.alg !== 'string' || header.alg === '') throw malformed('the header has no alg');
   if (header.crit !== undefined) {
     throw new JwtKeyRingError(
@@ -100,7 +111,7 @@ export function checkProtectedHeader(header: Readonly<Record<string, unknown>>):
       'critical header extensions are not supported',
     );
   }
-  if (header.typ !== undefined) {
+  if (header.typ !== undefined && header.typ !== 'JWT') {
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
     if (typ !== 'jwt' && typ !== 'application/jwt') {
       throw new JwtKeyRingError(
@@ -131,7 +142,7 @@ export function hasValidSignature(decoded: DecodedJws, key: JwsKey): boolean {
 }
 
 /** The protected header as it appears in a token; a key's is encoded once, when it is loaded. */
-export function encodeProtectedHeader(header: Readonly<Record<string, unknown>>): string {
+export function encodeProtectedHeader(header: ProtectedHeader): string {
   return encodeJson(header);
 }
 
@@ -164,6 +175,10 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
 
 function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function notCanonical(): JwtKeyRingError {
+  return malformed('every part must be canonical unpadded base64url');
 }
 
 function malformed(reason: string): JwtKeyRingError {

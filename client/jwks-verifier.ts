@@ -16,6 +16,7 @@ import {
   callPolicy,
   checkSignature,
   decodeToken,
+  NO_OPTIONS,
   readClaims,
   requireKid,
   verificationPolicy,
@@ -27,6 +28,7 @@ import { type Keys, KeySetCache } from './key-set-cache';
 import { type VerificationObserver } from './observer';
 import { checkNumber } from './options';
 import { VerificationReporter } from './verification-reporter';
+import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
 
 export interface JwksVerifierOptions {
   /**
@@ -92,7 +94,8 @@ export interface JwksVerifierOptions {
 
 export interface JwksVerifiedToken {
   readonly payload: JwtPayload;
-  readonly protectedHeader: Readonly<Record<string, unknown>>;
+  /** Frozen, and shared by the tokens that carry the same header (see verified-headers.ts). */
+  readonly protectedHeader: ProtectedHeader;
   /** The key set entry that verified it. */
   readonly kid: string;
 }
@@ -107,6 +110,7 @@ export class JwksVerifier {
   private readonly policy: VerificationPolicy;
   private readonly source: string;
   private readonly reporter: VerificationReporter | undefined;
+  private readonly verifiedHeaders = new VerifiedHeaders();
 
   constructor(options: JwksVerifierOptions) {
     if (options.jwksUri === undefined && options.issuer === undefined) {
@@ -202,14 +206,14 @@ export class JwksVerifier {
    * the fetched keys only, the algorithm must be that key's, the signature is checked before
    * the claims are read, and `exp` is required.
    */
-  verify(token: string, options: VerifyOptions = {}): Promise<JwksVerifiedToken> {
+  verify(token: string, options: VerifyOptions = NO_OPTIONS): Promise<JwksVerifiedToken> {
     const verifying = this.verifyToken(token, options);
     return this.reporter === undefined ? verifying : this.reporter.watch(verifying, token);
   }
 
   private async verifyToken(token: string, options: VerifyOptions): Promise<JwksVerifiedToken> {
     const policy = callPolicy(this.policy, options);
-    const decoded = decodeToken(token, this.policy.maxTokenBytes);
+    const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
     const kid = requireKid(decoded.header);
     let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = keys.get(kid);
@@ -227,7 +231,8 @@ export class JwksVerifier {
     }
     checkSignature(decoded, key);
     const payload = readClaims(decoded, policy, this.clock());
-    return { payload, protectedHeader: decoded.header, kid };
+    const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
+    return { payload, protectedHeader, kid };
   }
 
   /** Fetches the key set now (for example at start-up, to fail fast on a wrong URL). */

@@ -21,6 +21,7 @@ import {
   callPolicy,
   checkSignature,
   decodeToken,
+  NO_OPTIONS,
   optionalKid,
   readClaims,
   verificationPolicy,
@@ -38,6 +39,7 @@ import { type VerificationObserver, verificationStageOf } from './observer';
 import { checkNumber } from './options';
 import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
 import { VerificationReporter } from './verification-reporter';
+import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
 
 export type { VerifyOptions } from './jwt-verification';
 
@@ -123,7 +125,8 @@ export interface SignOptions {
 
 export interface VerifiedToken {
   readonly payload: JwtPayload;
-  readonly protectedHeader: Readonly<Record<string, unknown>>;
+  /** Frozen, and shared by the tokens that carry the same header (see verified-headers.ts). */
+  readonly protectedHeader: ProtectedHeader;
   /** Which key verified it. */
   readonly stage: KeyStage;
   readonly kid: string;
@@ -147,6 +150,7 @@ export class JwtKeyRing {
   private readonly secretId: string;
   private readonly policy: VerificationPolicy;
   private readonly reporter: VerificationReporter | undefined;
+  private readonly verifiedHeaders = new VerifiedHeaders();
 
   constructor(private readonly options: JwtKeyRingOptions) {
     if (typeof options.secretId !== 'string' || options.secretId === '') {
@@ -263,14 +267,14 @@ export class JwtKeyRing {
    * the algorithm must be that key's, the signature is checked before the claims are read,
    * and `exp` is required. The outcome goes to the observer and, if refused, the logger.
    */
-  verify(token: string, options: VerifyOptions = {}): Promise<VerifiedToken> {
+  verify(token: string, options: VerifyOptions = NO_OPTIONS): Promise<VerifiedToken> {
     const verifying = this.verifyToken(token, options);
     return this.reporter === undefined ? verifying : this.reporter.watch(verifying, token);
   }
 
   private async verifyToken(token: string, options: VerifyOptions): Promise<VerifiedToken> {
     const policy = callPolicy(this.policy, options);
-    const decoded = decodeToken(token, this.policy.maxTokenBytes);
+    const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
     const kid = optionalKid(decoded.header);
     let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
     let key = findKey(snapshot, kid);
@@ -318,7 +322,7 @@ export class JwtKeyRing {
     );
     return {
       payload,
-      protectedHeader: decoded.header,
+      protectedHeader: this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header),
       stage: key.stage,
       kid: key.kid,
       legacy: legacy !== undefined,
@@ -383,12 +387,15 @@ function kidOf(reference: unknown): string | undefined {
  * tokens of the static secret it was carry none, and no token signed since names it.
  */
 function findKey(snapshot: KeySnapshot, kid: string | undefined): LoadedKey | undefined {
-  for (const key of [snapshot.current, snapshot.previous]) {
-    if (key === undefined) continue;
-    const legacy = isLegacyKeyDocument(key.document);
-    if (kid === undefined ? legacy : !legacy && key.kid === kid) return key;
-  }
+  const { current, previous } = snapshot;
+  if (current !== undefined && answersTo(current, kid)) return current;
+  if (previous !== undefined && answersTo(previous, kid)) return previous;
   return undefined;
+}
+
+function answersTo(key: LoadedKey, kid: string | undefined): boolean {
+  const legacy = isLegacyKeyDocument(key.document);
+  return kid === undefined ? legacy : !legacy && key.kid === kid;
 }
 
 /**

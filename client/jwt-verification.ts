@@ -17,6 +17,7 @@ import {
 } from './compact-jws';
 import { JwtKeyRingError } from './errors';
 import { checkNumber } from './options';
+import { type VerifiedHeaders } from './verified-headers';
 
 export interface VerifyOptions {
   readonly issuer?: string | readonly string[];
@@ -31,7 +32,12 @@ export interface VerificationPolicy {
   readonly maxTokenBytes: number;
   readonly issuer?: string | readonly string[];
   readonly audience?: string | readonly string[];
+  /** The call policy of a verify call given no options, made once. */
+  readonly withoutOptions: CallPolicy;
 }
+
+/** A verify call's options when it is given none: the verifier's own policy applies. */
+export const NO_OPTIONS: VerifyOptions = Object.freeze({});
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
 export const DEFAULT_MAX_TOKEN_BYTES = 8192;
@@ -43,18 +49,26 @@ export function verificationPolicy(options: {
   readonly issuer?: string | readonly string[];
   readonly audience?: string | readonly string[];
 }): VerificationPolicy {
+  const clockToleranceSeconds = checkNumber(
+    options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    'clockToleranceSeconds',
+    { min: 0 },
+  );
+  const maxTokenBytes = checkNumber(
+    options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES,
+    'maxTokenBytes',
+    { min: 1, integer: true },
+  );
   return {
-    clockToleranceSeconds: checkNumber(
-      options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
-      'clockToleranceSeconds',
-      { min: 0 },
-    ),
-    maxTokenBytes: checkNumber(options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES, 'maxTokenBytes', {
-      min: 1,
-      integer: true,
-    }),
+    clockToleranceSeconds,
+    maxTokenBytes,
     ...(options.issuer !== undefined && { issuer: options.issuer }),
     ...(options.audience !== undefined && { audience: options.audience }),
+    withoutOptions: {
+      toleranceSeconds: clockToleranceSeconds,
+      issuer: options.issuer,
+      audience: options.audience,
+    },
   };
 }
 
@@ -66,6 +80,7 @@ export type CallPolicy = Omit<ClaimsPolicy, 'now'>;
  * read later, when the claims are (see readClaims).
  */
 export function callPolicy(policy: VerificationPolicy, options: VerifyOptions): CallPolicy {
+  if (options === NO_OPTIONS) return policy.withoutOptions;
   // One plain object, no spreads: this runs on every verification (npm run bench).
   return {
     toleranceSeconds:
@@ -77,9 +92,16 @@ export function callPolicy(policy: VerificationPolicy, options: VerifyOptions): 
   };
 }
 
-/** Decodes a token and checks its protected header; no key is used yet. */
-export function decodeToken(token: string, maxTokenBytes: number): DecodedJws {
-  const decoded = decodeCompactJws(token, maxTokenBytes);
+/**
+ * Decodes a token and checks its protected header; no key is used yet. A header a verified token
+ * already carried is taken from `verifiedHeaders` (and checked again: it costs nothing).
+ */
+export function decodeToken(
+  token: string,
+  maxTokenBytes: number,
+  verifiedHeaders: VerifiedHeaders,
+): DecodedJws {
+  const decoded = decodeCompactJws(token, maxTokenBytes, verifiedHeaders);
   checkProtectedHeader(decoded.header);
   return decoded;
 }

@@ -103,6 +103,7 @@ export class KeyCache {
   private readonly fates = new Map<string, KeyFate>();
   /** The current version whose predecessor a read after it found gone (retired or revoked). */
   private previousGoneFor: string | undefined;
+  private readonly imported = new ImportedKeys();
 
   constructor(private readonly options: KeyCacheOptions) {}
 
@@ -470,24 +471,73 @@ export class KeyCache {
         return undefined;
       throw error;
     }
-    const source = `secret "${this.options.secretId}" version ${value.VersionId ?? '?'} (${stage})`;
-    let document: KeyDocument;
-    try {
-      document = parseKeyDocument(value.SecretString ?? '', { source });
-    } catch (error) {
-      if (!(error instanceof KeyDocumentError)) throw error;
-      throw new JwtKeyRingError('ERR_KEY_DOCUMENT_INVALID', `${error.message} (${error.code})`, {
-        cause: error,
-      });
-    }
+    const secretString = value.SecretString ?? '';
+    const imported =
+      this.imported.find(secretString) ??
+      this.imported.add(
+        secretString,
+        importKey(
+          secretString,
+          `secret "${this.options.secretId}" version ${value.VersionId ?? '?'} (${stage})`,
+        ),
+      );
     return {
-      ...importDocumentKey(document),
+      ...imported.key,
       stage,
       versionId: value.VersionId ?? '',
       stages: value.VersionStages ?? [stage],
-      signingHeader: encodeProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' }),
-      document,
+      signingHeader: imported.signingHeader,
+      document: imported.document,
     };
+  }
+}
+
+/** A key document parsed and checked, and its key imported into node:crypto. */
+interface ImportedKey {
+  readonly document: KeyDocument;
+  readonly key: JwsKey;
+  readonly signingHeader: string;
+}
+
+function importKey(secretString: string, source: string): ImportedKey {
+  let document: KeyDocument;
+  try {
+    document = parseKeyDocument(secretString, { source });
+  } catch (error) {
+    if (!(error instanceof KeyDocumentError)) throw error;
+    throw new JwtKeyRingError('ERR_KEY_DOCUMENT_INVALID', `${error.message} (${error.code})`, {
+      cause: error,
+    });
+  }
+  return {
+    document,
+    key: importDocumentKey(document),
+    signingHeader: encodeProtectedHeader({ alg: document.alg, kid: document.kid, typ: 'JWT' }),
+  };
+}
+
+/**
+ * The last few keys imported, by their exact secret value: most refreshes read versions whose
+ * value has not changed, and parsing, checking and importing a key again is most of a
+ * refresh's CPU for an asymmetric key (an RSA private key's import and consistency check).
+ * Any change to the value, a byte included, is a new entry, parsed and checked in full.
+ */
+class ImportedKeys {
+  /** AWSCURRENT and AWSPREVIOUS, and a rotation's new version arriving. */
+  private static readonly MAX = 4;
+  private readonly bySecretString = new Map<string, ImportedKey>();
+
+  find(secretString: string): ImportedKey | undefined {
+    return this.bySecretString.get(secretString);
+  }
+
+  add(secretString: string, imported: ImportedKey): ImportedKey {
+    for (const oldest of this.bySecretString.keys()) {
+      if (this.bySecretString.size < ImportedKeys.MAX) break;
+      this.bySecretString.delete(oldest);
+    }
+    this.bySecretString.set(secretString, imported);
+    return imported;
   }
 }
 

@@ -605,19 +605,30 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     }
 
     /**
-     * Instances act often around rotations, grace ends and the revoke, rarely elsewhere; a
-     * rare step never jumps over the start of a busy period.
+     * Instances act often around the moments that matter, rarely elsewhere: a rotation (its
+     * tokens of the old key verifying with AWSPREVIOUS), the grace end after it (the
+     * retirement), the next scheduled rotation and the revoke; each from an hour before to an
+     * hour after its effects can show (two token lifetimes and a cache period). A rare step never
+     * jumps over the start of such a period. The middle of a long grace holds nothing new: the
+     * tokens signed before the rotation expired long before it ends.
      */
     async function nextStep(at: number): Promise<number> {
-      const busyFor =
-        options.gracePeriodSeconds * 1000 + 2 * options.tokenLifetimeSeconds * 1000 + HOUR_MS;
+      const lasts =
+        2 * options.tokenLifetimeSeconds * 1000 +
+        Math.max(options.cacheTtlMs, keySet?.boundMs ?? 0) +
+        HOUR_MS;
       const described = await admin.send(new DescribeSecretCommand({ SecretId: secretArn }));
-      const busyStarts = [described.NextRotationDate?.getTime(), revokeAt]
+      const busyStarts = [
+        lastRotationAt,
+        lastRotationAt + options.gracePeriodSeconds * 1000,
+        described.NextRotationDate?.getTime(),
+        revokeAt,
+      ]
         .filter((moment): moment is number => moment !== undefined)
         .map((moment) => moment - HOUR_MS);
-      const busy =
-        at - lastRotationAt < busyFor ||
-        busyStarts.some((busyStart) => at >= busyStart && at < busyStart + HOUR_MS + busyFor);
+      const busy = busyStarts.some(
+        (busyStart) => at >= busyStart && at < busyStart + HOUR_MS + lasts,
+      );
       if (busy) return at + options.denseStepMs;
       const upcoming = busyStarts.filter((busyStart) => busyStart > at);
       return Math.min(at + options.sparseStepMs, ...upcoming);

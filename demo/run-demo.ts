@@ -14,7 +14,7 @@ export const DEMO_SETTINGS: FleetOptions = {
   tokenLifetimeSeconds: 15 * 60,
   cacheTtlMs: 5 * 60_000,
   denseStepMs: 10 * 60_000,
-  sparseStepMs: 12 * 3600_000,
+  sparseStepMs: 48 * 3600_000,
   verificationsPerStep: 3,
   revokeAtDay: 120,
   pushEvents: true,

@@ -59,17 +59,14 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
   if (resolved(gracePeriod)) {
     // Duration refuses negative amounts itself; a zero grace (retire at once) is allowed.
     if (resolved(rotationInterval)) {
-      // Two scheduled rotations can be the interval minus the window apart, and Secrets Manager
-      // keeps one AWSPREVIOUS: a grace that long would be cut short by the next rotation.
-      const window = rotationWindow(rotationInterval);
-      const closest = rotationInterval.minus(window);
-      if (gracePeriod.toSeconds() >= closest.toSeconds()) {
+      // Secrets Manager keeps one AWSPREVIOUS: a grace that long would be cut short by the next
+      // rotation.
+      const tooLong = notShorterThanRotationGap('gracePeriod', gracePeriod, rotationInterval);
+      if (tooLong !== undefined) {
         fail(
           'ERR_GRACE_PERIOD_TOO_LONG',
-          `gracePeriod must be shorter than rotationInterval minus the rotation window ` +
-            `(${written(rotationInterval)} - ${written(window)} = ${closest.toHumanString()}), ` +
-            `got ${written(gracePeriod)}: Secrets Manager may start a scheduled rotation at any ` +
-            'time in its window and keeps one AWSPREVIOUS',
+          `${tooLong}: Secrets Manager may start a scheduled rotation at any time in its ` +
+            'window and keeps one AWSPREVIOUS',
         );
       }
     }
@@ -94,20 +91,39 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
     }
   }
   if (resolved(maxVerifierCacheTime) && resolved(rotationInterval)) {
-    // A standby key is made at one rotation and promoted by the next, which can come the
-    // interval minus the window later: every verifier's cache must have seen it by then.
-    const window = rotationWindow(rotationInterval);
-    const closest = rotationInterval.minus(window);
-    if (maxVerifierCacheTime.toSeconds() >= closest.toSeconds()) {
+    // A standby key is made at one rotation and promoted by the next: every verifier's cache
+    // must have seen it by then.
+    const tooLong = notShorterThanRotationGap(
+      'maxVerifierCacheTime',
+      maxVerifierCacheTime,
+      rotationInterval,
+    );
+    if (tooLong !== undefined) {
       fail(
         'ERR_VERIFIER_CACHE_TOO_LONG',
-        `maxVerifierCacheTime must be shorter than rotationInterval minus the rotation window ` +
-          `(${written(rotationInterval)} - ${written(window)} = ${closest.toHumanString()}), ` +
-          `got ${written(maxVerifierCacheTime)}: a standby key could sign before every ` +
-          'verifier has fetched it',
+        `${tooLong}: a standby key could sign before every verifier has fetched it`,
       );
     }
   }
+}
+
+/**
+ * What is wrong when `value` is not shorter than the least time between two scheduled rotations:
+ * the interval minus the rotation window (Secrets Manager may start one anywhere in its window).
+ */
+function notShorterThanRotationGap(
+  name: string,
+  value: Duration,
+  rotationInterval: Duration,
+): string | undefined {
+  const window = rotationWindow(rotationInterval);
+  const gap = rotationInterval.minus(window);
+  if (value.toSeconds() < gap.toSeconds()) return undefined;
+  return (
+    `${name} must be shorter than rotationInterval minus the rotation window ` +
+    `(${written(rotationInterval)} - ${written(window)} = ${gap.toHumanString()}), ` +
+    `got ${written(value)}`
+  );
 }
 
 /** A value as the user wrote it when in hours or days (`47 hours`); else its human form. */

@@ -112,6 +112,27 @@ export class Faults {
     return match.released;
   }
 
+  /**
+   * A call under the plan: held first if a hold matches, then answered by `handle`, or failed
+   * as a matching fault says: a partial fault does the work and still fails, a hang never
+   * answers (`unanswered`), any other throws its error. `defaultError` as for take.
+   */
+  async run<T, U>(
+    operation: string,
+    input: Record<string, unknown>,
+    handle: () => T,
+    unanswered: U,
+    defaultError?: string,
+  ): Promise<T | U> {
+    const held = this.takeHold(operation, input);
+    if (held !== undefined) await held;
+    const fault = this.take(operation, input, defaultError);
+    if (fault === undefined) return handle();
+    if (fault.partial) handle();
+    if (fault.hang) return unanswered;
+    throw fault.error;
+  }
+
   /** Runs a step invocation with calls made meanwhile matching faults for that step. */
   async duringStep<T>(step: string, invocation: () => Promise<T>): Promise<T> {
     this.activeSteps.set(step, (this.activeSteps.get(step) ?? 0) + 1);

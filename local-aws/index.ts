@@ -283,13 +283,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       versionId: stringOrUndefined(input.VersionId),
       at: clock(),
     });
-    const held = faults.takeHold(operation, input);
-    if (held !== undefined) await held;
-    const fault = faults.take(operation, input);
-    if (fault === undefined) return secretsManager.handle(operation, input);
-    if (fault.partial) secretsManager.handle(operation, input);
-    if (fault.hang) return UNANSWERED;
-    throw fault.error;
+    return faults.run(operation, input, () => secretsManager.handle(operation, input), UNANSWERED);
   }
 
   function callEventBridge(
@@ -333,17 +327,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         );
       });
       const input = { Bucket: target.bucket, Key: target.key };
-      const held = faults.takeHold(operation, input);
-      if (held !== undefined) await held;
       const s3Request = { ...target, operation, headers: request.headers, body };
-      const fault = faults.take(operation, input, 'InternalError');
-      if (fault === undefined) {
-        sendRest(response, s3.handle(s3Request), requestId);
-        return;
-      }
-      if (fault.partial) s3.handle(s3Request);
-      if (fault.hang) return;
-      throw fault.error;
+      const answer = await faults.run(
+        operation,
+        input,
+        () => s3.handle(s3Request),
+        UNANSWERED,
+        'InternalError',
+      );
+      if (answer !== UNANSWERED) sendRest(response, answer, requestId);
     } catch (error) {
       const failure =
         error instanceof ServiceError
@@ -385,16 +377,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       const body = await readBody(request);
       const cloudFrontRequest = { ...target, query: url.searchParams, body };
       const input = { DistributionId: target.distributionId, ...invalidationInput(body) };
-      const held = faults.takeHold(target.operation, input);
-      if (held !== undefined) await held;
-      const fault = faults.take(target.operation, input, 'InternalError');
-      if (fault === undefined) {
-        sendRest(response, cloudFront.handle(cloudFrontRequest), requestId);
-        return;
-      }
-      if (fault.partial) cloudFront.handle(cloudFrontRequest);
-      if (fault.hang) return;
-      throw fault.error;
+      const answer = await faults.run(
+        target.operation,
+        input,
+        () => cloudFront.handle(cloudFrontRequest),
+        UNANSWERED,
+        'InternalError',
+      );
+      if (answer !== UNANSWERED) sendRest(response, answer, requestId);
     } catch (error) {
       const failure =
         error instanceof ServiceError

@@ -277,6 +277,35 @@ describe('Class: JwtKeyRing', () => {
       expect(secrets.calls).toBe(4);
     });
 
+    it('imports an unchanged key once across refreshes, and a changed value anew, checked in full', async () => {
+      // GIVEN a ring that loaded its key, and node:crypto's key import counted
+      // (the module object itself, which the compiled client calls through)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const crypto = require('node:crypto') as { createSecretKey: () => unknown };
+      const imports = jest.spyOn(crypto, 'createSecretKey');
+      const keys = ring({ cacheTtlMs: MINUTE, refreshAheadMs: 0 });
+      const token = await keys.sign({});
+      const importedAtLoad = imports.mock.calls.length;
+
+      // WHEN three refreshes read the same value
+      for (let refresh = 0; refresh < 3; refresh += 1) {
+        now += MINUTE;
+        await keys.verify(token);
+      }
+
+      // THEN the key was not imported again, though it was read again
+      expect(importedAtLoad).toBe(1);
+      expect(imports).toHaveBeenCalledTimes(1);
+      expect(secrets.calls).toBe(8);
+
+      // AND a changed value under the same version id is parsed anew: a broken one is refused
+      const { versionId } = secrets.stages.get('AWSCURRENT')!;
+      secrets.stages.set('AWSCURRENT', { versionId, value: '{"kty":"oct"}' });
+      now += MINUTE;
+      await expect(keys.refresh()).rejects.toMatchObject({ code: 'ERR_KEY_DOCUMENT_INVALID' });
+      imports.mockRestore();
+    });
+
     it('refreshes ahead of expiry in the background, serving the cached keys meanwhile', async () => {
       // GIVEN
       const keys = ring({ cacheTtlMs: 10 * MINUTE, refreshAheadMs: MINUTE });

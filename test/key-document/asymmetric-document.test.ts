@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   ASYMMETRIC_ALGORITHMS,
   type AsymmetricKeyDocument,
-  KeyDocumentError,
+  type KeyDocumentError,
   type KeyDocumentErrorCode,
   makeKeyDocument,
   parseKeyDocument,
@@ -12,6 +12,8 @@ import {
   publicJwk,
   serializeKeyDocument,
 } from '../../key-document';
+
+import { codeOf } from './support';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 
@@ -33,16 +35,6 @@ beforeAll(async () => {
 
 function documentOf(alg: string): AsymmetricKeyDocument {
   return documents.get(alg)!;
-}
-
-function codeOf(action: () => unknown): KeyDocumentErrorCode | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof KeyDocumentError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 const MEMBER_ORDER = {

@@ -1,6 +1,5 @@
 import {
   generateKeyDocument,
-  KeyDocumentError,
   NEW_HMAC_KEY_BYTES,
   parseKeyDocument,
   previousKeyGraceEndsAt,
@@ -8,6 +7,8 @@ import {
   type HmacAlgorithm,
   type KeyDocumentErrorCode,
 } from '../../key-document';
+
+import { codeOf } from './support';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const VALID_K = Buffer.alloc(32, 7).toString('base64url');
@@ -21,16 +22,6 @@ function documentWith(overrides: Record<string, unknown>): string {
     k: VALID_K,
     ...overrides,
   });
-}
-
-function codeOf(action: () => unknown): KeyDocumentErrorCode | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof KeyDocumentError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('Function: generateKeyDocument', () => {

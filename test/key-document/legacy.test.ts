@@ -7,7 +7,6 @@ import {
   generateKeyDocument,
   graceForSuccessorOf,
   isLegacyKeyDocument,
-  KeyDocumentError,
   legacyKeyStrength,
   makeKeyDocument,
   makeLegacyKeyDocument,
@@ -17,21 +16,13 @@ import {
   type AsymmetricKeyDocument,
 } from '../../key-document';
 
+import { codeOf } from './support';
+
 const NOW = new Date(Date.UTC(2026, 0, 1));
 const LEGACY = { graceSeconds: 86_760, tokensWithoutExp: 'refuse' } as const;
 
 function legacyDocument(key = Buffer.from('shh', 'utf8')) {
   return makeLegacyKeyDocument({ alg: 'HS256', kid: 'legacy-1', key, now: NOW, legacy: LEGACY });
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof KeyDocumentError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('Function: makeLegacyKeyDocument', () => {

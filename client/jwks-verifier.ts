@@ -206,33 +206,37 @@ export class JwksVerifier {
    * the fetched keys only, the algorithm must be that key's, the signature is checked before
    * the claims are read, and `exp` is required.
    */
-  verify(token: string, options: VerifyOptions = NO_OPTIONS): Promise<JwksVerifiedToken> {
-    const verifying = this.verifyToken(token, options);
-    return this.reporter === undefined ? verifying : this.reporter.watch(verifying, token);
-  }
-
-  private async verifyToken(token: string, options: VerifyOptions): Promise<JwksVerifiedToken> {
-    const policy = callPolicy(this.policy, options);
-    const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
-    const kid = requireKid(decoded.header);
-    let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.cache.keys());
-    let key = keys.get(kid);
-    if (key === undefined) {
-      // The kid is untrusted input: it only selects among keys already fetched, after at most
-      // one rate-limited refresh.
-      keys = await this.cache.refreshForUnknownKid();
-      key = keys?.get(kid);
+  async verify(token: string, options: VerifyOptions = NO_OPTIONS): Promise<JwksVerifiedToken> {
+    // Reported from inside this one async call, as JwtKeyRing does (a wrapper's promise costs).
+    const reporter = this.reporter;
+    try {
+      const policy = callPolicy(this.policy, options);
+      const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
+      const kid = requireKid(decoded.header);
+      let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.cache.keys());
+      let key = keys.get(kid);
+      if (key === undefined) {
+        // The kid is untrusted input: it only selects among keys already fetched, after at most
+        // one rate-limited refresh.
+        keys = await this.cache.refreshForUnknownKid();
+        key = keys?.get(kid);
+      }
+      if (key === undefined) {
+        throw new JwtKeyRingError(
+          'ERR_JWT_UNKNOWN_KID',
+          `no key of the key set ${this.source} has the token's kid`,
+        );
+      }
+      checkSignature(decoded, key);
+      const payload = readClaims(decoded, policy, this.clock());
+      const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
+      const verified: JwksVerifiedToken = { payload, protectedHeader, kid };
+      reporter?.accepted(verified);
+      return verified;
+    } catch (error) {
+      reporter?.refused(error, token);
+      throw error;
     }
-    if (key === undefined) {
-      throw new JwtKeyRingError(
-        'ERR_JWT_UNKNOWN_KID',
-        `no key of the key set ${this.source} has the token's kid`,
-      );
-    }
-    checkSignature(decoded, key);
-    const payload = readClaims(decoded, policy, this.clock());
-    const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
-    return { payload, protectedHeader, kid };
   }
 
   /** Fetches the key set now (for example at start-up, to fail fast on a wrong URL). */

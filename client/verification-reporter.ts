@@ -1,7 +1,7 @@
 /**
- * Reports each verification's outcome to the observer and refusals to the log. Wraps a
- * verifier's promise, so any verifier (JwtKeyRing, a key-set verifier) reports the same way
- * without its verification code knowing. Built only when there is someone to tell: with no
+ * Reports each verification's outcome to the observer and refusals to the log, so any verifier
+ * (JwtKeyRing, a key-set verifier) reports the same way: it calls accepted or refused from its
+ * verify. Built only when there is someone to tell: with no
  * observer and no logger, verify runs without it.
  */
 import { type VerificationObserver, type VerificationStage, verificationStageOf } from './observer';
@@ -53,33 +53,24 @@ export class VerificationReporter {
           );
   }
 
-  /** The verification's own promise, reported when it settles; resolves and rejects as it does. */
-  async watch<T extends VerifiedTokenLike>(verifying: Promise<T>, token: unknown): Promise<T> {
-    let verified: T;
-    try {
-      verified = await verifying;
-    } catch (error) {
-      this.refused(error, token);
-      throw error;
-    }
+  /** A verified token, to the observer (its failure is not the token's). */
+  accepted(verified: VerifiedTokenLike): void {
     const observer = this.observer;
-    if (observer !== undefined) {
-      const alg = verified.protectedHeader.alg;
-      try {
-        observer.accepted(
-          verificationStageOf(verified),
-          verified.kid,
-          typeof alg === 'string' ? alg : '',
-        );
-      } catch {
-        // An observer's failure is not the token's: the verification stands.
-      }
+    if (observer === undefined) return;
+    const alg = verified.protectedHeader.alg;
+    try {
+      observer.accepted(
+        verificationStageOf(verified),
+        verified.kid,
+        typeof alg === 'string' ? alg : '',
+      );
+    } catch {
+      // An observer's failure is not the token's: the verification stands.
     }
-    return verified;
   }
 
   /** The cold path: a refused token's code, kid and key stage, to the observer and the log. */
-  private refused(error: unknown, token: unknown): void {
+  refused(error: unknown, token: unknown): void {
     const code = (error as { code?: unknown } | null)?.code;
     const reported = typeof code === 'string' ? code : 'ERR_UNEXPECTED';
     const tokenKid = kidOfToken(token);

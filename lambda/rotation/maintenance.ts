@@ -168,14 +168,7 @@ async function discardStandby(
   if (standbyVersion === undefined) {
     return { action: 'discard-standby', outcome: 'no-standby', secretArn: secret.arn };
   }
-  await publishKeySet(context, secret, {
-    reason: 'discard-standby',
-    without: standbyVersion,
-    invalidateFor: standbyVersion,
-  });
-  await context.secrets.updateStage(secret.arn, STANDBY_STAGE, {
-    removeFromVersionId: standbyVersion,
-  });
+  await withdrawVersion(context, secret, STANDBY_STAGE, standbyVersion, 'discard-standby');
   context.logger.info('discard-standby: removed the standby label', {
     secretArn: secret.arn,
     versionId: standbyVersion,
@@ -195,14 +188,7 @@ async function repair(context: RotationContext, secretId: string): Promise<Maint
     pendingVersion !== undefined &&
     secret.versionIdsToStages[pendingVersion]?.includes(AWSCURRENT) !== true;
   if (!stale) return { action: 'repair', outcome: 'nothing-to-repair', secretArn: secret.arn };
-  await publishKeySet(context, secret, {
-    reason: 'repair',
-    without: pendingVersion,
-    invalidateFor: pendingVersion,
-  });
-  await context.secrets.updateStage(secret.arn, AWSPENDING, {
-    removeFromVersionId: pendingVersion,
-  });
+  await withdrawVersion(context, secret, AWSPENDING, pendingVersion, 'repair');
   context.logger.info('repair: removed a stale AWSPENDING', {
     secretArn: secret.arn,
     versionId: pendingVersion,
@@ -213,6 +199,21 @@ async function repair(context: RotationContext, secretId: string): Promise<Maint
     secretArn: secret.arn,
     versionId: pendingVersion,
   };
+}
+
+/**
+ * Takes a version's key out of the published set (and CloudFront's caches), then removes its
+ * label: a failure before the label goes leaves the work for the retry to find.
+ */
+async function withdrawVersion(
+  context: RotationContext,
+  secret: SecretDescription,
+  stage: string,
+  versionId: string,
+  reason: string,
+): Promise<void> {
+  await publishKeySet(context, secret, { reason, without: versionId, invalidateFor: versionId });
+  await context.secrets.updateStage(secret.arn, stage, { removeFromVersionId: versionId });
 }
 
 export function badEvent(message: string): RotationError {

@@ -11,7 +11,8 @@
  *
  * With a published key set (asymmetric keys), an action that removes a key writes the set
  * without it and invalidates it in CloudFront BEFORE removing the label (publish-key-set.ts says
- * why); retire and revoke-previous rewrite the set on every run, repairing one that lags.
+ * why), and writes it again after (the race that closes: publish-key-set.ts); retire and
+ * revoke-previous rewrite the set on every run, repairing one that lags.
  */
 import {
   AWSCURRENT,
@@ -28,7 +29,7 @@ import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 import { keyReference, readStagedKey, type RotationContext } from './context';
 import { RotationError } from './errors';
 import { previousGraceEnd } from './previous-grace';
-import { publishKeySet } from './publish-key-set';
+import { publishKeySet, republishAfterRemoval, republishIfRelabelled } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
 
 export async function runMaintenance(
@@ -74,6 +75,7 @@ async function retirePrevious(
     labels: SecretDescription = secret,
   ): Promise<MaintenanceResult> => {
     await publishKeySet(context, labels, { reason: action });
+    await republishIfRelabelled(context, labels, action);
     return result;
   };
   if (previousVersion === undefined || currentVersion === undefined) {
@@ -155,6 +157,9 @@ async function retirePrevious(
       graceEndsAt,
     },
   });
+  // After the event: a failure here leaves the set already written without the key, and must
+  // not cost consumers the event (a retry finds nothing left to retire).
+  await republishAfterRemoval(context, secret.arn, action, previousVersion);
   return { action, outcome: 'retired', secretArn: secret.arn, retired, graceEndsAt };
 }
 
@@ -214,6 +219,7 @@ async function withdrawVersion(
 ): Promise<void> {
   await publishKeySet(context, secret, { reason, without: versionId, invalidateFor: versionId });
   await context.secrets.updateStage(secret.arn, stage, { removeFromVersionId: versionId });
+  await republishAfterRemoval(context, secret.arn, reason, versionId);
 }
 
 export function badEvent(message: string): RotationError {

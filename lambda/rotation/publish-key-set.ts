@@ -8,7 +8,18 @@
  * invalidates both paths in CloudFront: a failure anywhere leaves the label on, so the retry
  * (Secrets Manager's, or the next retirement check) finds the same work and redoes it, with the
  * same invalidation reference. Any failure throws, which fails the step.
+ *
+ * Writes take no lock, so a write made from labels read before another action moved them can
+ * land after that action's own write and bring a removed key back. Two rules close that race:
+ * an action that removes a label writes the set again from the labels as they are after the
+ * removal, and invalidates (republishAfterRemoval); a write that changes no label (the
+ * retirement check's repair) reads the labels again after writing and, if they moved meanwhile,
+ * writes again from them and invalidates (republishIfRelabelled). A stale write then either
+ * lands before the remover's second write, which replaces it, or after the removal, which the
+ * stale writer's second read sees.
  */
+import { createHash } from 'node:crypto';
+
 import {
   AWSCURRENT,
   AWSPENDING,
@@ -122,6 +133,56 @@ export async function publishKeySet(
     });
   }
   return published;
+}
+
+/**
+ * For an action that has just removed the label of `removedVersionId`: writes the set from the
+ * labels as they are now and invalidates it (see the module comment), with a reference of its
+ * own, so a retry makes no second invalidation.
+ */
+export async function republishAfterRemoval(
+  context: RotationContext,
+  secretArn: string,
+  reason: string,
+  removedVersionId: string,
+): Promise<void> {
+  if (!publishesKeySet(context)) return;
+  await publishKeySet(context, await context.secrets.describe(secretArn), {
+    reason,
+    invalidateFor: `${removedVersionId}-removed`,
+  });
+}
+
+/**
+ * For a write that changed no label, made from `written`: reads the labels again and, if they
+ * moved meanwhile, writes the set from them and invalidates it (see the module comment). The
+ * invalidation's reference is derived from the labels, so a retry that sees the same ones makes
+ * no second invalidation.
+ */
+export async function republishIfRelabelled(
+  context: RotationContext,
+  written: SecretDescription,
+  reason: string,
+): Promise<void> {
+  if (!publishesKeySet(context)) return;
+  const now = await context.secrets.describe(written.arn);
+  const labels = labelsDigest(now);
+  if (labels === labelsDigest(written)) return;
+  context.logger.info(
+    `${reason}: the labels moved while the key set was written; writing it again`,
+    {
+      secretArn: written.arn,
+    },
+  );
+  await publishKeySet(context, now, { reason, invalidateFor: `labels-${labels}` });
+}
+
+/** The versions and their labels, order aside, as a short digest (not secret: ids and names). */
+function labelsDigest(secret: SecretDescription): string {
+  const entries = Object.entries(secret.versionIdsToStages)
+    .map(([versionId, stages]) => [versionId, [...stages].sort()] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
 }
 
 interface Candidate {

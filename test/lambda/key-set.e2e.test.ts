@@ -197,7 +197,7 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
     expect(material.filter((secret) => observable.includes(secret))).toEqual([]);
   });
 
-  it('retirement removes the previous key, invalidates both paths once, and only then drops its label', async () => {
+  it('retirement removes the previous key, invalidates both paths, and only then drops its label; then writes the set again', async () => {
     // GIVEN a rotation, its previous key in its grace
     rig.now += HOUR_MS;
     await rig.rotate(arn);
@@ -216,27 +216,36 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
     // THEN the set no longer holds it, and holds the rest
     expect(keySet.kids()).not.toContain(previous.kid);
     expect(keySet.kids()).toEqual(await expectedKids({ previousInGrace: false }));
-    // AND one invalidation of both paths names the retired version
+    // AND both paths were invalidated for the retired version before its label went, and once
+    // more after, with the set written again from the labels as they then stood
     expect(await keySet.invalidations()).toEqual([
       { callerReference: `retire-${previous.versionId}`, paths: [...KEY_SET_PATHS] },
+      { callerReference: `retire-${previous.versionId}-removed`, paths: [...KEY_SET_PATHS] },
     ]);
-    // AND the set was written and invalidated before the label was removed
     const calls = rig.local.calls
       .slice(callsBefore)
       .map((call) => `${call.service}:${call.operation}:${call.versionStage ?? ''}`);
-    const lastPut = calls.lastIndexOf('s3:PutObject:');
-    const invalidation = calls.indexOf('cloudfront:CreateInvalidation:');
     const labelRemoved = calls.indexOf(`secretsmanager:UpdateSecretVersionStage:${AWSPREVIOUS}`);
-    expect(lastPut).toBeGreaterThanOrEqual(0);
-    expect(lastPut).toBeLessThan(invalidation);
-    expect(invalidation).toBeLessThan(labelRemoved);
+    const before = calls.slice(0, labelRemoved);
+    const after = calls.slice(labelRemoved + 1);
+    expect(before.lastIndexOf('s3:PutObject:')).toBeGreaterThanOrEqual(0);
+    expect(before.lastIndexOf('s3:PutObject:')).toBeLessThan(
+      before.indexOf('cloudfront:CreateInvalidation:'),
+    );
+    expect(after.indexOf('secretsmanager:DescribeSecret:')).toBeGreaterThanOrEqual(0);
+    expect(after.indexOf('secretsmanager:DescribeSecret:')).toBeLessThan(
+      after.indexOf('s3:PutObject:'),
+    );
+    expect(after.lastIndexOf('s3:PutObject:')).toBeLessThan(
+      after.indexOf('cloudfront:CreateInvalidation:'),
+    );
 
     // WHEN the check runs again: nothing to retire
     await maintain({ action: 'retire', secretId: arn });
 
     // THEN it rewrites the same set, with no new invalidation
     expect(keySet.kids()).toEqual(await expectedKids({ previousInGrace: false }));
-    await expect(keySet.invalidations()).resolves.toHaveLength(1);
+    await expect(keySet.invalidations()).resolves.toHaveLength(2);
   });
 
   it('revoke-previous removes the leaked key at once; the edge serves the new set before max-age ends', async () => {
@@ -262,11 +271,13 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
     expect(keySet.kids()).not.toContain(leaked);
     const served = (await (await fetch(url)).json()) as { keys: { kid: string }[] };
     expect(served.keys.map((key) => key.kid)).toEqual(keySet.kids());
-    // AND the discard and the revoke each invalidated both paths
+    // AND the discard and the revoke each invalidated both paths, before and after the label went
     const invalidations = await keySet.invalidations();
     expect(invalidations.map((each) => each.callerReference)).toEqual([
-      expect.stringMatching(/^discard-standby-/),
-      expect.stringMatching(/^revoke-previous-/),
+      expect.stringMatching(/^discard-standby-(?!.*-removed$)/),
+      expect.stringMatching(/^discard-standby-.*-removed$/),
+      expect.stringMatching(/^revoke-previous-(?!.*-removed$)/),
+      expect.stringMatching(/^revoke-previous-.*-removed$/),
     ]);
     for (const each of invalidations) expect(each.paths).toEqual([...KEY_SET_PATHS]);
 
@@ -277,7 +288,82 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
       outcome: 'nothing-to-retire',
     });
     // THEN nothing new is invalidated
-    await expect(keySet.invalidations()).resolves.toHaveLength(2);
+    await expect(keySet.invalidations()).resolves.toHaveLength(4);
+  });
+
+  describe('a retirement check racing a revoke (writes take no lock)', () => {
+    /** The leaked key rotated away, in its grace; the kids the set must end with. */
+    async function leakedKeyInGrace(): Promise<string> {
+      const leaked = (await rig.current(arn)).document.kid;
+      await maintain({ action: 'discard-standby', secretId: arn });
+      rig.now += HOUR_MS;
+      await rig.rotate(arn);
+      return leaked;
+    }
+
+    /** The check's write of jwks.json, held: the check read the labels before the revoke. */
+    async function checkWithHeldWrite(): Promise<{ release(): void; done: Promise<unknown> }> {
+      const held = rig.local.faults.hold({
+        operation: 'PutObject',
+        when: (input) => input.Key === KEY_SET_PATHS[0].slice(1),
+      });
+      const done = maintain({ action: 'retire', secretId: arn });
+      await held.arrived;
+      return { release: () => held.release(), done };
+    }
+
+    async function served(): Promise<string[]> {
+      const response = await fetch(`${keySet.distribution.url}/.well-known/jwks.json`);
+      return ((await response.json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    }
+
+    it("a stale write landing between the revoke's write and its label removal is replaced", async () => {
+      // GIVEN a leaked key in its grace, and a check holding a write made from the old labels
+      const leaked = await leakedKeyInGrace();
+      const check = await checkWithHeldWrite();
+      // AND a revoke that has written the set without the key, its label removal held
+      const removal = rig.local.faults.hold({ operation: 'UpdateSecretVersionStage' });
+      const revoke = maintain({ action: 'revoke-previous', secretId: arn, kid: leaked });
+      await removal.arrived;
+      expect(keySet.kids()).not.toContain(leaked);
+
+      // WHEN the check's stale write lands (the label is still on: its second read sees no move)
+      check.release();
+      await check.done;
+      expect(keySet.kids()).toContain(leaked);
+      // AND the revoke removes the label
+      removal.release();
+      await expect(revoke).resolves.toMatchObject({ outcome: 'retired' });
+
+      // THEN the set is written again without the leaked key, and the edge serves that
+      expect(keySet.kids()).not.toContain(leaked);
+      expect(keySet.kids()).toEqual(await expectedKids({ previousInGrace: false }));
+      expect(await served()).toEqual(keySet.kids());
+    });
+
+    it('a stale write landing after the whole revoke is rewritten by the check that made it', async () => {
+      // GIVEN a leaked key in its grace, and a check holding a write made from the old labels
+      const leaked = await leakedKeyInGrace();
+      const check = await checkWithHeldWrite();
+      // AND the revoke done meanwhile, and the edge caching its set
+      await expect(
+        maintain({ action: 'revoke-previous', secretId: arn, kid: leaked }),
+      ).resolves.toMatchObject({ outcome: 'retired' });
+      expect(await served()).not.toContain(leaked);
+      const invalidationsBefore = (await keySet.invalidations()).length;
+
+      // WHEN the check's stale write lands
+      check.release();
+      await check.done;
+
+      // THEN the check saw the labels move, wrote the set again and invalidated it
+      expect(keySet.kids()).not.toContain(leaked);
+      expect(keySet.kids()).toEqual(await expectedKids({ previousInGrace: false }));
+      expect(await served()).toEqual(keySet.kids());
+      const invalidations = await keySet.invalidations();
+      expect(invalidations).toHaveLength(invalidationsBefore + 1);
+      expect(invalidations.at(-1)!.callerReference).toMatch(/^retire-labels-[0-9a-f]{16}$/);
+    });
   });
 
   it('a rotation inside the grace drops the previous key early and invalidates it', async () => {

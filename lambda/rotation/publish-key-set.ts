@@ -112,27 +112,44 @@ export async function publishKeySet(
     maxAgeSeconds: settings.maxAgeSeconds,
   });
   if (write.invalidateFor !== undefined) {
-    const callerReference = `${write.reason}-${write.invalidateFor}`.replace(/[^\w.:-]+/g, '-');
-    let invalidationId: string | undefined;
-    try {
-      invalidationId = await store.invalidate(KEY_SET_PATHS, callerReference);
-    } catch (error) {
-      throw new RotationError(
-        'ERR_KEY_SET_INVALIDATION_FAILED',
-        `${write.reason}: invalidating the key set on distribution ${settings.distributionId} ` +
-          `failed (${describeError(error)}); it is invalidated again on retry`,
-        { cause: error },
-      );
-    }
-    context.logger.info(`${write.reason}: invalidated the key set in CloudFront`, {
-      secretArn: secret.arn,
-      distributionId: settings.distributionId,
-      invalidationId,
-      callerReference,
-      paths: [...KEY_SET_PATHS],
-    });
+    await invalidateKeySet(context, secret.arn, write.reason, write.invalidateFor);
   }
   return published;
+}
+
+/**
+ * Invalidates both paths in CloudFront, with a reference derived from `reason` and `reference`
+ * (CloudFront answers a repeated reference with the first invalidation: a retry makes none).
+ * Throws ERR_KEY_SET_INVALIDATION_FAILED, which fails the step.
+ */
+export async function invalidateKeySet(
+  context: RotationContext,
+  secretArn: string,
+  reason: string,
+  reference: string,
+): Promise<void> {
+  const settings = context.config.keySet;
+  const store = context.keySetStore;
+  if (settings === undefined || store === undefined) return;
+  const callerReference = `${reason}-${reference}`.replace(/[^\w.:-]+/g, '-');
+  let invalidationId: string | undefined;
+  try {
+    invalidationId = await store.invalidate(KEY_SET_PATHS, callerReference);
+  } catch (error) {
+    throw new RotationError(
+      'ERR_KEY_SET_INVALIDATION_FAILED',
+      `${reason}: invalidating the key set on distribution ${settings.distributionId} ` +
+        `failed (${describeError(error)}); it is invalidated again on retry`,
+      { cause: error },
+    );
+  }
+  context.logger.info(`${reason}: invalidated the key set in CloudFront`, {
+    secretArn,
+    distributionId: settings.distributionId,
+    invalidationId,
+    callerReference,
+    paths: [...KEY_SET_PATHS],
+  });
 }
 
 /**

@@ -37,7 +37,7 @@ import {
 import { RotationError } from './errors';
 import { importKeyDocument } from './import-key';
 import { dropOutdatedPromotionLabels, recordLatePromotion } from './late-promotion';
-import { publishesKeySet, publishKeySet } from './publish-key-set';
+import { invalidateKeySet, publishesKeySet, publishKeySet } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
 import {
   ensureStandby,
@@ -133,11 +133,19 @@ export async function setSecret(
     return;
   }
   const published = await publishKeySet(context, secret, { reason: 'setSecret' });
-  if (!published.some((key) => key.versionId === token)) {
+  const pendingKey = published.find((key) => key.versionId === token);
+  if (pendingKey === undefined) {
     throw new RotationError(
       'ERR_PENDING_KEY_INVALID',
       `secret ${secret.arn} version ${token} (AWSPENDING) holds no key that can be published`,
     );
+  }
+  // A key the current one never announced (an emergency rotation's fresh key, a standby
+  // discarded): CloudFront's edges may hold a set without it for up to max-age, and it signs
+  // at finishSecret. An announced (promoted) key has been in the set since it was made.
+  const current = await readStagedKey(context, secret, AWSCURRENT);
+  if (current?.nextKid !== pendingKey.kid) {
+    await invalidateKeySet(context, secret.arn, 'setSecret', token);
   }
   context.logger.info('setSecret: the key set holds the pending key', {
     secretArn: secret.arn,

@@ -271,11 +271,13 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
     expect(keySet.kids()).not.toContain(leaked);
     const served = (await (await fetch(url)).json()) as { keys: { kid: string }[] };
     expect(served.keys.map((key) => key.kid)).toEqual(keySet.kids());
-    // AND the discard and the revoke each invalidated both paths, before and after the label went
+    // AND the discard and the revoke each invalidated both paths, before and after the label went,
+    // and the rotation between them when it published its fresh (never announced) key
     const invalidations = await keySet.invalidations();
     expect(invalidations.map((each) => each.callerReference)).toEqual([
       expect.stringMatching(/^discard-standby-(?!.*-removed$)/),
       expect.stringMatching(/^discard-standby-.*-removed$/),
+      expect.stringMatching(/^setSecret-/),
       expect.stringMatching(/^revoke-previous-(?!.*-removed$)/),
       expect.stringMatching(/^revoke-previous-.*-removed$/),
     ]);
@@ -288,7 +290,40 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
       outcome: 'nothing-to-retire',
     });
     // THEN nothing new is invalidated
-    await expect(keySet.invalidations()).resolves.toHaveLength(4);
+    await expect(keySet.invalidations()).resolves.toHaveLength(5);
+  });
+
+  it('a fresh key (its standby discarded) is invalidated into the edge before it signs; a promoted one needs no invalidation', async () => {
+    // GIVEN the standby discarded, and a verifier's edge caching the set without a standby
+    await maintain({ action: 'discard-standby', secretId: arn });
+    const url = `${keySet.distribution.url}/.well-known/jwks.json`;
+    const kidsServed = async (): Promise<string[]> =>
+      ((await (await fetch(url)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    const before = await kidsServed();
+    expect((await fetch(url)).headers.get('x-cache')).toBe('Hit from cloudfront');
+    const invalidationsBefore = (await keySet.invalidations()).length;
+
+    // WHEN a rotation makes a fresh key, a minute later (well inside max-age)
+    rig.now += 60_000;
+    const token = await rig.rotate(arn);
+
+    // THEN setSecret invalidated the set, so the edge serves the key that now signs
+    const fresh = (await rig.current(arn)).document.kid;
+    expect(before).not.toContain(fresh);
+    expect(await kidsServed()).toContain(fresh);
+    const invalidations = await keySet.invalidations();
+    expect(invalidations.slice(invalidationsBefore)).toEqual([
+      { callerReference: `setSecret-${token}`, paths: [...KEY_SET_PATHS] },
+    ]);
+
+    // WHEN the next rotation promotes the standby that rotation announced
+    rig.now += DAY_MS;
+    const next = await rig.rotate(arn);
+
+    // THEN setSecret invalidates nothing (finishSecret still does, for the key it drops)
+    expect((await keySet.invalidations()).map((each) => each.callerReference)).not.toContain(
+      `setSecret-${next}`,
+    );
   });
 
   describe('a retirement check racing a revoke (writes take no lock)', () => {
@@ -458,9 +493,14 @@ describe.each(ASYMMETRIC_ALGORITHMS)('the published key set of %s keys, end to e
  */
 describe('fault matrix: the key set writes of a rotation (ES256)', () => {
   type Target =
-    'setSecret PutObject' | 'finishSecret PutObject' | 'finishSecret CreateInvalidation';
+    | 'setSecret PutObject'
+    | 'setSecret CreateInvalidation'
+    | 'finishSecret PutObject'
+    | 'finishSecret CreateInvalidation';
   const CALLS: Record<Target, Pick<FaultSpec, 'operation' | 'step' | 'when'>> = {
     'setSecret PutObject': { operation: 'PutObject', step: 'setSecret' },
+    // Only a fresh key is invalidated at setSecret: that case discards the standby first.
+    'setSecret CreateInvalidation': { operation: 'CreateInvalidation', step: 'setSecret' },
     'finishSecret PutObject': {
       operation: 'PutObject',
       step: 'finishSecret',
@@ -508,6 +548,13 @@ describe('fault matrix: the key set writes of a rotation (ES256)', () => {
         await rig.rotate(arn, watched);
         rig.now += HOUR_MS;
         atFinish.length = 0;
+        const freshKey = target === 'setSecret CreateInvalidation';
+        if (freshKey) {
+          await rig.local.invokeFunction(rig.functionArn, {
+            action: 'discard-standby',
+            secretId: arn,
+          } satisfies MaintenanceEvent);
+        }
 
         // WHEN the next rotation meets the fault once
         rig.local.faults.inject({ ...CALLS[target], ...fault });
@@ -529,11 +576,14 @@ describe('fault matrix: the key set writes of a rotation (ES256)', () => {
         // AND every finishSecret attempt began with the key it promotes already published
         expect(atFinish).not.toEqual([]);
         for (const kids of atFinish) expect(kids).toContain(current.kid);
-        // AND the key dropped early was invalidated, once
+        // AND the key dropped early was invalidated, once, and a fresh key, once, at setSecret
         const invalidations = await keySet.invalidations();
         expect(
           invalidations.filter((each) => each.callerReference === `finishSecret-${result.token}`),
         ).toHaveLength(1);
+        expect(
+          invalidations.filter((each) => each.callerReference === `setSecret-${result.token}`),
+        ).toHaveLength(freshKey ? 1 : 0);
       } finally {
         await rig.close();
       }

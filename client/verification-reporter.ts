@@ -1,8 +1,8 @@
 /**
  * Reports each verification's outcome to the observer and refusals to the log, so any verifier
  * (JwtKeyRing, a key-set verifier) reports the same way: it calls accepted or refused from its
- * verify. Built only when there is someone to tell: with no
- * observer and no logger, verify runs without it.
+ * verify. Built only when there is someone to tell: with no observer and no logger, verify runs
+ * without it.
  */
 import { type VerificationObserver, type VerificationStage, verificationStageOf } from './observer';
 import { RefusalWarnings, type WarningLogger } from './refusal-warnings';

@@ -208,7 +208,8 @@ async function repair(context: RotationContext, secretId: string): Promise<Maint
 
 /**
  * Takes a version's key out of the published set (and CloudFront's caches), then removes its
- * label: a failure before the label goes leaves the work for the retry to find.
+ * label (a failure before the label goes leaves the work for the retry to find), then writes
+ * the set once more from the labels as they now are (publish-key-set.ts: writes take no lock).
  */
 async function withdrawVersion(
   context: RotationContext,

@@ -45,6 +45,8 @@ export interface PublishedKey {
   readonly versionId: string;
   readonly stage: string;
   readonly kid: string;
+  /** The standby key this key announces (its document's nextKid), if any: not secret. */
+  readonly nextKid?: string;
 }
 
 export interface KeySetWrite {
@@ -99,10 +101,11 @@ export async function publishKeySet(
       );
     }
   }
-  const published = candidates.map(({ versionId, stage, document }) => ({
+  const published: PublishedKey[] = candidates.map(({ versionId, stage, document }) => ({
     versionId,
     stage,
     kid: document.kid,
+    ...(document.nextKid !== undefined && { nextKid: document.nextKid }),
   }));
   context.logger.info(`${write.reason}: published the key set`, {
     secretArn: secret.arn,

@@ -143,7 +143,7 @@ export async function setSecret(
   // A key the current one never announced (an emergency rotation's fresh key, a standby
   // discarded): CloudFront's edges may hold a set without it for up to max-age, and it signs
   // at finishSecret. An announced (promoted) key has been in the set since it was made.
-  const current = await readStagedKey(context, secret, AWSCURRENT);
+  const current = published.find((key) => key.stage === AWSCURRENT);
   if (current?.nextKid !== pendingKey.kid) {
     await invalidateKeySet(context, secret.arn, 'setSecret', token);
   }

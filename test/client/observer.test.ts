@@ -10,11 +10,12 @@ import {
   REFUSED_TOKEN_WARNING,
   verificationStageOf,
 } from '../../client';
-import { publicJwk } from '../../key-document';
+import { makeLegacyKeyDocument, publicJwk } from '../../key-document';
 import { EVENT_SOURCE, KEY_ROTATED } from '../../rotation-events';
 
 import {
   CURRENT,
+  type Heard,
   NOW,
   PREVIOUS,
   recordingObserver,
@@ -203,6 +204,85 @@ describe('Interface: VerificationObserver', () => {
     ])('maps %j to %s', (verified, stage) => {
       expect(verificationStageOf(verified)).toBe(stage);
     });
+  });
+});
+
+describe('Class: JwtKeyRingError (what a refusal knew)', () => {
+  const REFUSED = TOKEN_CASES.filter((tokenCase) => 'refused' in tokenCase.heard);
+
+  it.each(REFUSED.map((tokenCase) => [tokenCase.name, tokenCase] as const))(
+    'JwtKeyRing: the error carries the kid, stage, claim and reason the observer hears: %s',
+    async (_name, tokenCase) => {
+      // GIVEN a ring with its keys loaded as the case needs
+      const { ring, clock } = await ringFor(tokenCase, recordingObserver());
+      clock.now = NOW + (tokenCase.at ?? 0);
+
+      // WHEN the token is refused
+      const error = await ring
+        .verify(tokenCase.token, tokenCase.verifyOptions)
+        .catch((caught: unknown) => caught);
+
+      // THEN it is a coded error whose fields are what the observer hears
+      const heard = (tokenCase.heard as Extract<Heard, { refused: unknown }>).refused;
+      expect(error).toBeInstanceOf(JwtKeyRingError);
+      expect(error).toMatchObject({ name: 'JwtKeyRingError', code: heard.code });
+      const { kid, stage, claim, reason } = error as JwtKeyRingError;
+      expect({ kid, stage, claim, reason }).toEqual({
+        kid: heard.kid,
+        stage: heard.stage,
+        claim: tokenCase.claim?.claim,
+        reason: tokenCase.claim?.reason,
+      });
+      // AND never the token, nor its signature
+      const said = JSON.stringify({ ...(error as object), message: (error as Error).message });
+      expect(said).not.toContain(tokenCase.token.split('.')[2] || tokenCase.token);
+    },
+  );
+
+  it.each<[string, Record<string, unknown>, { claim: string; reason: string }]>([
+    ['an iat that is not a number', { iat: 'yesterday' }, { claim: 'iat', reason: 'invalid' }],
+    ['an exp that is not a number', { exp: '1' }, { claim: 'exp', reason: 'invalid' }],
+    ['no iss', { iss: undefined }, { claim: 'iss', reason: 'missing' }],
+    ['no aud', { aud: undefined }, { claim: 'aud', reason: 'missing' }],
+    ['another aud', { aud: ['other'] }, { claim: 'aud', reason: 'check_failed' }],
+  ])('names the claim as jose does, for %s', async (_name, claims, expected) => {
+    // GIVEN a ring that checks iss and aud
+    const { ring } = await ringFor(TOKEN_CASES[0]!, recordingObserver());
+    const token = hmacToken(
+      { alg: 'HS256', kid: CURRENT.kid },
+      { ...CLAIMS, iss: 'https://issuer', aud: 'api', ...claims },
+      CURRENT,
+    );
+
+    // WHEN / THEN
+    await expect(ring.verify(token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_INVALID',
+      kid: CURRENT.kid,
+      stage: 'current',
+      ...expected,
+    });
+  });
+
+  it('a token refused by the legacy key names no kid, and the stage legacy', async () => {
+    // GIVEN a secret whose current key is a legacy key (tokens without a kid)
+    const secrets = fakeSecrets();
+    const legacy = makeLegacyKeyDocument({
+      alg: 'HS256',
+      kid: 'k-legacy',
+      key: Buffer.from('the static secret of old'),
+      now: new Date(NOW - 60_000),
+      legacy: { graceSeconds: 3600, tokensWithoutExp: 'refuse' },
+    });
+    secrets.setKey('AWSCURRENT', legacy);
+    const ring = new JwtKeyRing({ secretId: SECRET_ID, client: secrets.client, clock: () => NOW });
+    const token = hmacToken({ alg: 'HS256' }, CLAIMS, legacy);
+
+    // WHEN its signature is forged
+    const error = await ring.verify(`${token.slice(0, -4)}AAAA`).catch((caught: unknown) => caught);
+
+    // THEN
+    expect(error).toMatchObject({ code: 'ERR_JWT_SIGNATURE_INVALID', stage: 'legacy' });
+    expect((error as JwtKeyRingError).kid).toBeUndefined();
   });
 });
 

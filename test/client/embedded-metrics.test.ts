@@ -14,6 +14,13 @@ import {
 } from '../../contract';
 import { parseEmfLines, sumOf } from '../support/emf';
 
+import {
+  FAILING_URLS,
+  NOW as SET_READS_START,
+  READS_OF_EACH_CAUSE,
+  readFailing,
+  readForEachCause,
+} from './key-set-reads';
 import { CURRENT, NOW, ringFor, TOKEN_CASES, verifyCase } from './observer-support';
 
 const APPLICATION = 'orders-api';
@@ -137,6 +144,37 @@ describe('Function: createEmbeddedMetricsObserver', () => {
     expect(sumOf(second, VERIFICATION_METRICS.refreshes)).toBe(0);
     expect(sumOf(second, VERIFICATION_METRICS.keyAge)).toBe((NOW + 3_600_000 - createdAt) / 1000);
     expect(second[0]!.metrics[VERIFICATION_METRICS.keyAge]!.unit).toBe('Seconds');
+  });
+
+  describe('with a JwksVerifier', () => {
+    it('counts each fetch of the key set: KeyRefreshes and KeyRefreshFailures, exactly', async () => {
+      // GIVEN / WHEN a verifier reads its set for each cause there is, the last read failing
+      const { lines, observer } = capture();
+      await readForEachCause(observer, { now: SET_READS_START });
+      observer.flush();
+
+      // THEN one flush counts the five reads and the one failure, and no key age (a key set
+      // has no current key)
+      const records = parseEmfLines(lines);
+      expect(sumOf(records, VERIFICATION_METRICS.refreshes)).toBe(READS_OF_EACH_CAUSE.length);
+      expect(sumOf(records, VERIFICATION_METRICS.refreshFailures)).toBe(1);
+      const reads = records.filter((record) => VERIFICATION_METRICS.refreshes in record.metrics);
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.dimensionSets).toEqual([[APPLICATION_DIMENSION]]);
+      expect(reads[0]!.metrics[VERIFICATION_METRICS.keyAge]).toBeUndefined();
+    });
+
+    it.each(FAILING_URLS)(
+      'counts one read and one failure when the URL fails with %s',
+      async (_name, fail, code) => {
+        const { lines, observer } = capture();
+        await expect(readFailing(observer, fail)).resolves.toBe(code);
+        observer.flush();
+        const records = parseEmfLines(lines);
+        expect(sumOf(records, VERIFICATION_METRICS.refreshes)).toBe(1);
+        expect(sumOf(records, VERIFICATION_METRICS.refreshFailures)).toBe(1);
+      },
+    );
   });
 
   it('writes nothing when nothing happened', () => {

@@ -227,11 +227,53 @@ describe('Function: createEmbeddedMetricsObserver', () => {
     ['a whitespace application', { application: '   ' }],
     ['an application of 1025 characters', { application: 'a'.repeat(1025) }],
     ['an application with a newline', { application: 'a\nb' }],
+    ['an application with a control character', { application: 'orders\u0007api' }],
+    ['an application with DEL (0x7F)', { application: 'orders\u007fapi' }],
+    ['an application that is not ASCII', { application: 'bestellungen-über' }],
+    ['an application with an emoji', { application: 'orders-🛒' }],
     ['a flush interval under a second', { application: 'a', flushIntervalMs: 500 }],
     ['a flush interval given as text', { application: 'a', flushIntervalMs: '60000' }],
   ])('fails when given %s', (_name, options) => {
     expect(() =>
       createEmbeddedMetricsObserver(options as unknown as { application: string }),
     ).toThrow(JwtKeyRingError);
+  });
+
+  it('refuses a name CloudWatch cannot take with ERR_INVALID_ARGUMENT, naming it', () => {
+    const error = (() => {
+      try {
+        createEmbeddedMetricsObserver({ application: 'bestellungen-über', flushOnExit: false });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(JwtKeyRingError);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect((error as Error).message).toContain('printable ASCII');
+    expect((error as Error).message).toContain('"bestellungen-über": U+00FC at index 13');
+  });
+
+  it.each([
+    [
+      'space to tilde',
+      Array.from({ length: 95 }, (_, index) => String.fromCharCode(0x20 + index)).join(''),
+    ],
+    ['1024 characters', 'x'.repeat(1024)],
+    ['the ASCII spelling', 'bestellungen-ueber'],
+  ])('takes a printable ASCII name: %s', (_name, application) => {
+    // GIVEN / WHEN
+    const lines: string[] = [];
+    const observer = createEmbeddedMetricsObserver({
+      application,
+      write: (line) => lines.push(line),
+      flushIntervalMs: 0,
+      flushOnExit: false,
+    });
+    observer.accepted('current', 'k', 'HS256');
+    observer.flush();
+
+    // THEN its lines carry the name as the Application dimension
+    expect(parseEmfLines(lines)[0]!.dimensions[APPLICATION_DIMENSION]).toBe(application);
   });
 });

@@ -83,10 +83,9 @@ export type ClaimFailureReason =
 export class JwtKeyRingError extends Error {
   override readonly name = 'JwtKeyRingError';
   /**
-   * The refused token's kid, once its header was read and its kid checked: a kid a verifier
-   * looked up, known or not (as observers and logs report it: cut to 64 printable characters,
-   * others replaced by `?`). Absent when the token was refused before (malformed, too large, a
-   * `crit` or `typ` header, a bad verify option) or names no kid.
+   * The refused token's kid, once its header was read (as observers and logs report it: cut to
+   * 64 printable characters, others replaced by `?`). Absent when the token was refused before
+   * (malformed, too large, a bad verify option) or names no kid (a legacy key's tokens).
    */
   readonly kid?: string;
   /**

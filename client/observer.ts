@@ -70,8 +70,9 @@ export interface VerificationObserver {
    * A token refused, with the error code verify rejects with (JwtKeyRingErrorCode), and the
    * `kid` and `stage` that error carries: `kid` is the token's own (attacker-controlled: at most
    * 64 printable characters, others replaced by `?`), absent when it names none or was refused
-   * before its kid was read (malformed, too large, a `crit` or `typ` header); `stage` is that of
-   * the loaded key with this kid, absent when there is none (ERR_JWT_UNKNOWN_KID among others).
+   * before its header was read (malformed, too large, a bad verify option); `stage` is that of
+   * the key this kid selected, absent when none (ERR_JWT_UNKNOWN_KID, a header refused before
+   * any key was looked up, keys that cannot be read).
    */
   refused(code: string, kid: string | undefined, stage: VerificationStage | undefined): void;
   /**

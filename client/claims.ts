@@ -1,7 +1,8 @@
 /**
  * JWT claims checks with jose's semantics (jwtVerify), plus `exp` required: numbers for the
  * time claims, `exp` expired once `exp <= now - tolerance`, `nbf` in the future once
- * `nbf > now + tolerance`, `iss` and `aud` checked when configured.
+ * `nbf > now + tolerance`, `iss` and `aud` checked when configured. A refusal names the claim
+ * and why (`claim`, `reason`), as jose's JWTClaimValidationFailed does.
  */
 import { JwtKeyRingError } from './errors';
 
@@ -33,22 +34,32 @@ export interface JwtPayload {
 export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPolicy): JwtPayload {
   // No arrays or closures made per call: this runs on every verification (npm run bench).
   const { iat, nbf, exp, iss, aud } = payload;
-  if (iat !== undefined && typeof iat !== 'number') throw invalid('"iat" claim must be a number');
-  if (nbf !== undefined && typeof nbf !== 'number') throw invalid('"nbf" claim must be a number');
-  if (exp === undefined && policy.requireExp !== false)
-    throw new JwtKeyRingError('ERR_JWT_EXP_MISSING', 'the token has no "exp" claim');
-  if (exp !== undefined && typeof exp !== 'number') throw invalid('"exp" claim must be a number');
+  if (iat !== undefined && typeof iat !== 'number') throw notANumber('iat');
+  if (nbf !== undefined && typeof nbf !== 'number') throw notANumber('nbf');
+  if (exp === undefined && policy.requireExp !== false) {
+    throw new JwtKeyRingError('ERR_JWT_EXP_MISSING', 'the token has no "exp" claim', {
+      claim: 'exp',
+      reason: 'missing',
+    });
+  }
+  if (exp !== undefined && typeof exp !== 'number') throw notANumber('exp');
   if (policy.issuer !== undefined && !(typeof iss === 'string' && isOneOf(iss, policy.issuer))) {
-    throw invalid('unexpected "iss" claim value');
+    throw unexpected('iss', iss);
   }
   if (policy.audience !== undefined && !namesAudience(aud, policy.audience)) {
-    throw invalid('unexpected "aud" claim value');
+    throw unexpected('aud', aud);
   }
   if (typeof nbf === 'number' && nbf > policy.now + policy.toleranceSeconds) {
-    throw new JwtKeyRingError('ERR_JWT_NOT_YET_VALID', '"nbf" claim timestamp check failed');
+    throw new JwtKeyRingError('ERR_JWT_NOT_YET_VALID', '"nbf" claim timestamp check failed', {
+      claim: 'nbf',
+      reason: 'check_failed',
+    });
   }
   if (typeof exp === 'number' && exp <= policy.now - policy.toleranceSeconds) {
-    throw new JwtKeyRingError('ERR_JWT_EXPIRED', '"exp" claim timestamp check failed');
+    throw new JwtKeyRingError('ERR_JWT_EXPIRED', '"exp" claim timestamp check failed', {
+      claim: 'exp',
+      reason: 'check_failed',
+    });
   }
   return payload as JwtPayload;
 }
@@ -65,6 +76,17 @@ function namesAudience(aud: unknown, expected: string | readonly string[]): bool
   return false;
 }
 
-function invalid(message: string): JwtKeyRingError {
-  return new JwtKeyRingError('ERR_JWT_CLAIM_INVALID', message);
+function notANumber(claim: string): JwtKeyRingError {
+  return new JwtKeyRingError('ERR_JWT_CLAIM_INVALID', `"${claim}" claim must be a number`, {
+    claim,
+    reason: 'invalid',
+  });
+}
+
+/** As jose: a checked claim that is absent is `missing`, one of another value `check_failed`. */
+function unexpected(claim: 'iss' | 'aud', value: unknown): JwtKeyRingError {
+  return new JwtKeyRingError('ERR_JWT_CLAIM_INVALID', `unexpected "${claim}" claim value`, {
+    claim,
+    reason: value === undefined ? 'missing' : 'check_failed',
+  });
 }

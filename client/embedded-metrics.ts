@@ -38,7 +38,11 @@ import { checkNumber } from './options';
 import { NO_KEY, VerificationTally } from './verification-tally';
 
 export interface EmbeddedMetricsOptions {
-  /** The Application dimension's value: which application verifies. 1 to 1024 characters. */
+  /**
+   * The Application dimension's value: which application verifies. 1 to 1024 printable ASCII
+   * characters (0x20-0x7E), not all spaces: CloudWatch's rule for dimension values (the
+   * construct's alarms read names of up to 255). Others throw ERR_INVALID_ARGUMENT.
+   */
   readonly application: string;
   /** Receives each JSON line (without its newline). @default a line on process.stdout */
   readonly write?: (line: string) => void;

@@ -1,7 +1,13 @@
 /**
  * Every refusal of the key ring is a JwtKeyRingError with a stable `code` that callers switch
  * on (map to 401, alert, retry). Messages name the secret, stage or claim at fault; never a key.
+ * A refused token's error also carries what the verifier knew of it (its kid, the key's stage,
+ * the claim at fault), so observers and logs need not read the token again; never the token.
  */
+import { type VerificationStage } from '../contract/metrics';
+
+import { printableKid } from './token-kid';
+
 export type JwtKeyRingErrorCode =
   /** Not a compact JWS of three canonical base64url parts with a JSON object header. */
   | 'ERR_JWT_MALFORMED'
@@ -57,14 +63,69 @@ export type JwtKeyRingErrorCode =
   /** A bad argument to sign, verify or the constructor. */
   | 'ERR_INVALID_ARGUMENT';
 
+/** What a refused token's error says about it, when the verifier knew (see JwtKeyRingError). */
+export interface RefusalDetails {
+  readonly kid?: string;
+  readonly stage?: VerificationStage;
+  readonly claim?: string;
+  readonly reason?: ClaimFailureReason;
+}
+
+/** Why a claim failed, as jose's JWTClaimValidationFailed says it. */
+export type ClaimFailureReason =
+  /** The claim is required and absent (`exp`; `iss` or `aud` when they are checked). */
+  | 'missing'
+  /** Not of its type: a time claim that is not a number. */
+  | 'invalid'
+  /** Present and typed, but its value fails: expired, not yet valid, another issuer. */
+  | 'check_failed';
+
 export class JwtKeyRingError extends Error {
   override readonly name = 'JwtKeyRingError';
+  /**
+   * The refused token's kid, once its header was read (as observers and logs report it: cut to
+   * 64 printable characters, others replaced by `?`). Absent when the token was refused before
+   * (malformed, too large, a bad verify option) or names no kid (a legacy key's tokens).
+   */
+  readonly kid?: string;
+  /**
+   * The stage of the key that kid selected (`current`, `previous`, `legacy`; `published` for a
+   * key set verifier's keys); absent when it selected none (an unknown kid, the keys unreadable).
+   */
+  readonly stage?: VerificationStage;
+  /** The claim at fault (`exp`, `nbf`, `iat`, `iss`, `aud`), on claim refusals only. */
+  readonly claim?: string;
+  /** Why that claim failed, with `claim`. */
+  readonly reason?: ClaimFailureReason;
 
   constructor(
     readonly code: JwtKeyRingErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown } & RefusalDetails,
   ) {
     super(message, options);
+    // Always set, undefined or not: one shape for every instance.
+    this.kid = options?.kid === undefined ? undefined : printableKid(options.kid);
+    this.stage = options?.stage;
+    this.claim = options?.claim;
+    this.reason = options?.reason;
   }
+}
+
+/**
+ * What the verifier knew where the core threw (the token's kid, the stage of the key it
+ * selected), added to an error made for this one token, never to one a cache shares between
+ * callers. An error that already says either is left as it is.
+ */
+export function refusedWith(
+  error: unknown,
+  kid: string | undefined,
+  stage?: VerificationStage,
+): unknown {
+  if (error instanceof JwtKeyRingError && error.kid === undefined && error.stage === undefined) {
+    const details = error as { kid?: string; stage?: VerificationStage };
+    if (kid !== undefined) details.kid = printableKid(kid);
+    details.stage = stage;
+  }
+  return error;
 }

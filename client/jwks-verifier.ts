@@ -10,7 +10,7 @@
  */
 import { type JwtPayload } from './claims';
 import { discoverJwksUri } from './discovery';
-import { JwtKeyRingError } from './errors';
+import { JwtKeyRingError, refusedWith } from './errors';
 import { checkFetchableUrl, type Fetch, fetchJson, type FetchPolicy } from './fetch-json';
 import {
   callPolicy,
@@ -25,7 +25,7 @@ import {
 } from './jwt-verification';
 import { parseKeySet } from './key-set';
 import { type Keys, KeySetCache } from './key-set-cache';
-import { type VerificationObserver } from './observer';
+import { keysRefreshedTo, type VerificationObserver } from './observer';
 import { checkNumber } from './options';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
@@ -86,8 +86,9 @@ export interface JwksVerifierOptions {
   /** Where skipped key set entries and failed fetches are reported. @default silent */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
   /**
-   * Told of every verification (accepted, with stage `published`; refused, by code), as
-   * JwtKeyRing's observer. @default - none (no cost)
+   * Told of every verification (accepted, with stage `published`; refused, by code) and every
+   * fetch of the key set (by cause: initial, ttl, unknown_kid, manual; ok or failed with its
+   * code), as JwtKeyRing's observer. @default - none (no cost)
    */
   readonly observer?: VerificationObserver;
 }
@@ -189,14 +190,13 @@ export class JwksVerifier {
         ABOVE_ZERO,
       ),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
+      ...(options.observer !== undefined && { onRefresh: keysRefreshedTo(options.observer) }),
     });
     // Refused tokens are reported to the observer only: this verifier's logger carries key set
     // problems alone.
     this.reporter = VerificationReporter.create({
       observer: options.observer,
       clock: this.clock,
-      stageOfKid: (kid) =>
-        this.cache.freshKeys()?.get(kid) === undefined ? undefined : 'published',
       logContext: { keySet: this.source },
     });
   }
@@ -213,7 +213,7 @@ export class JwksVerifier {
       const policy = callPolicy(this.policy, options);
       const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
       const kid = requireKid(decoded.header);
-      let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.cache.keys());
+      let keys: Keys | undefined = this.cache.freshKeys() ?? (await this.keysFor(kid));
       let key = keys.get(kid);
       if (key === undefined) {
         // The kid is untrusted input: it only selects among keys already fetched, after at most
@@ -225,22 +225,42 @@ export class JwksVerifier {
         throw new JwtKeyRingError(
           'ERR_JWT_UNKNOWN_KID',
           `no key of the key set ${this.source} has the token's kid`,
+          { kid },
         );
       }
-      checkSignature(decoded, key);
-      const payload = readClaims(decoded, policy, this.clock());
+      let payload: JwtPayload;
+      try {
+        checkSignature(decoded, key);
+        payload = readClaims(decoded, policy, this.clock());
+      } catch (error) {
+        // The refusal is this token's alone: it names the key, as the accepted token would.
+        throw refusedWith(error, kid, 'published');
+      }
       const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
       const verified: JwksVerifiedToken = { payload, protectedHeader, kid };
       reporter?.accepted(verified);
       return verified;
     } catch (error) {
-      reporter?.refused(error, token);
+      reporter?.refused(error);
       throw error;
     }
   }
 
   /** Fetches the key set now (for example at start-up, to fail fast on a wrong URL). */
   async refresh(): Promise<void> {
-    await this.cache.refresh();
+    await this.cache.refresh('manual');
+  }
+
+  /**
+   * The keys when a fetch is due. A failed fetch's error is shared by every caller waiting on
+   * it: this token's kid goes on an error of its own, the shared one as its cause.
+   */
+  private async keysFor(kid: string): Promise<Keys> {
+    try {
+      return await this.cache.keys();
+    } catch (error) {
+      if (!(error instanceof JwtKeyRingError)) throw error;
+      throw new JwtKeyRingError(error.code, error.message, { cause: error, kid });
+    }
   }
 }

@@ -11,7 +11,7 @@ export {
   type EmbeddedMetricsObserver,
   type EmbeddedMetricsOptions,
 } from './embedded-metrics';
-export { JwtKeyRingError, type JwtKeyRingErrorCode } from './errors';
+export { type ClaimFailureReason, JwtKeyRingError, type JwtKeyRingErrorCode } from './errors';
 export { type Fetch } from './fetch-json';
 export { JwksVerifier, type JwksVerifiedToken, type JwksVerifierOptions } from './jwks-verifier';
 export type { VerifyOptions } from './jwt-verification';

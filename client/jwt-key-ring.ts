@@ -16,7 +16,7 @@ import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 import { type JwtPayload } from './claims';
 import { type DecodedJws, signCompactJws } from './compact-jws';
 import { toSeconds } from './durations';
-import { JwtKeyRingError } from './errors';
+import { JwtKeyRingError, refusedWith } from './errors';
 import {
   type CallPolicy,
   callPolicy,
@@ -29,14 +29,8 @@ import {
   type VerificationPolicy,
   type VerifyOptions,
 } from './jwt-verification';
-import {
-  KeyCache,
-  type KeyCacheOptions,
-  type KeySnapshot,
-  type KeyStage,
-  type LoadedKey,
-} from './key-cache';
-import { type VerificationObserver, verificationStageOf } from './observer';
+import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
+import { keysRefreshedTo, type VerificationObserver, type VerificationStage } from './observer';
 import { checkNumber } from './options';
 import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
 import { VerificationReporter } from './verification-reporter';
@@ -205,11 +199,6 @@ export class JwtKeyRing {
       observer: options.observer,
       logger: options.logger,
       clock: this.clock,
-      stageOfKid: (kid) => {
-        const snapshot = this.cache.cachedKeys();
-        const key = snapshot === undefined ? undefined : findKey(snapshot, kid);
-        return key === undefined ? undefined : verificationStageOf(key);
-      },
       logContext: { secretId: options.secretId },
     });
   }
@@ -277,7 +266,7 @@ export class JwtKeyRing {
       const policy = callPolicy(this.policy, options);
       const decoded = decodeToken(token, this.policy.maxTokenBytes, this.verifiedHeaders);
       const kid = optionalKid(decoded.header);
-      let snapshot = this.cache.freshKeys() ?? (await this.cache.keys());
+      let snapshot = this.cache.freshKeys() ?? (await this.keysFor(kid));
       let key = findKey(snapshot, kid);
       if (key === undefined) {
         snapshot = await this.refreshForMissingKey(snapshot, kid);
@@ -289,14 +278,28 @@ export class JwtKeyRing {
           kid === undefined
             ? `the token names no key (no kid), and secret "${this.secretId}" holds no legacy key`
             : `no key of secret "${this.secretId}" has the token's kid`,
+          { kid },
         );
       }
       const verified = this.verifyWithKey(decoded, key, snapshot, policy);
       reporter?.accepted(verified);
       return verified;
     } catch (error) {
-      reporter?.refused(error, token);
+      reporter?.refused(error);
       throw error;
+    }
+  }
+
+  /**
+   * The keys when a read is due. A failed read's error is shared by every caller waiting on it:
+   * this token's kid goes on an error of its own, the shared one as its cause.
+   */
+  private async keysFor(kid: string | undefined): Promise<KeySnapshot> {
+    try {
+      return await this.cache.keys();
+    } catch (error) {
+      if (kid === undefined || !(error instanceof JwtKeyRingError)) throw error;
+      throw new JwtKeyRingError(error.code, error.message, { cause: error, kid });
     }
   }
 
@@ -325,25 +328,36 @@ export class JwtKeyRing {
     policy: CallPolicy,
   ): VerifiedToken {
     const legacy = isLegacyKeyDocument(key.document) ? key.document.legacy : undefined;
-    checkSignature(decoded, key);
-    const now = this.clock();
-    if (
-      key.stage === 'AWSPREVIOUS' &&
-      snapshot.previousGraceEndsAt !== undefined &&
-      now >= snapshot.previousGraceEndsAt
-    ) {
-      throw new JwtKeyRingError(
-        'ERR_JWT_PREVIOUS_KEY_EXPIRED',
-        `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
+    let payload: JwtPayload;
+    try {
+      checkSignature(decoded, key);
+      const now = this.clock();
+      if (
+        key.stage === 'AWSPREVIOUS' &&
+        snapshot.previousGraceEndsAt !== undefined &&
+        now >= snapshot.previousGraceEndsAt
+      ) {
+        throw new JwtKeyRingError(
+          'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+          `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
+        );
+      }
+      // The grace check above bounds a legacy token without exp, when its key chose to accept.
+      payload = readClaims(
+        decoded,
+        policy,
+        now,
+        legacy?.tokensWithoutExp !== 'accept-until-grace-end',
+      );
+    } catch (error) {
+      // The refusal is this token's alone: it names the key, as the accepted token would.
+      // A legacy key answers to tokens without a kid: the refusal names none either.
+      throw refusedWith(
+        error,
+        legacy === undefined ? key.kid : undefined,
+        refusalStage(key, legacy),
       );
     }
-    // The grace check above bounds a legacy token without exp, when its key chose to accept.
-    const payload = readClaims(
-      decoded,
-      policy,
-      now,
-      legacy?.tokensWithoutExp !== 'accept-until-grace-end',
-    );
     return {
       payload,
       protectedHeader: this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header),
@@ -389,15 +403,10 @@ export class JwtKeyRing {
   }
 }
 
-/** The observer's keysRefreshed, which must not turn a good read into a failed one. */
-function keysRefreshedTo(observer: VerificationObserver): KeyCacheOptions['onRefresh'] {
-  return (refresh) => {
-    try {
-      observer.keysRefreshed(refresh);
-    } catch {
-      // Reporting never changes what the cache does.
-    }
-  };
+/** The stage a refusal by this key reports: as an accepted token's would (verificationStageOf). */
+function refusalStage(key: LoadedKey, legacy: unknown): VerificationStage {
+  if (legacy !== undefined) return 'legacy';
+  return key.stage === 'AWSCURRENT' ? 'current' : 'previous';
 }
 
 /** The kid of an event's key reference, when the detail carries one. */

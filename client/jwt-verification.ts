@@ -15,7 +15,7 @@ import {
   type JwsKey,
   parseJsonObject,
 } from './compact-jws';
-import { JwtKeyRingError } from './errors';
+import { JwtKeyRingError, refusedWith } from './errors';
 import { checkNumber } from './options';
 import { type VerifiedHeaders } from './verified-headers';
 
@@ -102,7 +102,13 @@ export function decodeToken(
   verifiedHeaders: VerifiedHeaders,
 ): DecodedJws {
   const decoded = decodeCompactJws(token, maxTokenBytes, verifiedHeaders);
-  checkProtectedHeader(decoded.header);
+  try {
+    checkProtectedHeader(decoded.header);
+  } catch (error) {
+    // The header was read: a refusal of it (crit, typ) names the kid it carries, if any.
+    const kid = decoded.header.kid;
+    throw refusedWith(error, typeof kid === 'string' && kid !== '' ? kid : undefined);
+  }
   return decoded;
 }
 

@@ -12,6 +12,7 @@
 import { type AsymmetricKey } from './compact-jws';
 import { JwtKeyRingError } from './errors';
 import { type KeySet } from './key-set';
+import { type KeyRefresh, type KeyRefreshCause } from './observer';
 
 export interface FetchedKeySet {
   readonly keySet: KeySet;
@@ -31,6 +32,8 @@ export interface KeySetCacheOptions {
   readonly retryAfterFailureMs: number;
   readonly unknownKidRefreshIntervalMs: number;
   readonly onWarning: (message: string, fields: Record<string, unknown>) => void;
+  /** Told when each fetch ends, why it was made and how it went. @default - nobody */
+  readonly onRefresh?: (refresh: KeyRefresh) => void;
 }
 
 export type Keys = ReadonlyMap<string, AsymmetricKey>;
@@ -75,14 +78,14 @@ export class KeySetCache {
       if (recentFailure !== undefined && this.inFlight === undefined) {
         throw failingFast(recentFailure, this.options.retryAfterFailureMs);
       }
-      return (await this.refresh()).keys;
+      return (await this.refresh('initial')).keys;
     }
     const staleForMs = now - cached.expiresAt;
     if (staleForMs >= this.options.maxStalenessMs) {
       // Still try (not more often than the retry interval): the URL may be back.
       if (recentFailure !== undefined) throw this.tooStale(staleForMs, recentFailure.error);
       try {
-        return (await this.refresh()).keys;
+        return (await this.refresh('ttl')).keys;
       } catch (error) {
         throw this.tooStale(staleForMs, error);
       }
@@ -91,13 +94,13 @@ export class KeySetCache {
       // The set just expired and nothing has failed: callers wait for the new set, so a key
       // removed from it stops verifying at the end of the cache period.
       try {
-        return (await this.refresh()).keys;
+        return (await this.refresh('ttl')).keys;
       } catch {
         return cached.keys;
       }
     }
     // The URL is failing: serve the stale set at once, retrying in the background.
-    if (recentFailure === undefined) this.refresh().catch(() => undefined);
+    if (recentFailure === undefined) this.refresh('ttl').catch(() => undefined);
     return cached.keys;
   }
 
@@ -116,21 +119,24 @@ export class KeySetCache {
     if (this.recentFailure(now) !== undefined) return undefined;
     this.lastUnknownKidRefreshAt = now;
     try {
-      return (await this.refresh()).keys;
+      return (await this.refresh('unknown_kid')).keys;
     } catch {
       return undefined;
     }
   }
 
-  /** Fetches the set; concurrent callers share the one fetch in flight. */
-  refresh(): Promise<CachedSet> {
-    this.inFlight ??= this.load().finally(() => {
+  /**
+   * Fetches the set; concurrent callers share the one fetch in flight (its cause is that of the
+   * caller that started it).
+   */
+  refresh(cause: KeyRefreshCause): Promise<CachedSet> {
+    this.inFlight ??= this.load(cause).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async load(): Promise<CachedSet> {
+  private async load(cause: KeyRefreshCause): Promise<CachedSet> {
     const fetchedAt = this.options.clock();
     try {
       const { keySet, freshForSeconds } = await this.options.load();
@@ -149,6 +155,8 @@ export class KeySetCache {
         expiresAt: fetchedAt + periodMs,
       };
       this.lastFailure = undefined;
+      // A key set has no current key: the read's cause and outcome are all it reports.
+      this.options.onRefresh?.({ cause, outcome: 'ok', at: this.options.clock() });
       return this.cached;
     } catch (error) {
       const failure =
@@ -164,6 +172,12 @@ export class KeySetCache {
         source: this.options.source,
         errorCode: failure.code,
         reason: failure.message,
+      });
+      this.options.onRefresh?.({
+        cause,
+        outcome: 'failed',
+        at: this.lastFailure.at,
+        code: failure.code,
       });
       throw failure;
     }

@@ -67,13 +67,18 @@ export interface VerificationObserver {
   /** A token verified, by a key of this stage, with this kid and algorithm. */
   accepted(stage: VerificationStage, kid: string, alg: string): void;
   /**
-   * A token refused, with the error code verify rejects with (JwtKeyRingErrorCode). `kid` is
-   * the token's own (attacker-controlled: at most 64 printable characters, others replaced by
-   * `?`), absent when it names none or cannot be read; `stage` is that of the loaded key with
-   * this kid, absent when there is none (ERR_JWT_UNKNOWN_KID among others).
+   * A token refused, with the error code verify rejects with (JwtKeyRingErrorCode), and the
+   * `kid` and `stage` that error carries: `kid` is the token's own (attacker-controlled: at most
+   * 64 printable characters, others replaced by `?`), absent when it names none or was refused
+   * before its header was read (malformed, too large, a bad verify option); `stage` is that of
+   * the key this kid selected, absent when none (ERR_JWT_UNKNOWN_KID, a header refused before
+   * any key was looked up, keys that cannot be read).
    */
   refused(code: string, kid: string | undefined, stage: VerificationStage | undefined): void;
-  /** A read of the keys ended (rare: once per cache period, or for a cause above). */
+  /**
+   * A read of the keys ended (rare: once per cache period, or for a cause above): JwtKeyRing's
+   * reads of Secrets Manager, a key set verifier's fetches of its key set (no current key there).
+   */
   keysRefreshed(refresh: KeyRefresh): void;
 }
 
@@ -89,4 +94,15 @@ export function verificationStageOf(verified: {
   if (verified.legacy === true) return 'legacy';
   if (verified.stage === 'AWSCURRENT') return 'current';
   return verified.stage === 'AWSPREVIOUS' ? 'previous' : 'published';
+}
+
+/** The observer's keysRefreshed, which must not turn a good read into a failed one. */
+export function keysRefreshedTo(observer: VerificationObserver): (refresh: KeyRefresh) => void {
+  return (refresh) => {
+    try {
+      observer.keysRefreshed(refresh);
+    } catch {
+      // Reporting never changes what the cache does.
+    }
+  };
 }

@@ -9,7 +9,8 @@
  *   `jwt.verification.outcome` (accepted | refused), `jwt.key.stage` (current | previous |
  *   legacy | published; absent on a refusal whose kid names no loaded key) and, on refusals,
  *   `error.type` (the error code, e.g. ERR_JWT_SIGNATURE_INVALID).
- * - `jwt.key.refresh.count` ({refresh}), a counter: reads of the keys, with
+ * - `jwt.key.refresh.count` ({refresh}), a counter: reads of the keys (a key-set verifier's
+ *   fetches of its set too), with
  *   `jwt.key.refresh.cause` (initial | ttl | unknown_kid | next_kid | event | manual),
  *   `jwt.key.refresh.outcome` (ok | failed) and, on failures, `error.type`.
  * - `jwt.key.age` (s), an asynchronous gauge: the age of the current key, with

@@ -2,11 +2,12 @@
  * Reports each verification's outcome to the observer and refusals to the log, so any verifier
  * (JwtKeyRing, a key-set verifier) reports the same way: it calls accepted or refused from its
  * verify. Built only when there is someone to tell: with no observer and no logger, verify runs
- * without it.
+ * without it. A refusal is reported from its error, which carries what the verifier knew (the
+ * kid, the key's stage): the token is not read again.
  */
-import { type VerificationObserver, type VerificationStage, verificationStageOf } from './observer';
+import { JwtKeyRingError } from './errors';
+import { type VerificationObserver, verificationStageOf } from './observer';
 import { RefusalWarnings, type WarningLogger } from './refusal-warnings';
-import { kidOfToken, printableKid } from './token-kid';
 
 /** What a verifier resolves with, as far as reporting needs. */
 export interface VerifiedTokenLike {
@@ -21,8 +22,6 @@ export interface VerificationReporterOptions {
   readonly observer?: VerificationObserver;
   readonly logger?: WarningLogger;
   readonly clock: () => number;
-  /** The stage of the loaded key with this kid, if one is loaded (no read, no wait). */
-  readonly stageOfKid: (kid: string) => VerificationStage | undefined;
   /** Fields every refusal warning carries (the secret or key set verified with). */
   readonly logContext: Readonly<Record<string, unknown>>;
   /** At most one refusal warning per error code per this interval. @default 60000 */
@@ -40,7 +39,7 @@ export class VerificationReporter {
       : new VerificationReporter(options);
   }
 
-  private constructor(private readonly options: VerificationReporterOptions) {
+  private constructor(options: VerificationReporterOptions) {
     this.observer = options.observer;
     this.warnings =
       options.logger === undefined
@@ -69,13 +68,13 @@ export class VerificationReporter {
     }
   }
 
-  /** The cold path: a refused token's code, kid and key stage, to the observer and the log. */
-  refused(error: unknown, token: unknown): void {
+  /** A refused token's code, kid and key stage, as its error carries them, to observer and log. */
+  refused(error: unknown): void {
     const code = (error as { code?: unknown } | null)?.code;
     const reported = typeof code === 'string' ? code : 'ERR_UNEXPECTED';
-    const tokenKid = kidOfToken(token);
-    const stage = tokenKid === undefined ? undefined : this.options.stageOfKid(tokenKid);
-    const kid = tokenKid === undefined ? undefined : printableKid(tokenKid);
+    // The verifier's own errors carry a printable kid; anything else names no token.
+    const kid = error instanceof JwtKeyRingError ? error.kid : undefined;
+    const stage = error instanceof JwtKeyRingError ? error.stage : undefined;
     try {
       this.observer?.refused(reported, kid, stage);
     } catch {

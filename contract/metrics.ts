@@ -52,21 +52,42 @@ export const SUSPICIOUS_REFUSAL_CODES = [
   'ERR_JWT_UNKNOWN_KID',
 ] as const;
 
-/** CloudWatch's bound on a dimension value's length (PutMetricData, Dimension.Value). */
+/**
+ * CloudWatch's rules for a dimension value (API reference, Dimension.Value): 1 to 1024
+ * characters, only ASCII, no ASCII control characters, at least one that is not whitespace.
+ */
 const MAX_DIMENSION_VALUE_CHARS = 1024;
+/** What a dimension value may hold: printable ASCII, space (0x20) to tilde (0x7E). */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+/** How much of a refused name a message quotes. */
+const QUOTED_CHARS = 64;
 
 /**
  * What is wrong with an application name as the Application dimension's value, or undefined
  * when nothing is: the client's embedded-metrics observer and the construct's alarms check the
- * same rule. 1 to 1024 characters, not all whitespace, no control characters.
+ * same rule, CloudWatch's: 1 to 1024 printable ASCII characters (0x20-0x7E), not all spaces.
+ * A name CloudWatch would refuse (`bestellungen-über`) is refused here, where it is given,
+ * rather than by CloudWatch Logs, which drops the metrics without a word, or at deploy.
  */
 export function applicationNameProblem(application: unknown): string | undefined {
   if (typeof application !== 'string') return 'must be a string';
-  if (application.trim() === '') return 'must not be empty or whitespace only';
+  if (application.trim() === '') {
+    return `must not be empty or whitespace only, got ${JSON.stringify(application)}`;
+  }
   if (application.length > MAX_DIMENSION_VALUE_CHARS) {
     return `must be at most ${MAX_DIMENSION_VALUE_CHARS} characters, got ${application.length}`;
   }
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(application)) return 'must not contain control characters';
+  const refused = NOT_PRINTABLE_ASCII.exec(application);
+  if (refused !== null) {
+    const codePoint = application.codePointAt(refused.index) ?? 0;
+    const quoted =
+      application.length > QUOTED_CHARS
+        ? `${JSON.stringify(application.slice(0, QUOTED_CHARS))}...`
+        : JSON.stringify(application);
+    return (
+      'must be printable ASCII (0x20-0x7E), as CloudWatch dimension values are, got ' +
+      `${quoted}: U+${codePoint.toString(16).toUpperCase().padStart(4, '0')} at index ${refused.index}`
+    );
+  }
   return undefined;
 }

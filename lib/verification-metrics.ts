@@ -42,7 +42,11 @@ export interface TokensRefusedMetricProps extends VerificationMetricProps {
 
 /** An alarm on forged or unknown-key tokens reaching one application. */
 export interface VerificationAlarmProps {
-  /** The application's name, as its observer gives it (`application`): 1 to 1024 characters. */
+  /**
+   * The application's name, as its observer gives it (`application`): 1 to 255 printable ASCII
+   * characters (0x20-0x7E), not all spaces: CloudWatch's rule for dimension values, and an
+   * alarm's length bound.
+   */
   readonly application: string;
   /**
    * Refusals with ERR_JWT_SIGNATURE_INVALID, ERR_JWT_ALG_NOT_ALLOWED or ERR_JWT_UNKNOWN_KID in
@@ -57,6 +61,11 @@ export interface VerificationAlarmProps {
 }
 
 const DEFAULT_PERIOD = Duration.minutes(5);
+/**
+ * An alarm's dimension value: 1 to 255 characters (CloudFormation's AWS::CloudWatch::Alarm
+ * Dimension, and aws-cdk-lib's Metric, which throws an uncoded error beyond).
+ */
+const MAX_ALARM_DIMENSION_VALUE_CHARS = 255;
 const DEFAULT_THRESHOLD = 10;
 
 export function tokensAcceptedMetric(props: TokensAcceptedMetricProps): cloudwatch.Metric {
@@ -140,6 +149,12 @@ function validateVerificationAlarm(props: VerificationAlarmProps, scope: Constru
   }
   const problem = applicationNameProblem(application);
   if (problem !== undefined) fail(`verificationAlarms: application ${problem}`);
+  if (application.length > MAX_ALARM_DIMENSION_VALUE_CHARS) {
+    // The observer may write longer names (CloudWatch takes 1024), but no alarm can read them.
+    fail(
+      `verificationAlarms: application must be at most ${MAX_ALARM_DIMENSION_VALUE_CHARS} characters for an alarm (an alarm's dimension value), got ${application.length}`,
+    );
+  }
   if (
     threshold !== undefined &&
     !Token.isUnresolved(threshold) &&

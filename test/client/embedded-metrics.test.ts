@@ -14,6 +14,13 @@ import {
 } from '../../contract';
 import { parseEmfLines, sumOf } from '../support/emf';
 
+import {
+  FAILING_URLS,
+  NOW as SET_READS_START,
+  READS_OF_EACH_CAUSE,
+  readFailing,
+  readForEachCause,
+} from './key-set-reads';
 import { CURRENT, NOW, ringFor, TOKEN_CASES, verifyCase } from './observer-support';
 
 const APPLICATION = 'orders-api';
@@ -139,6 +146,37 @@ describe('Function: createEmbeddedMetricsObserver', () => {
     expect(second[0]!.metrics[VERIFICATION_METRICS.keyAge]!.unit).toBe('Seconds');
   });
 
+  describe('with a JwksVerifier', () => {
+    it('counts each fetch of the key set: KeyRefreshes and KeyRefreshFailures, exactly', async () => {
+      // GIVEN / WHEN a verifier reads its set for each cause there is, the last read failing
+      const { lines, observer } = capture();
+      await readForEachCause(observer, { now: SET_READS_START });
+      observer.flush();
+
+      // THEN one flush counts the five reads and the one failure, and no key age (a key set
+      // has no current key)
+      const records = parseEmfLines(lines);
+      expect(sumOf(records, VERIFICATION_METRICS.refreshes)).toBe(READS_OF_EACH_CAUSE.length);
+      expect(sumOf(records, VERIFICATION_METRICS.refreshFailures)).toBe(1);
+      const reads = records.filter((record) => VERIFICATION_METRICS.refreshes in record.metrics);
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.dimensionSets).toEqual([[APPLICATION_DIMENSION]]);
+      expect(reads[0]!.metrics[VERIFICATION_METRICS.keyAge]).toBeUndefined();
+    });
+
+    it.each(FAILING_URLS)(
+      'counts one read and one failure when the URL fails with %s',
+      async (_name, fail, code) => {
+        const { lines, observer } = capture();
+        await expect(readFailing(observer, fail)).resolves.toBe(code);
+        observer.flush();
+        const records = parseEmfLines(lines);
+        expect(sumOf(records, VERIFICATION_METRICS.refreshes)).toBe(1);
+        expect(sumOf(records, VERIFICATION_METRICS.refreshFailures)).toBe(1);
+      },
+    );
+  });
+
   it('writes nothing when nothing happened', () => {
     const { lines, observer } = capture();
     observer.flush();
@@ -189,11 +227,53 @@ describe('Function: createEmbeddedMetricsObserver', () => {
     ['a whitespace application', { application: '   ' }],
     ['an application of 1025 characters', { application: 'a'.repeat(1025) }],
     ['an application with a newline', { application: 'a\nb' }],
+    ['an application with a control character', { application: 'orders\u0007api' }],
+    ['an application with DEL (0x7F)', { application: 'orders\u007fapi' }],
+    ['an application that is not ASCII', { application: 'bestellungen-über' }],
+    ['an application with an emoji', { application: 'orders-🛒' }],
     ['a flush interval under a second', { application: 'a', flushIntervalMs: 500 }],
     ['a flush interval given as text', { application: 'a', flushIntervalMs: '60000' }],
   ])('fails when given %s', (_name, options) => {
     expect(() =>
       createEmbeddedMetricsObserver(options as unknown as { application: string }),
     ).toThrow(JwtKeyRingError);
+  });
+
+  it('refuses a name CloudWatch cannot take with ERR_INVALID_ARGUMENT, naming it', () => {
+    const error = (() => {
+      try {
+        createEmbeddedMetricsObserver({ application: 'bestellungen-über', flushOnExit: false });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(JwtKeyRingError);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect((error as Error).message).toContain('printable ASCII');
+    expect((error as Error).message).toContain('"bestellungen-über": U+00FC at index 13');
+  });
+
+  it.each([
+    [
+      'space to tilde',
+      Array.from({ length: 95 }, (_, index) => String.fromCharCode(0x20 + index)).join(''),
+    ],
+    ['1024 characters', 'x'.repeat(1024)],
+    ['the ASCII spelling', 'bestellungen-ueber'],
+  ])('takes a printable ASCII name: %s', (_name, application) => {
+    // GIVEN / WHEN
+    const lines: string[] = [];
+    const observer = createEmbeddedMetricsObserver({
+      application,
+      write: (line) => lines.push(line),
+      flushIntervalMs: 0,
+      flushOnExit: false,
+    });
+    observer.accepted('current', 'k', 'HS256');
+    observer.flush();
+
+    // THEN its lines carry the name as the Application dimension
+    expect(parseEmfLines(lines)[0]!.dimensions[APPLICATION_DIMENSION]).toBe(application);
   });
 });

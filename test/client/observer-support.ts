@@ -29,6 +29,8 @@ export interface TokenCase {
   readonly secret?: 'keys' | 'unreachable' | 'broken';
   readonly verifyOptions?: { readonly clockToleranceSeconds?: number };
   readonly heard: Heard;
+  /** On a claim refusal, the claim and reason its error carries (as jose's). */
+  readonly claim?: { readonly claim: string; readonly reason: string };
 }
 
 const signedByCurrent = hmacToken(HEADER, CLAIMS, CURRENT);
@@ -41,6 +43,8 @@ const refusedBy = (
   },
 ): Heard => ({ refused: { code, ...named } });
 const NAMES_NO_KEY = { kid: undefined, stage: undefined };
+/** Refused once the header was read, before any key was looked up. */
+const NAMES_ONLY_THE_KID = { kid: CURRENT.kid, stage: undefined };
 
 export const TOKEN_CASES: readonly TokenCase[] = [
   {
@@ -61,7 +65,8 @@ export const TOKEN_CASES: readonly TokenCase[] = [
   {
     name: 'too large',
     token: hmacToken(HEADER, { ...CLAIMS, pad: 'x'.repeat(9000) }, CURRENT),
-    heard: refusedBy('ERR_JWT_TOO_LARGE'),
+    // Refused unread: nothing of it is known.
+    heard: refusedBy('ERR_JWT_TOO_LARGE', NAMES_NO_KEY),
   },
   {
     name: "an algorithm not the key's",
@@ -82,31 +87,35 @@ export const TOKEN_CASES: readonly TokenCase[] = [
     name: 'no exp',
     token: hmacToken(HEADER, { ...CLAIMS, exp: undefined }, CURRENT),
     heard: refusedBy('ERR_JWT_EXP_MISSING'),
+    claim: { claim: 'exp', reason: 'missing' },
   },
   {
     name: 'expired',
     token: hmacToken(HEADER, { ...CLAIMS, exp: seconds - 3600 }, CURRENT),
     heard: refusedBy('ERR_JWT_EXPIRED'),
+    claim: { claim: 'exp', reason: 'check_failed' },
   },
   {
     name: 'not yet valid',
     token: hmacToken(HEADER, { ...CLAIMS, nbf: seconds + 3600 }, CURRENT),
     heard: refusedBy('ERR_JWT_NOT_YET_VALID'),
+    claim: { claim: 'nbf', reason: 'check_failed' },
   },
   {
     name: 'wrong issuer',
     token: hmacToken(HEADER, { ...CLAIMS, iss: 'https://elsewhere' }, CURRENT),
     heard: refusedBy('ERR_JWT_CLAIM_INVALID'),
+    claim: { claim: 'iss', reason: 'check_failed' },
   },
   {
     name: 'critical extension',
     token: hmacToken({ ...HEADER, crit: ['exp'] }, CLAIMS, CURRENT),
-    heard: refusedBy('ERR_JWT_CRIT_UNSUPPORTED'),
+    heard: refusedBy('ERR_JWT_CRIT_UNSUPPORTED', NAMES_ONLY_THE_KID),
   },
   {
     name: 'typ not JWT',
     token: hmacToken({ ...HEADER, typ: 'at+jwt' }, CLAIMS, CURRENT),
-    heard: refusedBy('ERR_JWT_TYP_INVALID'),
+    heard: refusedBy('ERR_JWT_TYP_INVALID', NAMES_ONLY_THE_KID),
   },
   {
     name: 'unknown kid',
@@ -144,7 +153,8 @@ export const TOKEN_CASES: readonly TokenCase[] = [
     name: 'bad verify option',
     token: signedByCurrent,
     verifyOptions: { clockToleranceSeconds: -1 },
-    heard: refusedBy('ERR_INVALID_ARGUMENT'),
+    // Refused before the token is looked at.
+    heard: refusedBy('ERR_INVALID_ARGUMENT', NAMES_NO_KEY),
   },
 ];
 

@@ -10,11 +10,19 @@ import {
   REFUSED_TOKEN_WARNING,
   verificationStageOf,
 } from '../../client';
-import { publicJwk } from '../../key-document';
+import { type AsymmetricKeyDocument, makeLegacyKeyDocument, publicJwk } from '../../key-document';
 import { EVENT_SOURCE, KEY_ROTATED } from '../../rotation-events';
 
 import {
+  FAILING_URLS,
+  NOW as SET_READS_START,
+  READS_OF_EACH_CAUSE,
+  readFailing,
+  readForEachCause,
+} from './key-set-reads';
+import {
   CURRENT,
+  type Heard,
   NOW,
   PREVIOUS,
   recordingObserver,
@@ -22,7 +30,15 @@ import {
   TOKEN_CASES,
   verifyCase,
 } from './observer-support';
-import { asymmetricKey, asymmetricToken, fakeSecrets, hmacToken, key, SECRET_ID } from './support';
+import {
+  asymmetricKey,
+  asymmetricToken,
+  compact,
+  fakeSecrets,
+  hmacToken,
+  key,
+  SECRET_ID,
+} from './support';
 
 const CLAIMS = { sub: 'user', iat: NOW / 1000, exp: NOW / 1000 + 600 };
 
@@ -206,6 +222,85 @@ describe('Interface: VerificationObserver', () => {
   });
 });
 
+describe('Class: JwtKeyRingError (what a refusal knew)', () => {
+  const REFUSED = TOKEN_CASES.filter((tokenCase) => 'refused' in tokenCase.heard);
+
+  it.each(REFUSED.map((tokenCase) => [tokenCase.name, tokenCase] as const))(
+    'JwtKeyRing: the error carries the kid, stage, claim and reason the observer hears: %s',
+    async (_name, tokenCase) => {
+      // GIVEN a ring with its keys loaded as the case needs
+      const { ring, clock } = await ringFor(tokenCase, recordingObserver());
+      clock.now = NOW + (tokenCase.at ?? 0);
+
+      // WHEN the token is refused
+      const error = await ring
+        .verify(tokenCase.token, tokenCase.verifyOptions)
+        .catch((caught: unknown) => caught);
+
+      // THEN it is a coded error whose fields are what the observer hears
+      const heard = (tokenCase.heard as Extract<Heard, { refused: unknown }>).refused;
+      expect(error).toBeInstanceOf(JwtKeyRingError);
+      expect(error).toMatchObject({ name: 'JwtKeyRingError', code: heard.code });
+      const { kid, stage, claim, reason } = error as JwtKeyRingError;
+      expect({ kid, stage, claim, reason }).toEqual({
+        kid: heard.kid,
+        stage: heard.stage,
+        claim: tokenCase.claim?.claim,
+        reason: tokenCase.claim?.reason,
+      });
+      // AND never the token, nor its signature
+      const said = JSON.stringify({ ...(error as object), message: (error as Error).message });
+      expect(said).not.toContain(tokenCase.token.split('.')[2] || tokenCase.token);
+    },
+  );
+
+  it.each<[string, Record<string, unknown>, { claim: string; reason: string }]>([
+    ['an iat that is not a number', { iat: 'yesterday' }, { claim: 'iat', reason: 'invalid' }],
+    ['an exp that is not a number', { exp: '1' }, { claim: 'exp', reason: 'invalid' }],
+    ['no iss', { iss: undefined }, { claim: 'iss', reason: 'missing' }],
+    ['no aud', { aud: undefined }, { claim: 'aud', reason: 'missing' }],
+    ['another aud', { aud: ['other'] }, { claim: 'aud', reason: 'check_failed' }],
+  ])('names the claim as jose does, for %s', async (_name, claims, expected) => {
+    // GIVEN a ring that checks iss and aud
+    const { ring } = await ringFor(TOKEN_CASES[0]!, recordingObserver());
+    const token = hmacToken(
+      { alg: 'HS256', kid: CURRENT.kid },
+      { ...CLAIMS, iss: 'https://issuer', aud: 'api', ...claims },
+      CURRENT,
+    );
+
+    // WHEN / THEN
+    await expect(ring.verify(token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_INVALID',
+      kid: CURRENT.kid,
+      stage: 'current',
+      ...expected,
+    });
+  });
+
+  it('a token refused by the legacy key names no kid, and the stage legacy', async () => {
+    // GIVEN a secret whose current key is a legacy key (tokens without a kid)
+    const secrets = fakeSecrets();
+    const legacy = makeLegacyKeyDocument({
+      alg: 'HS256',
+      kid: 'k-legacy',
+      key: Buffer.from('the static secret of old'),
+      now: new Date(NOW - 60_000),
+      legacy: { graceSeconds: 3600, tokensWithoutExp: 'refuse' },
+    });
+    secrets.setKey('AWSCURRENT', legacy);
+    const ring = new JwtKeyRing({ secretId: SECRET_ID, client: secrets.client, clock: () => NOW });
+    const token = hmacToken({ alg: 'HS256' }, CLAIMS, legacy);
+
+    // WHEN its signature is forged
+    const error = await ring.verify(`${token.slice(0, -4)}AAAA`).catch((caught: unknown) => caught);
+
+    // THEN
+    expect(error).toMatchObject({ code: 'ERR_JWT_SIGNATURE_INVALID', stage: 'legacy' });
+    expect((error as JwtKeyRingError).kid).toBeUndefined();
+  });
+});
+
 describe('refused-token warnings', () => {
   it('10,000 refused tokens leave a bounded number of warnings whose suppressed counts add up', async () => {
     // GIVEN a ring with a logger, its keys loaded
@@ -317,4 +412,105 @@ describe('Class: JwksVerifier (observer)', () => {
       { refused: { code: 'ERR_JWT_UNKNOWN_KID', kid: 'nobody', stage: undefined } },
     ]);
   });
+
+  it.each<[string, (good: string, signing: AsymmetricKeyDocument) => string, object]>([
+    [
+      'an unknown kid',
+      (_good, signing) =>
+        asymmetricToken({ alg: 'ES256', kid: 'nobody' }, { exp: NOW / 1000 + 600 }, signing),
+      { code: 'ERR_JWT_UNKNOWN_KID', kid: 'nobody', stage: undefined },
+    ],
+    [
+      'an expired token',
+      (_good, signing) =>
+        asymmetricToken({ alg: 'ES256', kid: 'pub-1' }, { exp: NOW / 1000 - 3600 }, signing),
+      {
+        code: 'ERR_JWT_EXPIRED',
+        kid: 'pub-1',
+        stage: 'published',
+        claim: 'exp',
+        reason: 'check_failed',
+      },
+    ],
+    [
+      'a bad signature',
+      (good) => `${good.slice(0, -6)}AAAAAA`,
+      { code: 'ERR_JWT_SIGNATURE_INVALID', kid: 'pub-1', stage: 'published' },
+    ],
+    ['a malformed token', () => 'not-a-token', { code: 'ERR_JWT_MALFORMED' }],
+  ])('refuses %s with an error carrying what it knew', async (_name, tokenOf, expected) => {
+    // GIVEN a verifier over a key set of one ES256 key
+    const signing = await asymmetricKey('ES256', 'pub-1', NOW);
+    const verifier = new JwksVerifier({
+      jwksUri: 'https://keys.example/.well-known/jwks.json',
+      fetch: () => Promise.resolve(Response.json({ keys: [publicJwk(signing)] })),
+      clock: () => NOW,
+      observer: recordingObserver(),
+    });
+    const good = asymmetricToken(
+      { alg: 'ES256', kid: 'pub-1' },
+      { exp: NOW / 1000 + 600 },
+      signing,
+    );
+
+    // WHEN
+    const error = await verifier.verify(tokenOf(good, signing)).catch((caught: unknown) => caught);
+
+    // THEN exactly these fields are set
+    expect(error).toBeInstanceOf(JwtKeyRingError);
+    const { code, kid, stage, claim, reason } = error as JwtKeyRingError;
+    expect({ code, kid, stage, claim, reason }).toEqual({
+      kid: undefined,
+      stage: undefined,
+      claim: undefined,
+      reason: undefined,
+      ...expected,
+    });
+  });
+
+  it('names the kid on a refusal because the key set cannot be read, and no stage', async () => {
+    // GIVEN a key set URL that fails
+    const verifier = new JwksVerifier({
+      jwksUri: 'https://keys.example/.well-known/jwks.json',
+      fetch: () => Promise.resolve(new Response('error', { status: 500 })),
+      clock: () => NOW,
+    });
+    const token = compact({ alg: 'ES256', kid: 'pub-1' }, { exp: NOW / 1000 + 600 }, 'AAAA');
+
+    // WHEN / THEN
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'ERR_KEY_STORE_UNAVAILABLE',
+      kid: 'pub-1',
+      stage: undefined,
+    });
+  });
+
+  it('hears each fetch of the key set with its cause and outcome', async () => {
+    // GIVEN / WHEN a verifier reads its set for each cause there is, the last read failing
+    const observer = recordingObserver();
+    await readForEachCause(observer, { now: SET_READS_START });
+
+    // THEN it heard exactly those reads, as JwtKeyRing's reads are told (no current key here)
+    expect(observer.refreshes).toEqual(
+      READS_OF_EACH_CAUSE.map((read) => ({ ...read, at: expect.any(Number) as number })),
+    );
+    expect(observer.refreshes.map((refresh) => refresh.at)).toEqual([
+      SET_READS_START,
+      SET_READS_START + 61_000,
+      SET_READS_START + 92_000,
+      SET_READS_START + 92_000,
+      SET_READS_START + 200_000,
+    ]);
+  });
+
+  it.each(FAILING_URLS)(
+    'hears one failed initial read when the URL fails with %s',
+    async (_name, fail, code) => {
+      const observer = recordingObserver();
+      await expect(readFailing(observer, fail)).resolves.toBe(code);
+      expect(observer.refreshes).toEqual([
+        { cause: 'initial', outcome: 'failed', at: SET_READS_START, code },
+      ]);
+    },
+  );
 });

@@ -19,6 +19,13 @@ import {
   OTEL_METRICS,
 } from '../../client/opentelemetry';
 
+import {
+  FAILING_URLS,
+  NOW as SET_READS_START,
+  READS_OF_EACH_CAUSE,
+  readFailing,
+  readForEachCause,
+} from './key-set-reads';
 import { CURRENT, NOW, ringFor, TOKEN_CASES, verifyCase } from './observer-support';
 
 /** A reader that collects only when asked. */
@@ -150,6 +157,48 @@ describe('Function: createOpenTelemetryObserver', () => {
     expect(age.dataPointType).toBe(DataPointType.GAUGE);
     expect(valueAt(age, { [OTEL_ATTRIBUTES.stage]: 'current' })).toBe(
       (NOW + 90_000 - Date.parse(CURRENT.createdAt!)) / 1000,
+    );
+  });
+
+  describe('with a JwksVerifier', () => {
+    const refreshAttributes = (read: { cause: string; outcome: string; code?: string }) => ({
+      [OTEL_ATTRIBUTES.refreshCause]: read.cause,
+      [OTEL_ATTRIBUTES.refreshOutcome]: read.outcome,
+      ...(read.code !== undefined && { [OTEL_ATTRIBUTES.errorType]: read.code }),
+    });
+
+    it('counts each fetch of the key set as jwt.key.refresh.count, by cause and outcome', async () => {
+      // GIVEN / WHEN a verifier reads its set for each cause there is, the last read failing
+      const observer = createOpenTelemetryObserver(provider);
+      await readForEachCause(observer, { now: SET_READS_START });
+      const metrics = await collect(reader);
+
+      // THEN each read is one count under its cause, outcome and error type, and nothing else
+      const refreshes = metric(metrics, OTEL_METRICS.refreshes);
+      const expected = new Map<string, { attributes: Record<string, string>; count: number }>();
+      for (const read of READS_OF_EACH_CAUSE) {
+        const attributes = refreshAttributes(read);
+        const key = JSON.stringify(sorted(attributes));
+        expected.set(key, { attributes, count: (expected.get(key)?.count ?? 0) + 1 });
+      }
+      for (const { attributes, count } of expected.values()) {
+        expect([attributes, valueAt(refreshes, attributes)]).toEqual([attributes, count]);
+      }
+      expect(refreshes.dataPoints).toHaveLength(expected.size);
+      // AND no key age: a key set has no current key
+      expect(metrics.find((each) => each.descriptor.name === OTEL_METRICS.keyAge)).toBeUndefined();
+    });
+
+    it.each(FAILING_URLS)(
+      'counts one failed initial read, with its error type, when the URL fails with %s',
+      async (_name, fail, code) => {
+        const observer = createOpenTelemetryObserver(provider);
+        await expect(readFailing(observer, fail)).resolves.toBe(code);
+        const refreshes = metric(await collect(reader), OTEL_METRICS.refreshes);
+        const attributes = refreshAttributes({ cause: 'initial', outcome: 'failed', code });
+        expect(valueAt(refreshes, attributes)).toBe(1);
+        expect(refreshes.dataPoints).toHaveLength(1);
+      },
     );
   });
 

@@ -136,6 +136,13 @@ describe('Construct: RotatingJwtKey (verification metrics)', () => {
     it.each<[string, VerificationAlarmProps[]]>([
       ['an empty application', [{ application: '' }]],
       ['an application of 1025 characters', [{ application: 'a'.repeat(1025) }]],
+      [
+        'an application of 256 characters (no alarm reads more)',
+        [{ application: 'a'.repeat(256) }],
+      ],
+      ['an application that is not ASCII', [{ application: 'bestellungen-über' }]],
+      ['an application with a control character', [{ application: 'orders\u0007api' }]],
+      ['an application with DEL (0x7F)', [{ application: 'orders\u007fapi' }]],
       ['a threshold of 0', [{ application: 'a', threshold: 0 }]],
       ['a threshold of 1.5', [{ application: 'a', threshold: 1.5 }]],
       ['a period of 30 seconds', [{ application: 'a', period: Duration.seconds(30) }]],
@@ -159,6 +166,42 @@ describe('Construct: RotatingJwtKey (verification metrics)', () => {
         ).message,
       ).toContain('got 1 minute 30 seconds');
     });
+  });
+
+  it.each([
+    ['bestellungen-über', '"bestellungen-über": U+00FC at index 13'],
+    ['orders\u0007api', '"orders\\u0007api": U+0007 at index 6'],
+  ])('names the application it refused: %j', (application, named) => {
+    // GIVEN / WHEN an alarm for an application CloudWatch cannot take as a dimension value
+    const error = thrownBy(() => synthKey({ verificationAlarms: [{ application }] }));
+
+    // THEN a coded construct error naming the value and the character at fault
+    expect(error).toMatchObject({ code: 'ERR_VERIFICATION_ALARM_INVALID' });
+    expect((error as Error).message).toContain('printable ASCII');
+    expect((error as Error).message).toContain(named);
+  });
+
+  it('takes every printable ASCII character, and 255 of them', () => {
+    // GIVEN names at the edges of CloudWatch's rule: space to tilde, and the longest
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, index) =>
+      String.fromCharCode(0x20 + index),
+    ).join('');
+    const { template } = synthKey({
+      verificationAlarms: [
+        { application: `api ${printable}` },
+        { application: 'x'.repeat(255) },
+        { application: 'bestellungen-ueber' },
+      ],
+    });
+
+    // THEN each has its alarm, dimensioned by the name as given
+    const dimensions = alarmsOf(template).map(
+      (alarm) =>
+        alarm.Metrics.find((each) => each.MetricStat !== undefined)!.MetricStat!.Metric.Dimensions,
+    );
+    expect(
+      dimensions.map((each) => each.find((d) => d.Name === APPLICATION_DIMENSION)?.Value),
+    ).toEqual([`api ${printable}`, 'x'.repeat(255), 'bestellungen-ueber']);
   });
 
   describe('metric methods', () => {

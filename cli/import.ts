@@ -104,6 +104,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
     document = existing;
     if (!sameKey(existing, options.algorithm, key)) {
       throw new CliError(
+        'ERR_IMPORT_REFUSED',
         `secret "${context.secretId}" already holds a different legacy key (kid ${versionId}); ` +
           'a secret takes one legacy key, imported once. Nothing was changed.',
       );
@@ -130,6 +131,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
   const after = rotation.after ?? (await readSecretState(context.secretsManager, context.secretId));
   if (!hasStage(after.versionIdsToStages, versionId, AWSPREVIOUS)) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `the rotation of secret "${context.secretId}" finished, but the legacy key (kid ` +
         `${versionId}) does not hold AWSPREVIOUS: run "jwt-keys status ${context.secretId}"`,
     );
@@ -176,11 +178,15 @@ async function readLegacyVersion(
     document = parseKeyDocument(value.SecretString ?? '', { source });
   } catch (error) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `${source} should hold the legacy key but holds no valid key document: ${(error as Error).message}`,
     );
   }
   if (!isLegacyKeyDocument(document)) {
-    throw new CliError(`${source} should hold the legacy key but holds a key that is not legacy`);
+    throw new CliError(
+      'ERR_IMPORT_REFUSED',
+      `${source} should hold the legacy key but holds a key that is not legacy`,
+    );
   }
   return document;
 }
@@ -194,18 +200,21 @@ function checkBeforeImport(
   checkCanRotate(context, before);
   if (before.current === undefined) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `secret "${context.secretId}" has no AWSCURRENT key yet: deploy the stack (its first key) before importing`,
     );
   }
   const spacing = scheduleSpacing(before.rotationSchedule);
   if (spacing === undefined) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `cannot read the rotation schedule of secret "${context.secretId}" ` +
         `(${before.rotationRules ?? 'none'}): the legacy grace is checked against a rate() schedule`,
     );
   }
   if (graceSeconds >= spacing.closestSeconds) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `refusing to import into secret "${context.secretId}": the legacy key needs a grace of ` +
         `${formatDuration(graceSeconds * 1000)} (--longest-token-lifetime + ` +
         `${LEGACY_GRACE_ALLOWANCE_SECONDS.appCache + LEGACY_GRACE_ALLOWANCE_SECONDS.clockTolerance} s), ` +
@@ -213,7 +222,7 @@ function checkBeforeImport(
         `(${before.rotationRules ?? ''}: the interval minus the ${formatDuration(spacing.windowSeconds * 1000)} ` +
         'rotation window), and the second one would drop it early. Lengthen the rotation interval, ' +
         'or shorten the lifetime of the tokens you issue before importing. Nothing was changed.',
-      2,
+      { exitCode: 2 },
     );
   }
   checkStandbyAge(context, before);
@@ -224,6 +233,7 @@ function checkStandbyAge(context: CommandContext, before: SecretState): void {
   const young = youngStandbyOf(before, context.now());
   if (young === undefined || context.force) return;
   throw new CliError(
+    'ERR_REFUSED_UNLESS_FORCED',
     `refusing to import into secret "${context.secretId}": its rotation would promote the standby ` +
       `key (kid ${young.kid}) at ${formatDuration(young.ageSeconds * 1000)} old, younger than the ` +
       `${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may cache keys (tag ` +

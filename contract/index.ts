@@ -29,6 +29,14 @@ export {
   type VerificationMetric,
   type VerificationStage,
 } from './metrics';
+export {
+  OPERATOR_ACTIONS,
+  OPERATOR_COMMANDS,
+  type OperatorAction,
+  operatorActionsOn,
+  type OperatorCommand,
+  type OperatorResource,
+} from './operator-actions';
 export { ROTATION_HANDLER } from './rotation-function';
 export {
   constructWindowHours,

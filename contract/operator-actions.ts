@@ -1,0 +1,68 @@
+/**
+ * The IAM actions each `jwt-keys` command needs, defined once: RotatingJwtKey.grantOperate
+ * grants their union, the README's table lists them, and a test runs every command against the
+ * local endpoint and checks each call it sends against the granted policy.
+ *
+ * Derived from the SDK commands the CLI sends (cli/): every command reads the secret's state
+ * (DescribeSecret; GetSecretValue of AWSCURRENT and AWSPREVIOUS; ListSecretVersionIds for the
+ * standby key's age) and waits for a rotation by DescribeSecret. Secrets Manager decrypts and
+ * encrypts values with the secret's KMS key on the caller's behalf (kms:ViaService): reading a
+ * value takes kms:Decrypt, writing one kms:GenerateDataKey. RotateSecret also takes
+ * lambda:InvokeFunction on the rotation function (RotateSecret's documented permissions), which
+ * revoke-previous invokes directly as well.
+ */
+
+/** What an action applies to: this secret, its rotation function, its KMS key. */
+export type OperatorResource = 'secret' | 'rotationFunction' | 'encryptionKey';
+
+export interface OperatorAction {
+  readonly action: string;
+  readonly resource: OperatorResource;
+}
+
+export const OPERATOR_COMMANDS = [
+  'status',
+  'rotate',
+  'revoke-previous',
+  'repair',
+  'import',
+] as const;
+export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
+
+const secret = (action: string): OperatorAction => ({ action, resource: 'secret' });
+
+const READ_STATE: readonly OperatorAction[] = [
+  secret('secretsmanager:DescribeSecret'),
+  secret('secretsmanager:GetSecretValue'),
+  secret('secretsmanager:ListSecretVersionIds'),
+  { action: 'kms:Decrypt', resource: 'encryptionKey' },
+];
+
+const ROTATE: readonly OperatorAction[] = [
+  secret('secretsmanager:RotateSecret'),
+  { action: 'lambda:InvokeFunction', resource: 'rotationFunction' },
+];
+
+export const OPERATOR_ACTIONS: Readonly<Record<OperatorCommand, readonly OperatorAction[]>> = {
+  status: READ_STATE,
+  rotate: [...READ_STATE, ...ROTATE],
+  // Invokes the rotation function (discard the standby, revoke the leaked key) and rotates.
+  'revoke-previous': [...READ_STATE, ...ROTATE],
+  repair: [...READ_STATE, secret('secretsmanager:UpdateSecretVersionStage')],
+  // Reads the legacy version by id (no stage), writes it, then rotates.
+  import: [
+    ...READ_STATE,
+    secret('secretsmanager:PutSecretValue'),
+    { action: 'kms:GenerateDataKey', resource: 'encryptionKey' },
+    ...ROTATE,
+  ],
+};
+
+/** Every action of every command on `resource`, sorted, without repeats. */
+export function operatorActionsOn(resource: OperatorResource): string[] {
+  const actions = Object.values(OPERATOR_ACTIONS)
+    .flat()
+    .filter((each) => each.resource === resource)
+    .map((each) => each.action);
+  return [...new Set(actions)].sort();
+}

@@ -107,10 +107,7 @@ export function describeFailure(error: unknown, secretId: string | undefined): C
     case 'AccessDeniedException':
     case 'AccessDenied':
     case 'UnrecognizedClientException':
-      return coded(
-        'ERR_ACCESS_DENIED',
-        `access denied on ${subject}: ${failure.message}`,
-      );
+      return coded('ERR_ACCESS_DENIED', `access denied on ${subject}: ${failure.message}`);
     case 'InvalidRequestException':
       return coded('ERR_REQUEST_REFUSED', `request refused for ${subject}: ${failure.message}`);
     case 'ThrottlingException':

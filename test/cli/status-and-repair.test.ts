@@ -223,7 +223,10 @@ describe('jwt-keys status and repair', () => {
     it.each([
       [['status'], /takes exactly one SECRET/],
       [['frobnicate', 'x'], /unknown command "frobnicate"/],
-      [['status', 'x', '--bogus'], /^jwt-keys: unknown option --bogus \(see jwt-keys status --help\)$/],
+      [
+        ['status', 'x', '--bogus'],
+        /^jwt-keys: unknown option --bogus \(see jwt-keys status --help\)$/,
+      ],
       [['rotate', 'x', '--timeout', 'soon'], /--timeout must be a number of seconds, got "soon"/],
     ])(
       'fails when the arguments are wrong (%j), with exit code 2 and the usage',

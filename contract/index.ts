@@ -34,12 +34,15 @@ export {
   type VerificationStage,
 } from './metrics';
 export {
+  IMPLIED_ACTIONS,
   OPERATOR_ACTIONS,
+  OPERATOR_CALLS,
   OPERATOR_COMMANDS,
   type OperatorAction,
   operatorActionsOn,
   type OperatorCommand,
   type OperatorResource,
+  withImplied,
 } from './operator-actions';
 export { ROTATION_HANDLER } from './rotation-function';
 export {

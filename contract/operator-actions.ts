@@ -31,31 +31,61 @@ export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
 
 const secret = (action: string): OperatorAction => ({ action, resource: 'secret' });
 
+/** What reading the secret's state sends (cli/secret-state.ts), and waiting for a rotation. */
 const READ_STATE: readonly OperatorAction[] = [
   secret('secretsmanager:DescribeSecret'),
   secret('secretsmanager:GetSecretValue'),
   secret('secretsmanager:ListSecretVersionIds'),
-  { action: 'kms:Decrypt', resource: 'encryptionKey' },
 ];
 
-const ROTATE: readonly OperatorAction[] = [
-  secret('secretsmanager:RotateSecret'),
-  { action: 'lambda:InvokeFunction', resource: 'rotationFunction' },
-];
-
-export const OPERATOR_ACTIONS: Readonly<Record<OperatorCommand, readonly OperatorAction[]>> = {
+/** The actions each command's SDK calls are authorized by, as it sends them. */
+export const OPERATOR_CALLS: Readonly<Record<OperatorCommand, readonly OperatorAction[]>> = {
   status: READ_STATE,
-  rotate: [...READ_STATE, ...ROTATE],
-  // Invokes the rotation function (discard the standby, revoke the leaked key) and rotates.
-  'revoke-previous': [...READ_STATE, ...ROTATE],
+  rotate: [...READ_STATE, secret('secretsmanager:RotateSecret')],
+  // Invokes the rotation function (discard the standby, revoke the leaked key), and rotates.
+  'revoke-previous': [
+    ...READ_STATE,
+    secret('secretsmanager:RotateSecret'),
+    { action: 'lambda:InvokeFunction', resource: 'rotationFunction' },
+  ],
   repair: [...READ_STATE, secret('secretsmanager:UpdateSecretVersionStage')],
-  // Reads the legacy version by id (no stage), writes it, then rotates.
+  // Also reads the legacy version by id (no stage), writes it, then rotates.
   import: [
     ...READ_STATE,
     secret('secretsmanager:PutSecretValue'),
-    { action: 'kms:GenerateDataKey', resource: 'encryptionKey' },
-    ...ROTATE,
+    secret('secretsmanager:RotateSecret'),
   ],
+};
+
+/** What AWS also checks on the caller's behalf when it serves a call. */
+export const IMPLIED_ACTIONS: Readonly<Record<string, readonly OperatorAction[]>> = {
+  // Secrets Manager decrypts the value with the secret's KMS key as the caller.
+  'secretsmanager:GetSecretValue': [{ action: 'kms:Decrypt', resource: 'encryptionKey' }],
+  // ... and encrypts a new value under a data key it asks KMS for, as the caller.
+  'secretsmanager:PutSecretValue': [{ action: 'kms:GenerateDataKey', resource: 'encryptionKey' }],
+  // RotateSecret's documented permissions include invoking the rotation function.
+  'secretsmanager:RotateSecret': [
+    { action: 'lambda:InvokeFunction', resource: 'rotationFunction' },
+  ],
+};
+
+/** The calls' actions and what they imply, without repeats. */
+export function withImplied(actions: readonly OperatorAction[]): OperatorAction[] {
+  const all = actions.flatMap((each) => [each, ...(IMPLIED_ACTIONS[each.action] ?? [])]);
+  return all.filter(
+    (each, index) =>
+      all.findIndex((other) => other.action === each.action && other.resource === each.resource) ===
+      index,
+  );
+}
+
+/** Everything each command needs: the README's table, and what grantOperate grants. */
+export const OPERATOR_ACTIONS: Readonly<Record<OperatorCommand, readonly OperatorAction[]>> = {
+  status: withImplied(OPERATOR_CALLS.status),
+  rotate: withImplied(OPERATOR_CALLS.rotate),
+  'revoke-previous': withImplied(OPERATOR_CALLS['revoke-previous']),
+  repair: withImplied(OPERATOR_CALLS.repair),
+  import: withImplied(OPERATOR_CALLS.import),
 };
 
 /** Every action of every command on `resource`, sorted, without repeats. */

@@ -36,14 +36,13 @@ import { packageVersion } from './version';
 export { USAGE } from './usage';
 
 /** Each command: resolves when done, or to its own exit code (status's warning, 3). */
-const COMMANDS: Readonly<Record<CommandName, (context: CommandContext) => Promise<number | void>>> =
-  {
-    status,
-    rotate,
-    'revoke-previous': revokePrevious,
-    repair,
-    import: importLegacyKey,
-  };
+const COMMANDS: Readonly<Record<CommandName, (context: CommandContext) => Promise<unknown>>> = {
+  status,
+  rotate,
+  'revoke-previous': revokePrevious,
+  repair,
+  import: importLegacyKey,
+};
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -100,8 +99,7 @@ export async function runCli(
   const json = argv.includes('--json');
   const named = argv.find((arg) => !arg.startsWith('-'));
   const command = isCommandName(named) ? named : undefined;
-  let secretId: string | undefined;
-  const fail = (error: unknown): number => {
+  const fail = (error: unknown, secretId?: string): number => {
     const failure = describeFailure(error, secretId);
     dependencies.stderr(`jwt-keys: ${failure.message}`);
     if (json) {
@@ -151,7 +149,6 @@ export async function runCli(
   if (id === undefined || extra.length > 0) {
     return fail(usageError(`${commandName} takes exactly one SECRET (name or ARN)`, commandName));
   }
-  secretId = id;
 
   let context: CommandContext;
   let clients: { secretsManager: SecretsManagerClient; lambda: LambdaClient };
@@ -184,12 +181,13 @@ export async function runCli(
       ...(settings.importOptions !== undefined && { importOptions: settings.importOptions }),
     };
   } catch (error) {
-    return fail(error);
+    return fail(error, id);
   }
   try {
-    return (await COMMANDS[commandName](context)) ?? 0;
+    const exitCode = await COMMANDS[commandName](context);
+    return typeof exitCode === 'number' ? exitCode : 0;
   } catch (error) {
-    return fail(error);
+    return fail(error, id);
   } finally {
     clients.secretsManager.destroy();
     clients.lambda.destroy();

@@ -502,7 +502,9 @@ app.synth();
 
   it('exports every error class the README names, with its code type, from its entry point', () => {
     // GIVEN every error class the README names
-    const named = new Set(readFileSync(join(REPOSITORY, 'README.md'), 'utf8').match(/\b\w+Error\b/g));
+    const named = new Set(
+      readFileSync(join(REPOSITORY, 'README.md'), 'utf8').match(/\b\w+Error\b/g),
+    );
 
     // THEN each is listed here with the entry points it comes from
     expect([...named].filter((name) => README_ERRORS[name] === undefined)).toEqual([]);

@@ -8,8 +8,8 @@ export function parseDurationSeconds(text: string, option: string): number {
   const seconds = match === null ? NaN : Number(match[1]) * (UNIT_SECONDS[match[2] ?? 's'] ?? NaN);
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new CliError(
+      'ERR_CLI_USAGE',
       `${option} must be a duration above 0 like 3600, 90m, 24h or 30d, got ${JSON.stringify(text)}`,
-      2,
     );
   }
   return seconds;

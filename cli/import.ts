@@ -9,8 +9,12 @@
  *    plus the allowance below), so kid-less tokens verify until then and not a second later;
  *    the retirement after that grace, or the next rotation, removes it.
  * Between 2 and 3 the legacy key is AWSCURRENT: applications verify with it but refuse to
- * sign (ERR_LEGACY_KEY_CANNOT_SIGN) until they read the new key. That gap is the rotation's own
- * duration (seconds), plus the application's cache period for a ring that read in between.
+ * sign (ERR_LEGACY_KEY_CANNOT_SIGN) until they read the new key. A ring that read the secret in
+ * between keeps it for its cache period (JwtKeyRing's default 5 minutes) unless it handles the
+ * rotation event: that, not the rotation's few seconds, is the signing gap.
+ *
+ * Refused (unless --force) once the current key may have signed: the two label moves drop it
+ * (import-guard.ts). Import right after the deploy, before applications sign with the secret.
  *
  * Safe to re-run: after a failure between the write and the rotation, it finishes the job;
  * after success with the same key it says so and changes nothing (keys are compared by SHA-256,
@@ -46,6 +50,7 @@ import {
 import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { formatDuration, iso } from './format';
+import { keysAtRisk } from './import-guard';
 import { type KeyEncoding, readKeyInput } from './key-input';
 import { checkCanRotate, startRotation } from './rotate';
 import { legacyStateOf, readSecretState, type SecretState, youngStandbyOf } from './secret-state';
@@ -89,6 +94,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
   if (existing === undefined) {
     const graceSeconds = legacyGraceSeconds(options.longestTokenLifetimeSeconds);
     checkBeforeImport(context, before, graceSeconds);
+    checkNoKeyHasSigned(context, before, options.longestTokenLifetimeSeconds);
     document = makeLegacyKeyDocument({
       alg: options.algorithm,
       kid: versionId,
@@ -104,6 +110,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
     document = existing;
     if (!sameKey(existing, options.algorithm, key)) {
       throw new CliError(
+        'ERR_IMPORT_REFUSED',
         `secret "${context.secretId}" already holds a different legacy key (kid ${versionId}); ` +
           'a secret takes one legacy key, imported once. Nothing was changed.',
       );
@@ -130,6 +137,7 @@ export async function importLegacyKey(context: CommandContext): Promise<void> {
   const after = rotation.after ?? (await readSecretState(context.secretsManager, context.secretId));
   if (!hasStage(after.versionIdsToStages, versionId, AWSPREVIOUS)) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `the rotation of secret "${context.secretId}" finished, but the legacy key (kid ` +
         `${versionId}) does not hold AWSPREVIOUS: run "jwt-keys status ${context.secretId}"`,
     );
@@ -176,11 +184,15 @@ async function readLegacyVersion(
     document = parseKeyDocument(value.SecretString ?? '', { source });
   } catch (error) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `${source} should hold the legacy key but holds no valid key document: ${(error as Error).message}`,
     );
   }
   if (!isLegacyKeyDocument(document)) {
-    throw new CliError(`${source} should hold the legacy key but holds a key that is not legacy`);
+    throw new CliError(
+      'ERR_IMPORT_REFUSED',
+      `${source} should hold the legacy key but holds a key that is not legacy`,
+    );
   }
   return document;
 }
@@ -194,18 +206,21 @@ function checkBeforeImport(
   checkCanRotate(context, before);
   if (before.current === undefined) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `secret "${context.secretId}" has no AWSCURRENT key yet: deploy the stack (its first key) before importing`,
     );
   }
   const spacing = scheduleSpacing(before.rotationSchedule);
   if (spacing === undefined) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `cannot read the rotation schedule of secret "${context.secretId}" ` +
         `(${before.rotationRules ?? 'none'}): the legacy grace is checked against a rate() schedule`,
     );
   }
   if (graceSeconds >= spacing.closestSeconds) {
     throw new CliError(
+      'ERR_IMPORT_REFUSED',
       `refusing to import into secret "${context.secretId}": the legacy key needs a grace of ` +
         `${formatDuration(graceSeconds * 1000)} (--longest-token-lifetime + ` +
         `${LEGACY_GRACE_ALLOWANCE_SECONDS.appCache + LEGACY_GRACE_ALLOWANCE_SECONDS.clockTolerance} s), ` +
@@ -213,10 +228,51 @@ function checkBeforeImport(
         `(${before.rotationRules ?? ''}: the interval minus the ${formatDuration(spacing.windowSeconds * 1000)} ` +
         'rotation window), and the second one would drop it early. Lengthen the rotation interval, ' +
         'or shorten the lifetime of the tokens you issue before importing. Nothing was changed.',
-      2,
+      { exitCode: 2 },
     );
   }
   checkStandbyAge(context, before);
+}
+
+/**
+ * Refuses (unless --force) when the import would drop a key that may have signed: see
+ * import-guard.ts. The CLI cannot know how long the apps' tokens live; it says when they may
+ * expire if they live as long as the stated --longest-token-lifetime of the legacy tokens.
+ */
+function checkNoKeyHasSigned(
+  context: CommandContext,
+  before: SecretState,
+  lifetimeSeconds: number,
+): void {
+  const risks = keysAtRisk(before, context.now());
+  if (risks.length === 0) return;
+  const kids = risks.map((risk) => `kid ${risk.kid}`).join(' and ');
+  const since = risks
+    .map((risk) =>
+      risk.at === undefined
+        ? undefined
+        : risk.stage === 'AWSCURRENT'
+          ? `kid ${risk.kid} has been AWSCURRENT since ${risk.at.toISOString()}`
+          : `kid ${risk.kid} verifies until ${risk.at.toISOString()}`,
+    )
+    .filter((line) => line !== undefined);
+  const validUntil = new Date(context.now() + lifetimeSeconds * 1000).toISOString();
+  const cost =
+    `the import moves AWSCURRENT twice (to the legacy key, then to a new key), which leaves ` +
+    `${kids} with no label: tokens signed with ${risks.length > 1 ? 'them' : 'it'} would be ` +
+    `refused at once, though they may be valid until ${validUntil} if they live as long as ` +
+    `--longest-token-lifetime (until their expiry otherwise)`;
+  if (context.force) {
+    context.progress(`--force: ${risks.map((risk) => risk.reason).join('; ')}; ${cost}`);
+    return;
+  }
+  throw new CliError(
+    'ERR_REFUSED_UNLESS_FORCED',
+    `refusing to import into secret "${context.secretId}": ${risks.map((risk) => risk.reason).join(', and ')}` +
+      `${since.length === 0 ? '' : ` (${since.join('; ')})`}, so applications may have signed ` +
+      `with it; ${cost}. Import right after deploying, before any application signs with the ` +
+      'secret; if none signs with it yet, re-run with --force. Nothing was changed.',
+  );
 }
 
 /** As `jwt-keys rotate`: the rotation promotes the standby key, which must be old enough. */
@@ -224,6 +280,7 @@ function checkStandbyAge(context: CommandContext, before: SecretState): void {
   const young = youngStandbyOf(before, context.now());
   if (young === undefined || context.force) return;
   throw new CliError(
+    'ERR_REFUSED_UNLESS_FORCED',
     `refusing to import into secret "${context.secretId}": its rotation would promote the standby ` +
       `key (kid ${young.kid}) at ${formatDuration(young.ageSeconds * 1000)} old, younger than the ` +
       `${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may cache keys (tag ` +

@@ -25,17 +25,17 @@ export async function readKeyInput(
 ): Promise<Buffer> {
   if (input === undefined || input.isTTY === true) {
     throw new CliError(
+      'ERR_CLI_USAGE',
       'import reads the key from standard input, and standard input is a terminal: pipe the key ' +
         'in instead, e.g. printf %s "$JWT_SECRET" | jwt-keys import SECRET ...',
-      2,
     );
   }
   const text = stripOneLineEnd(Buffer.from(await input.read()));
   if (text.length === 0) {
     throw new CliError(
+      'ERR_CLI_USAGE',
       'import read an empty key from standard input: pipe the key in, e.g. ' +
         'printf %s "$JWT_SECRET" | jwt-keys import SECRET ... (is the variable set?)',
-      2,
     );
   }
   return encoding === 'utf8' ? text : decodeBase64(text);
@@ -53,13 +53,16 @@ function decodeBase64(text: Buffer): Buffer {
   const urlSafe = ascii.replace(/-/g, '+').replace(/_/g, '/');
   const unpadded = urlSafe.replace(/=+$/, '');
   if (!/^[A-Za-z0-9+/]*$/.test(unpadded) || unpadded.length % 4 === 1) {
-    throw new CliError('--base64: standard input is not base64 text (the key is not shown)', 2);
+    throw new CliError(
+      'ERR_CLI_USAGE',
+      '--base64: standard input is not base64 text (the key is not shown)',
+    );
   }
   const bytes = Buffer.from(unpadded, 'base64');
   if (bytes.toString('base64').replace(/=+$/, '') !== unpadded || bytes.length === 0) {
     throw new CliError(
+      'ERR_CLI_USAGE',
       '--base64: standard input is not canonical base64 (the key is not shown)',
-      2,
     );
   }
   return bytes;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /** The `jwt-keys` executable: see run-cli.ts. */
+import { lineWriter } from './output';
 import { runCli } from './run-cli';
 
 void runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
+  stdout: lineWriter(process.stdout),
+  stderr: lineWriter(process.stderr),
   stdin: {
     isTTY: process.stdin.isTTY,
     async read() {

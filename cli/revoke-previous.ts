@@ -23,11 +23,15 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
   const before = await readSecretState(context.secretsManager, context.secretId);
   const functionArn = before.rotationLambdaArn;
   if (functionArn === undefined) {
-    throw new CliError(`secret "${context.secretId}" has no rotation function configured`);
+    throw new CliError(
+      'ERR_ROTATION_DISABLED',
+      `secret "${context.secretId}" has no rotation function configured`,
+    );
   }
   const leakedKid = before.current?.kid;
   if (leakedKid === undefined) {
     throw new CliError(
+      'ERR_REVOKE_FAILED',
       `the AWSCURRENT value of secret "${context.secretId}" is not a valid key document, so no ` +
         'kid names the key to revoke; run "jwt-keys status" to see what it holds',
     );
@@ -43,6 +47,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
   });
   if (discarded.outcome !== 'standby-discarded' && discarded.outcome !== 'no-standby') {
     throw new CliError(
+      'ERR_ROTATION_FUNCTION_FAILED',
       `the rotation function did not discard the standby key of secret "${context.secretId}" ` +
         `(outcome ${discarded.outcome}); nothing was rotated`,
     );
@@ -58,7 +63,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
     kid: leakedKid,
   });
   if (result.outcome !== 'retired') {
-    throw new CliError(revokeFailure(context.secretId, leakedKid, result));
+    throw new CliError('ERR_REVOKE_FAILED', revokeFailure(context.secretId, leakedKid, result));
   }
   const current = outcome.after?.current;
   const fresh = current?.kid !== undefined && current.kid === outcome.rotationId;
@@ -94,6 +99,7 @@ export async function revokePrevious(context: CommandContext): Promise<void> {
   }
   if (!fresh) {
     throw new CliError(
+      'ERR_REVOKE_FAILED',
       `the new current key of secret "${context.secretId}" (${keyLabel(current)}) is not the ` +
         `fresh key of rotation ${outcome.rotationId}: a standby key appeared between the discard ` +
         'and the rotation; run "jwt-keys revoke-previous" again',
@@ -140,6 +146,7 @@ export async function invokeMaintenance(
   if (response.FunctionError !== undefined) {
     const error = payload as { errorType?: string; errorMessage?: string };
     throw new CliError(
+      'ERR_ROTATION_FUNCTION_FAILED',
       `the rotation function failed on ${event.action}: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? text}`,
     );
   }

@@ -39,6 +39,7 @@ export async function rotate(context: CommandContext): Promise<void> {
     before.previousGraceEndsAt.getTime() > context.now();
   if (inGrace && !context.force) {
     throw new CliError(
+      'ERR_REFUSED_UNLESS_FORCED',
       `refusing to rotate secret "${context.secretId}": the previous key (${keyLabel(before.previous)}) ` +
         `is in its grace period until ${before.previousGraceEndsAt.toISOString()}; rotating now ` +
         'drops it early and the tokens it signed stop verifying. Re-run with --force to rotate anyway.',
@@ -47,6 +48,7 @@ export async function rotate(context: CommandContext): Promise<void> {
   const young = youngStandbyOf(before, context.now());
   if (young !== undefined && !context.force) {
     throw new CliError(
+      'ERR_REFUSED_UNLESS_FORCED',
       `refusing to rotate secret "${context.secretId}": the standby key (kid ${young.kid}) is ` +
         `${formatDuration(young.ageSeconds * 1000)} old, younger than the ` +
         `${formatDuration(young.minimumAgeSeconds * 1000)} verifiers may cache keys (tag ` +
@@ -102,12 +104,14 @@ export async function startRotation(
 export function checkCanRotate(context: CommandContext, before: SecretState): void {
   if (!before.rotationEnabled) {
     throw new CliError(
+      'ERR_ROTATION_DISABLED',
       `rotation is disabled on secret "${context.secretId}": enable it (redeploy the stack, or ` +
         'RotateSecret with the rotation function) before rotating',
     );
   }
   if (before.stalePendingVersionId !== undefined) {
     throw new CliError(
+      'ERR_ROTATION_UNFINISHED',
       `an earlier rotation of secret "${context.secretId}" is unfinished (AWSPENDING on version ` +
         `${before.stalePendingVersionId}): run "jwt-keys repair ${context.secretId}" first`,
     );

@@ -41,6 +41,8 @@ export interface KeyState {
   readonly problem?: string;
   /** Present when the key is a legacy key (an imported static secret). */
   readonly legacy?: LegacyKeyState;
+  /** The key it took over from (the key document's previousKid): none for a first key. */
+  readonly previousKid?: string;
 }
 
 /** What `jwt-keys` says about a legacy key: its settings and strength, never its bytes. */
@@ -190,6 +192,7 @@ async function readKey(
         algorithm: document.alg,
         createdAt,
         ...(isLegacyKeyDocument(document) && { legacy: legacyStateOf(document) }),
+        ...(document.previousKid !== undefined && { previousKid: document.previousKid }),
       },
       document,
     };

@@ -1,6 +1,9 @@
 /**
  * `jwt-keys status SECRET`: the keys (current, previous and standby, by kid), their ages, the
- * grace end and the rotation schedule. No key is ever shown by value.
+ * grace end and the rotation schedule. No key is ever shown by value. A secret it cannot read as
+ * a rotating key (no AWSCURRENT, a current value that is no key document, rotation disabled) is
+ * still shown, with a warning on stderr, and exits 3 (ERR_SECRET_NOT_OURS): a monitoring script
+ * running `jwt-keys status` learns of it from the exit code.
  */
 import { type CommandContext } from './context';
 import { formatDuration, iso, keyLabel } from './format';
@@ -12,12 +15,26 @@ import {
   youngStandbyOf,
 } from './secret-state';
 
-export async function status(context: CommandContext): Promise<void> {
+/** status's exit code for a secret it cannot read as ours (see cli-error.ts). */
+export const NOT_OURS_EXIT_CODE = 3;
+
+export async function status(context: CommandContext): Promise<number> {
   const state = await readSecretState(context.secretsManager, context.secretId);
   const now = context.now();
+  const problems = notOursProblems(state);
+  for (const problem of problems) {
+    context.progress(
+      `jwt-keys: WARNING (ERR_SECRET_NOT_OURS): secret "${context.secretId}" ${problem}`,
+    );
+  }
+  const exitCode = problems.length === 0 ? 0 : NOT_OURS_EXIT_CODE;
   if (context.json) {
-    context.print(JSON.stringify(statusDocument(state, now), null, 2));
-    return;
+    const document = {
+      ...statusDocument(state, now),
+      problems: problems.map((problem) => ({ code: 'ERR_SECRET_NOT_OURS', message: problem })),
+    };
+    context.print(JSON.stringify(document, null, 2));
+    return exitCode;
   }
   const rotation = state.rotationEnabled
     ? `enabled${state.rotationRules === undefined ? '' : `, ${state.rotationRules}`}`
@@ -39,6 +56,18 @@ export async function status(context: CommandContext): Promise<void> {
   );
   const warning = shortKeyWarning(state);
   if (warning !== undefined) context.print(warning);
+  return exitCode;
+}
+
+/** Why the secret is not a rotating key this command can vouch for; empty when it is. */
+function notOursProblems(state: SecretState): string[] {
+  return [
+    state.current === undefined ? 'has no AWSCURRENT version: no key signs' : undefined,
+    state.current?.problem === undefined
+      ? undefined
+      : `holds no key document in AWSCURRENT (${state.current.problem})`,
+    state.rotationEnabled ? undefined : 'has rotation disabled: its key never changes',
+  ].filter((problem) => problem !== undefined);
 }
 
 function describeKey(key: KeyState | undefined, now: number): string {

@@ -36,6 +36,7 @@ export async function waitForRotation(context: CommandContext, token: string): P
     if (poll < polls) await context.sleep(context.pollIntervalMs);
   }
   throw new CliError(
+    'ERR_ROTATION_TIMEOUT',
     `rotation ${token} of secret "${context.secretId}" did not complete within ` +
       `${Math.round(context.timeoutMs / 1000)} s; the rotation function may have failed: check its ` +
       `logs, then run "jwt-keys repair ${context.secretId}"`,

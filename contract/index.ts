@@ -3,7 +3,11 @@
  * the operator command: every name that crosses one of those boundaries, defined once. Imports
  * nothing, so any part can depend on it.
  */
-export { FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from './first-key';
+export {
+  FIRST_KEY_RESOURCE_TYPE,
+  type FirstKeyResourceProperties,
+  TEMPLATE_KEY_KID,
+} from './first-key';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
 export { DEFAULT_KEY_SET_MAX_AGE_SECONDS, KEY_SET_DOCUMENTS, KEY_SET_PATHS } from './key-set';
 export {
@@ -29,6 +33,17 @@ export {
   type VerificationMetric,
   type VerificationStage,
 } from './metrics';
+export {
+  IMPLIED_ACTIONS,
+  OPERATOR_ACTIONS,
+  OPERATOR_CALLS,
+  OPERATOR_COMMANDS,
+  type OperatorAction,
+  operatorActionsOn,
+  type OperatorCommand,
+  type OperatorResource,
+  withImplied,
+} from './operator-actions';
 export { ROTATION_HANDLER } from './rotation-function';
 export {
   constructWindowHours,

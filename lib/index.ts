@@ -10,6 +10,7 @@
  * const key = new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.hours(48) });
  * key.grantRead(apiFunction);
  */
+export { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from './errors';
 export { JwtKeysStack, type JwtKeysStackProps } from './jwt-keys-stack';
 export { PublishedKeySet, type PublishedKeySetProps } from './published-key-set';
 export {

@@ -34,6 +34,7 @@ import {
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
   type MaintenanceEvent,
+  operatorActionsOn,
   ROTATION_HANDLER,
   STANDBY_MINIMUM_AGE_TAG,
 } from '../contract';
@@ -327,6 +328,36 @@ export class RotatingJwtKey extends Construct {
       grantee.grantPrincipal.addToPrincipalPolicy(replicaKeyStatement(replica, ['kms:Decrypt']));
     }
     return grant;
+  }
+
+  /**
+   * Lets an operator run every `jwt-keys` command on this key, and nothing more: the actions
+   * contract/operator-actions.ts lists per command (the README's table), on this secret, its
+   * rotation function (RotateSecret takes lambda:InvokeFunction on it; revoke-previous invokes
+   * it) and its KMS key through Secrets Manager only.
+   *
+   * @example
+   * key.grantOperate(iam.Role.fromRoleName(this, 'Operators', 'jwt-key-operators'));
+   */
+  grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const secretGrant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: operatorActionsOn('secret'),
+      resourceArns: [this.secret.secretArn],
+    });
+    const functionGrant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: operatorActionsOn('rotationFunction'),
+      resourceArns: [this.rotationFunction.functionArn],
+    });
+    const keyGrant = this.encryptionKey.grant(
+      new kms.ViaServicePrincipal(
+        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+        grantee.grantPrincipal,
+      ),
+      ...operatorActionsOn('encryptionKey'),
+    );
+    return secretGrant.combine(functionGrant).combine(keyGrant);
   }
 
   /**

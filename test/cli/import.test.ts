@@ -499,6 +499,110 @@ describe('jwt-keys import', () => {
     });
   });
 
+  describe('once the current key may have signed (issue 25)', () => {
+    /** The stack's deploy: the first key replaces the value CloudFormation generated. */
+    async function deployed(): Promise<string> {
+      const first = await importCli(rig, undefined, 'rotate', arn, '--json');
+      expect(first.code).toBe(0);
+      return (JSON.parse(first.stdout) as { current: { kid: string } }).current.kid;
+    }
+
+    it('refuses, changing nothing, on a stack deployed two days ago and rotated once, where an app signs; --force imports and those tokens stop verifying', async () => {
+      // GIVEN a stack deployed two days ago, rotated once since, and an app that signed a
+      // 12-hour token with the current key minutes ago
+      const firstKid = await deployed();
+      rig.now += 2 * DAY_MS;
+      const rotated = await importCli(rig, undefined, 'rotate', arn, '--json');
+      expect(rotated.code).toBe(0);
+      const currentKid = (JSON.parse(rotated.stdout) as { current: { kid: string } }).current.kid;
+      rig.now += 5 * 60_000;
+      const token = await ringFor(rig, arn).sign({ sub: 'user-42' }, { expiresIn: 12 * HOUR_S });
+      rig.now += 5 * 60_000;
+      const stages = rig.local.versionStages(arn);
+      const calls = rig.local.calls.length;
+
+      // WHEN the legacy key is imported
+      const refused = await importCli(
+        rig,
+        { text: LEGACY_SECRET },
+        'import',
+        arn,
+        '--longest-token-lifetime',
+        '12h',
+        '--json',
+      );
+
+      // THEN refused: exit 1, a code, the keys named, and when their tokens may expire
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout)).toEqual({
+        error: { code: 'ERR_REFUSED_UNLESS_FORCED', message: expect.any(String) },
+      });
+      expect(refused.stderr).toContain(`kid ${currentKid} took over from kid ${firstKid}`);
+      expect(refused.stderr).toContain(`the previous key (kid ${firstKid}) is in its grace period`);
+      expect(refused.stderr).toContain(
+        `may be valid until ${new Date(rig.now + 12 * HOUR_MS).toISOString()}`,
+      );
+      expect(refused.stderr).toMatch(/--force.*Nothing was changed\.$/);
+      // AND nothing changed: no version, no label, no write
+      expect(rig.local.versionStages(arn)).toEqual(stages);
+      expect(
+        rig.local.calls
+          .slice(calls)
+          .filter(
+            (call) =>
+              !['DescribeSecret', 'GetSecretValue', 'ListSecretVersionIds'].includes(
+                call.operation,
+              ),
+          ),
+      ).toEqual([]);
+      // AND the app's token verifies
+      expect(await ringFor(rig, arn).verify(token)).toMatchObject({
+        kid: currentKid,
+        legacy: false,
+      });
+
+      // WHEN forced
+      const forced = await importCli(
+        rig,
+        { text: LEGACY_SECRET },
+        'import',
+        arn,
+        '--longest-token-lifetime',
+        '12h',
+        '--force',
+        '--json',
+      );
+
+      // THEN it imports, says what it costs, and the app's token is refused: its key is gone
+      expect(forced.code).toBe(0);
+      expect(forced.stderr).toContain(`--force: the secret has rotated since its deploy`);
+      expect(rig.local.versionStages(arn)[currentKid]).toBeUndefined();
+      expect(await refusal(ringFor(rig, arn).verify(token))).toBe('ERR_JWT_UNKNOWN_KID');
+    });
+
+    it('imports right after the deploy: the first key, and the generated value it replaced, never signed', async () => {
+      // GIVEN a fresh deploy
+      await deployed();
+      rig.now += 10 * 60_000;
+
+      // WHEN
+      const run = await importCli(
+        rig,
+        { text: LEGACY_SECRET },
+        'import',
+        arn,
+        '--longest-token-lifetime',
+        '12h',
+        '--json',
+      );
+
+      // THEN
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'imported' });
+      expect(run.stderr).not.toContain('--force');
+    });
+  });
+
   describe('next to an ES256 current key', () => {
     let es: RotationRig;
     let esArn: string;

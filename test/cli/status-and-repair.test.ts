@@ -52,8 +52,11 @@ describe('jwt-keys status and repair', () => {
     // WHEN
     const run = await cli(local, clock, 'status', 'app/jwt');
 
-    // THEN
-    expect(run.code).toBe(0);
+    // THEN the facts are shown; a secret without rotation exits 3 with a warning
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^jwt-keys: WARNING \(ERR_SECRET_NOT_OURS\): secret "app\/jwt" has rotation disabled/,
+    );
     expect(run.stdout).toContain(`AWSCURRENT   kid ${SECOND_KEY} HS256, age 1h`);
     expect(run.stdout).toContain('AWSPREVIOUS  kid initial HS256');
     expect(run.stdout).toContain('verifies until 2026-06-02T00:00:00.000Z (23h left)');
@@ -75,8 +78,8 @@ describe('jwt-keys status and repair', () => {
     // WHEN
     const run = await cli(local, clock, 'status', 'app/jwt');
 
-    // THEN
-    expect(run.code).toBe(0);
+    // THEN (exit 3: rotation is disabled on this bare secret)
+    expect(run.code).toBe(3);
     expect(run.stdout).toContain('verifies until 2026-06-01T23:00:00.000Z (23h left)');
   });
 
@@ -153,7 +156,8 @@ describe('jwt-keys status and repair', () => {
     const run = await cli(local, clock, 'status', 'app/jwt');
 
     // THEN
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('holds no key document in AWSCURRENT');
     expect(run.stdout).toMatch(
       /AWSCURRENT {3}version \S+ \(not a valid key document\).*secret "app\/jwt".*AWSCURRENT.*is not JSON/,
     );
@@ -219,7 +223,10 @@ describe('jwt-keys status and repair', () => {
     it.each([
       [['status'], /takes exactly one SECRET/],
       [['frobnicate', 'x'], /unknown command "frobnicate"/],
-      [['status', 'x', '--bogus'], /Unknown option '--bogus'/],
+      [
+        ['status', 'x', '--bogus'],
+        /^jwt-keys: unknown option --bogus \(see jwt-keys status --help\)$/,
+      ],
       [['rotate', 'x', '--timeout', 'soon'], /--timeout must be a number of seconds, got "soon"/],
     ])(
       'fails when the arguments are wrong (%j), with exit code 2 and the usage',

@@ -37,6 +37,7 @@ const BUNDLE = join(ROTATION_BUNDLE_DIR, ROTATION_BUNDLE_FILE);
 /** What the package's root must export (more is fine, as long as ESM sees what CommonJS sees). */
 const ROOT_EXPORTS = [
   'RotatingJwtKey',
+  'RotatingJwtKeyError',
   'JwtKeysStack',
   'EVENT_SOURCE',
   'KEY_ROTATED',
@@ -54,6 +55,30 @@ const ROOT_EXPORTS = [
 const CLIENT_EXPORTS = ['JwtKeyRing', 'JwtKeyRingError', 'createEmbeddedMetricsObserver'];
 const OPENTELEMETRY_EXPORTS = ['createOpenTelemetryObserver'];
 const JWKS_EXPORTS = ['JwksVerifier', 'JwtKeyRingError', 'createEmbeddedMetricsObserver'];
+
+/**
+ * Every error class the README names, with its code type, and the entry points a consumer
+ * imports it from (issue 25: the README showed `instanceof RotatingJwtKeyError`, which the root
+ * did not export). A README that names another error class fails until it is listed here.
+ */
+const README_ERRORS: Readonly<Record<string, readonly string[]>> = {
+  RotatingJwtKeyError: [PACKAGE_NAME],
+  JwtKeyRingError: [`${PACKAGE_NAME}/client`, `${PACKAGE_NAME}/client/jwks`],
+};
+
+/** Compiled in the CDK app: each class and its `…Code` type, imported as the README shows. */
+const ERRORS_SOURCE = Object.entries(README_ERRORS)
+  .flatMap(([name, specifiers]) =>
+    specifiers.map((specifier, index) =>
+      [
+        `import { ${name} as Class${index}${name}, type ${name}Code as Code${index}${name} } from '${specifier}';`,
+        `export function codeOf${index}${name}(error: unknown): Code${index}${name} | undefined {`,
+        `  return error instanceof Class${index}${name} ? error.code : undefined;`,
+        '}',
+      ].join('\n'),
+    ),
+  )
+  .join('\n');
 
 /** The README's observers, typed: the OpenTelemetry entry point and the embedded-metrics one. */
 const TELEMETRY_SOURCE = `import { metrics } from '@opentelemetry/api';
@@ -116,7 +141,9 @@ interface Results {
   readonly cdkApp: string;
   readonly service: string;
   readonly compiled: PromiseSettledResult<string>;
-  readonly appRun: PromiseSettledResult<EsmViews & { readonly rotationFunction: string }>;
+  readonly appRun: PromiseSettledResult<
+    EsmViews & { readonly rotationFunction: string; readonly refused: string }
+  >;
   readonly cjsClient: PromiseSettledResult<{ readonly names: string[]; readonly ring: boolean }>;
   readonly esmClient: PromiseSettledResult<EsmViews & { readonly ring: boolean }>;
   readonly serviceCompiled: PromiseSettledResult<string>;
@@ -191,6 +218,7 @@ app.synth();
 `,
       'api/index.js': 'exports.handler = async () => ({ statusCode: 200 });\n',
       'lib/telemetry.ts': TELEMETRY_SOURCE,
+      'lib/errors.ts': ERRORS_SOURCE,
       'tsconfig.node10.json': JSON.stringify({
         compilerOptions: {
           ...CDK_INIT_COMPILER_OPTIONS,
@@ -214,9 +242,19 @@ app.synth();
       'root.mjs': esmCheck(
         PACKAGE_NAME,
         ROOT_EXPORTS,
-        ["import { App, Stack } from 'aws-cdk-lib';"],
-        ["const key = new RotatingJwtKey(new Stack(new App(), 'Esm'), 'JwtKey');"],
-        'rotationFunction: key.rotationFunction.node.path',
+        ["import { App, Duration, Stack } from 'aws-cdk-lib';"],
+        [
+          "const key = new RotatingJwtKey(new Stack(new App(), 'Esm'), 'JwtKey');",
+          'let refused;',
+          'try {',
+          "  const app = new App({ outdir: 'cdk.out.refused' });",
+          "  new RotatingJwtKey(new Stack(app, 'Bad'), 'TooLong', { gracePeriod: Duration.days(100) });",
+          '  app.synth(); // where the props are checked at synth rather than in the constructor',
+          '} catch (error) {',
+          '  refused = error instanceof RotatingJwtKeyError ? error.code : String(error);',
+          '}',
+        ],
+        'rotationFunction: key.rotationFunction.node.path, refused',
       ),
     });
     // AND a service that uses the client, compiled for Node16+ resolution and for node10
@@ -272,7 +310,7 @@ app.synth();
     const appRun = compiled
       .catch(() => undefined)
       .then(async () =>
-        json<EsmViews & { rotationFunction: string }>(
+        json<EsmViews & { rotationFunction: string; refused: string }>(
           runNode(
             cdkApp,
             ['--import', './root.mjs', join('build', 'bin', 'app.js')],
@@ -458,7 +496,23 @@ app.synth();
       esm: expect.arrayContaining(ROOT_EXPORTS),
       cjs: views.esm,
       rotationFunction: 'Esm/JwtKey/RotationFunction',
+      refused: 'ERR_GRACE_PERIOD_TOO_LONG',
     });
+  });
+
+  it('exports every error class the README names, with its code type, from its entry point', () => {
+    // GIVEN every error class the README names
+    const named = new Set(
+      readFileSync(join(REPOSITORY, 'README.md'), 'utf8').match(/\b\w+Error\b/g),
+    );
+
+    // THEN each is listed here with the entry points it comes from
+    expect([...named].filter((name) => README_ERRORS[name] === undefined)).toEqual([]);
+    // AND the CDK app's module importing each class and its code type from them compiled
+    expect(valueOf(results.compiled)).toBe('');
+    expect(ERRORS_SOURCE).toContain(`type RotatingJwtKeyErrorCode as`);
+    // AND at run time the root's class is the one the construct throws (see the ES module view)
+    expect(valueOf(results.appRun).refused).toBe('ERR_GRACE_PERIOD_TOO_LONG');
   });
 
   it('gives a service the client from CommonJS and ESM, without aws-cdk-lib', () => {

@@ -51,7 +51,9 @@ export type RotatingJwtKeyErrorCode =
   /** A `verificationAlarms` entry has a bad application, threshold, period or repeats one. */
   | 'ERR_VERIFICATION_ALARM_INVALID'
   /** A synthesized assembly does not hold exactly one bundled rotation function. */
-  | 'ERR_BUNDLE_NOT_FOUND';
+  | 'ERR_BUNDLE_NOT_FOUND'
+  /** `runtime` is not a Node.js runtime, or is older than Node.js 22. */
+  | 'ERR_RUNTIME_UNSUPPORTED';
 
 export class RotatingJwtKeyError extends Error {
   override readonly name = 'RotatingJwtKeyError';

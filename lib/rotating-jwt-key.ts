@@ -58,6 +58,7 @@ import {
   withKey,
 } from './replica-regions';
 import { rotationBundleDir } from './rotation-code';
+import { rotationRuntime } from './rotation-runtime';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import { validateTiming } from './validation';
 import {
@@ -160,6 +161,12 @@ export interface RotatingJwtKeyProps {
    * @default - none
    */
   readonly verificationAlarms?: readonly VerificationAlarmProps[];
+  /**
+   * The rotation function's runtime: a Node.js runtime, 22 or later (the bundle is built for
+   * Node.js 22). The default follows aws-cdk-lib: upgrading it moves the function to the newest.
+   * @default - the newest Node.js runtime of your aws-cdk-lib (Runtime.NODEJS_26_X on 2.278)
+   */
+  readonly runtime?: lambda.Runtime;
 }
 
 /** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
@@ -253,7 +260,7 @@ export class RotatingJwtKey extends Construct {
     this.jwksUri = this.keySet?.jwksUri;
     this.keySetBucket = this.keySet?.bucket;
     this.distribution = this.keySet?.distribution;
-    this.rotationFunction = this.createRotationFunction();
+    this.rotationFunction = this.createRotationFunction(rotationRuntime(props.runtime, this));
     this.grantRotation();
     this.createRotationSchedule(this.createFirstKey());
     const retirementRule = this.createRetirementSchedule();
@@ -471,7 +478,7 @@ export class RotatingJwtKey extends Construct {
   }
 
   /** The rotation function, its log group and its role (permissions: grantRotation). */
-  private createRotationFunction(): lambda.Function {
+  private createRotationFunction(runtime: lambda.Runtime): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'RotationLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -495,7 +502,7 @@ export class RotatingJwtKey extends Construct {
       description: 'Rotates the JWT signing key; retires the previous key after its grace period',
       code: lambda.Code.fromAsset(rotationBundleDir()),
       handler: ROTATION_HANDLER,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime,
       role,
       architecture: lambda.Architecture.ARM_64,
       ...this.functionSize(),

@@ -46,7 +46,7 @@ export interface RotationBundle {
   readonly assetDir: string;
   /** The index.js in it. */
   readonly indexFile: string;
-  /** The function's runtime, as the template names it (nodejs24.x). */
+  /** The function's runtime, as the template names it (nodejs26.x). */
   readonly runtime: string | undefined;
   /**
    * The function's environment variables that are plain text in the template (NODE_OPTIONS,

@@ -20,6 +20,11 @@ export const ROTATION_BUNDLE_DIR = join('dist', 'lambda', 'rotation');
 export const ROTATION_BUNDLE_FILE = `${handlerModule}.js`;
 /** The name the bundle exports the handler as. */
 export const ROTATION_HANDLER_EXPORT = handlerExport;
+/**
+ * The oldest Node.js major the function may run on (the `runtime` prop refuses older ones). The
+ * bundle is built for it, so the same file runs on every runtime from it to the newest.
+ */
+export const OLDEST_ROTATION_NODE_MAJOR = 22;
 
 /** The root of the package this module is part of. */
 export function packageRoot(from: string = __dirname): string {

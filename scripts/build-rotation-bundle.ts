@@ -9,13 +9,19 @@ import { join } from 'node:path';
 
 import { type BuildOptions, buildSync } from 'esbuild';
 
-import { packageRoot, ROTATION_BUNDLE_DIR, ROTATION_BUNDLE_FILE } from '../lib/rotation-code';
+import {
+  OLDEST_ROTATION_NODE_MAJOR,
+  packageRoot,
+  ROTATION_BUNDLE_DIR,
+  ROTATION_BUNDLE_FILE,
+} from '../lib/rotation-code';
 
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
-  // The runtime the construct gives the function (lambda.Runtime.NODEJS_24_X).
-  target: 'node24',
+  // The oldest runtime the construct may give the function (its `runtime` prop; by default the
+  // newest of the user's aws-cdk-lib): one bundle runs on all of them.
+  target: `node${OLDEST_ROTATION_NODE_MAJOR}`,
   format: 'cjs',
   minify: true,
   // No source map: with NODE_OPTIONS=--enable-source-maps, Node reads the map and scans the

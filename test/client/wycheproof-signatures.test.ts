@@ -1,11 +1,11 @@
 /**
- * Project Wycheproof's signature vectors for the asymmetric algorithms, read from
- * ../shared/testvectors (not copied), through the library's signature check. Messages are
+ * Project Wycheproof's signature vectors for the asymmetric algorithms, from the repository's
+ * copy in test/vectors/wycheproof, through the library's signature check. Messages are
  * hex bytes: the signing input of a compact JWS is any byte string, so each `msg` goes to the
  * check directly. `valid` must be accepted; `invalid` and `acceptable` refused.
  */
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { hasValidAsymmetricSignature, signatureLength } from '../../client/signatures';
@@ -27,19 +27,11 @@ interface SignatureGroup {
   readonly tests: SignatureVector[];
 }
 
-const VECTORS = resolve(
-  process.env.TESTVECTORS_DIR ?? resolve(__dirname, '../../../shared/testvectors'),
-  'wycheproof',
-);
+/** The repository's copy of the vectors (test/vectors/wycheproof/README.md says which and whence). */
+const VECTORS = resolve(__dirname, '../vectors/wycheproof');
 
 function signatureGroups(file: string): SignatureGroup[] {
   const path = resolve(VECTORS, file);
-  if (!existsSync(path)) {
-    throw new Error(
-      `Wycheproof vectors not found at ${VECTORS}: check the project out beside ../shared, ` +
-        'or set TESTVECTORS_DIR to the testvectors folder',
-    );
-  }
   return (JSON.parse(readFileSync(path, 'utf8')) as { testGroups: SignatureGroup[] }).testGroups;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Project Wycheproof's JWS and JWK vectors, read from ../shared/testvectors (not copied).
+ * Project Wycheproof's JWS and JWK vectors, from the repository's copy in test/vectors/wycheproof.
  *
  * Two levels:
  * - the JWS layer (decode, header rules, key by kid, algorithm from the key, HMAC): every
@@ -20,7 +20,7 @@
  * The files hold no Ed25519 key; EdDSA is held to Wycheproof at the signature layer
  * (wycheproof-signatures.test.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { JwtKeyRing } from '../../client';
@@ -47,19 +47,10 @@ interface VectorGroup {
   readonly tests: Vector[];
 }
 
-/** ../shared/testvectors beside the checkout, as the project is laid out; TESTVECTORS_DIR overrides. */
-const VECTORS = resolve(
-  process.env.TESTVECTORS_DIR ?? resolve(__dirname, '../../../shared/testvectors'),
-  'wycheproof',
-);
+/** The repository's copy of the vectors (test/vectors/wycheproof/README.md says which and whence). */
+const VECTORS = resolve(__dirname, '../vectors/wycheproof');
 
 function groups(file: string): VectorGroup[] {
-  if (!existsSync(resolve(VECTORS, file))) {
-    throw new Error(
-      `Wycheproof vectors not found at ${VECTORS}: check the project out beside ../shared, ` +
-        'or set TESTVECTORS_DIR to the testvectors folder',
-    );
-  }
   return (JSON.parse(readFileSync(resolve(VECTORS, file), 'utf8')) as { testGroups: VectorGroup[] })
     .testGroups;
 }

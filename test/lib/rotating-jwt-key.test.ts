@@ -18,7 +18,7 @@ import { JWT_ALGORITHMS, RSA_MODULUS_BITS } from '../../lib/algorithm';
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
-import { allStatements, asList, synthKey, thrownBy } from './support';
+import { allStatements, asList, newestListedNodeRuntime, synthKey, thrownBy } from './support';
 
 describe('Construct: RotatingJwtKey', () => {
   describe('defaults', () => {
@@ -50,14 +50,14 @@ describe('Construct: RotatingJwtKey', () => {
       });
     });
 
-    it('rotates every 90 days with a Node.js 24 function holding a 24-hour grace, never at once on a redeploy', () => {
+    it('rotates every 90 days with a function on the newest Node.js runtime, holding a 24-hour grace, never at once on a redeploy', () => {
       template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] },
         RotationRules: { ScheduleExpression: 'rate(90 days)', Duration: '4h' },
         RotateImmediatelyOnUpdate: false,
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs24.x',
+        Runtime: newestListedNodeRuntime(),
         Architectures: ['arm64'],
         Timeout: 30,
         MemorySize: 256,

@@ -1,6 +1,7 @@
 /** Stacks for assertion tests. The rotation code is the bundle `npm run build` made. */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 import { RotatingJwtKey, type RotatingJwtKeyProps } from '../../lib/rotating-jwt-key';
 
@@ -58,4 +59,16 @@ export function thrownBy(action: () => unknown): unknown {
     return error;
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/**
+ * The newest Node.js runtime the loaded aws-cdk-lib lists, found as cdk-nag's latest-runtime
+ * rules find it (every `Runtime.ALL` entry named nodejsN.x, the highest N): the expectation for
+ * the construct's default, computed apart from lib/rotation-runtime.ts.
+ */
+export function newestListedNodeRuntime(): string {
+  const majors = lambda.Runtime.ALL.map((runtime) => /^nodejs(\d+)\.x$/.exec(runtime.name))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]));
+  return `nodejs${Math.max(...majors)}.x`;
 }

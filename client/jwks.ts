@@ -3,7 +3,7 @@
  * reports through, and nothing that loads the AWS SDK. A service that only verifies tokens
  * against the published key set imports this, so it needs no AWS SDK and no credentials at
  * run time (`rotating-jwt-keys/client` also loads JwtKeyRing, and with it the Secrets Manager
- * client). AwsJwtVerifyJwksCache lends the same key set policy to aws-jwt-verify's verifiers.
+ * client). AwsJwtVerifyJwksCache lends the same key set policy to AWS JWT Verify's verifiers.
  */
 export {
   AwsJwtVerifyJwksCache,
@@ -12,7 +12,7 @@ export {
   type JwksPenaltyBox,
   type PublishedJwk,
   type PublishedJwks,
-} from './aws-jwt-verify-cache';
+} from './aws-verifier-jwks-cache';
 export type { JwtPayload } from './claims';
 export {
   createEmbeddedMetricsObserver,

@@ -131,7 +131,7 @@ export class KeySetCache {
   }
 
   /**
-   * Caches a set the application already holds (aws-jwt-verify's `cacheJwks`) as if fetched
+   * Caches a set the application already holds (AWS JWT Verify's `cacheJwks`) as if fetched
    * now with no max-age: it serves for the default cache period, then the URL is read.
    */
   store(keySet: KeySet): void {

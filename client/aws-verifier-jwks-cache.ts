@@ -1,5 +1,5 @@
 /**
- * A JWKS cache for aws-jwt-verify that lets a key removed from the published set go.
+ * A JWKS cache for AWS JWT Verify (npm aws-jwt-verify) that lets a key removed from the published set go.
  * aws-jwt-verify's own SimpleJwksCache keeps a fetched set for the life of the process and
  * fetches again only for a kid it does not hold. The rotation announces the standby key a whole
  * interval ahead, so a long-running aws-jwt-verify process never meets an unknown kid, and a
@@ -36,8 +36,8 @@ import {
 } from './key-set-policy';
 
 /**
- * A key set entry as aws-jwt-verify takes it (its `JwkWithKid`): the public members, `kid`,
- * `alg` and `use`. (Type aliases, not interfaces: aws-jwt-verify's JSON types need an index
+ * A key set entry as AWS JWT Verify takes it (its `JwkWithKid`): the public members, `kid`,
+ * `alg` and `use`. (Type aliases, not interfaces: AWS JWT Verify's JSON types need an index
  * signature, which only a type alias has implicitly.)
  */
 export type PublishedJwk =
@@ -45,16 +45,16 @@ export type PublishedJwk =
   | { kty: 'OKP'; crv: string; x: string; kid: string; alg: string; use: 'sig' }
   | { kty: 'RSA'; n: string; e: string; kid: string; alg: string; use: 'sig' };
 
-/** A key set as aws-jwt-verify takes it (its `Jwks`). */
+/** A key set as AWS JWT Verify takes it (its `Jwks`). */
 export type PublishedJwks = { keys: PublishedJwk[] };
 
-/** A token as aws-jwt-verify hands it over (its `DecomposedJwt`): only the header's kid is read. */
+/** A token as AWS JWT Verify hands it over (its `DecomposedJwt`): only the header's kid is read. */
 export interface DecomposedToken {
   readonly header: Readonly<Record<string, unknown>>;
 }
 
 /**
- * aws-jwt-verify's `PenaltyBox`: whether a kid the cached set does not hold may cause a fetch
+ * AWS JWT Verify's `PenaltyBox`: whether a kid the cached set does not hold may cause a fetch
  * (`wait` resolves) or not (it rejects), then whether that fetch found the kid. Its
  * `SimplePenaltyBox` fits.
  */
@@ -66,7 +66,7 @@ export interface JwksPenaltyBox {
 
 export interface AwsJwtVerifyJwksCacheOptions extends KeySetPolicyOptions {
   /**
-   * Decides the fetches a kid the set does not hold may cause. aws-jwt-verify's own
+   * Decides the fetches a kid the set does not hold may cause. AWS JWT Verify's own
    * `new SimplePenaltyBox({ waitSeconds })` may be passed.
    * @default SimplePenaltyBox's rule, timed by `clock`: after a fetch that did not find the
    * token's kid (or failed), no fetch for an unknown kid of that URL for 10 seconds (such tokens
@@ -79,7 +79,7 @@ export interface AwsJwtVerifyJwksCacheOptions extends KeySetPolicyOptions {
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
-/** SimplePenaltyBox's `waitSeconds` default (aws-jwt-verify 5, jwk.ts). */
+/** SimplePenaltyBox's `waitSeconds` default (AWS JWT Verify 5, jwk.ts). */
 const PENALTY_WAIT_MS = 10_000;
 
 interface KeySetEntry {
@@ -89,9 +89,9 @@ interface KeySetEntry {
 }
 
 /**
- * aws-jwt-verify's `JwksCache`, honouring the key set's max-age. Errors are JwtKeyRingError
+ * AWS JWT Verify's `JwksCache`, honouring the key set's max-age. Errors are JwtKeyRingError
  * (ERR_JWT_UNKNOWN_KID, ERR_KEY_STORE_UNAVAILABLE, ERR_KEY_SET_INVALID), thrown through
- * aws-jwt-verify's `verify` as they are.
+ * AWS JWT Verify's `verify` as they are.
  */
 export class AwsJwtVerifyJwksCache {
   /** By URL: a verifier's URLs come from its issuer configuration, never from a token. */
@@ -121,7 +121,7 @@ export class AwsJwtVerifyJwksCache {
     const keys = entry.cache.freshKeys() ?? (await entry.cache.keys());
     const key = keys.get(kid);
     if (key !== undefined) return this.jwkOf(key);
-    // aws-jwt-verify's rule for a kid the set does not hold: the penalty box may refuse a fetch,
+    // AWS JWT Verify's rule for a kid the set does not hold: the penalty box may refuse a fetch,
     // and hears whether the fetch found the kid. A set fetched for this call already counts.
     await this.penaltyBox.wait(jwksUri, kid);
     let found: AsymmetricKey | undefined;
@@ -142,7 +142,7 @@ export class AwsJwtVerifyJwksCache {
   /**
    * The key for `verifySync`, which cannot wait for a fetch: only a set within its cache period
    * serves. Otherwise it refuses (ERR_KEY_STORE_UNAVAILABLE) and starts the fetch that serves
-   * the next call; an unknown kid is refused without a fetch, as aws-jwt-verify does.
+   * the next call; an unknown kid is refused without a fetch, as AWS JWT Verify does.
    */
   getCachedJwk(jwksUri: string, decomposedJwt: DecomposedToken): PublishedJwk {
     const kid = requireKid(decomposedJwt.header);
@@ -161,7 +161,7 @@ export class AwsJwtVerifyJwksCache {
   }
 
   /**
-   * A key set the application already holds (aws-jwt-verify's `cacheJwks`), read as a fetched
+   * A key set the application already holds (AWS JWT Verify's `cacheJwks`), read as a fetched
    * one is and cached for the default cache period (it carries no max-age).
    */
   addJwks(jwksUri: string, jwks: unknown): void {
@@ -170,7 +170,7 @@ export class AwsJwtVerifyJwksCache {
     this.entryFor(jwksUri).cache.store(keySet);
   }
 
-  /** Fetches the set now (aws-jwt-verify's `hydrate`), whatever the cache holds. */
+  /** Fetches the set now (AWS JWT Verify's `hydrate`), whatever the cache holds. */
   async getJwks(jwksUri: string): Promise<PublishedJwks> {
     const { keys } = await this.entryFor(jwksUri).cache.refresh();
     return { keys: [...keys.values()].map((key) => this.jwkOf(key)) };
@@ -213,7 +213,7 @@ export class AwsJwtVerifyJwksCache {
     }
   }
 
-  /** The entry as aws-jwt-verify reads it, made once per imported key. */
+  /** The entry as AWS JWT Verify reads it, made once per imported key. */
   private jwkOf(key: AsymmetricKey): PublishedJwk {
     let jwk = this.jwks.get(key);
     if (jwk === undefined) {
@@ -225,7 +225,7 @@ export class AwsJwtVerifyJwksCache {
 }
 
 /**
- * aws-jwt-verify's SimplePenaltyBox (jwk.ts) on an injected clock instead of a timer: after a
+ * AWS JWT Verify's SimplePenaltyBox (jwk.ts) on an injected clock instead of a timer: after a
  * failed attempt on a URL, `wait` rejects until `waitMs` have passed; a successful one ends it.
  */
 class ClockedPenaltyBox implements JwksPenaltyBox {

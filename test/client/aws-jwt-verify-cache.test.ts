@@ -6,10 +6,16 @@
  * server on 127.0.0.1; the cache's clock is injected (aws-jwt-verify reads Date for `exp`, and
  * every token here is valid for the real time too).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as awsJwtVerify from 'aws-jwt-verify';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { type JwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import ts from 'typescript';
 
 import { AwsJwtVerifyJwksCache, JwtKeyRing, type JwtKeyRingError } from '../../client';
+import * as jwksEntry from '../../client/jwks';
 import {
   type AsymmetricAlgorithm,
   type AsymmetricKeyDocument,
@@ -356,6 +362,54 @@ describe('Class: AwsJwtVerifyJwksCache', () => {
       await expect(
         cache.getJwk('http://keys.example/.well-known/jwks.json', { header: { kid: 'k' } }),
       ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    });
+  });
+
+  describe('README: the aws-jwt-verify block', () => {
+    /** The first ```ts block after the marker, its indentation (a list item's) removed. */
+    function readmeBlock(): string {
+      const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+      const marker = readme.indexOf('<!-- aws-jwt-verify-example:');
+      const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(marker));
+      if (marker < 0 || match === null) throw new Error('README block not found');
+      return match[1]!.replace(/^ {3}/gm, '');
+    }
+
+    it('runs as written: verifies a token of the published set with the cache', async () => {
+      // GIVEN the block compiled, its imports bound to aws-jwt-verify and the client library
+      const { outputText } = ts.transpileModule(readmeBlock(), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      });
+      const current = await asymmetricKey('ES256', 'current', now);
+      server.publish([current], 'public, max-age=300');
+      const imported: string[] = [];
+      const exported: { subjectOf?: (token: string) => Promise<string | undefined> } = {};
+      const modules: Record<string, unknown> = {
+        'aws-jwt-verify': awsJwtVerify,
+        'rotating-jwt-keys/client/jwks': jwksEntry,
+      };
+      (new Function('require', 'exports', 'process', outputText) as (...args: unknown[]) => void)(
+        (id: string) => {
+          imported.push(id);
+          if (!(id in modules)) throw new Error(`unexpected import ${id}`);
+          return modules[id];
+        },
+        exported,
+        { env: { JWT_ISSUER: server.issuer, JWKS_URI: server.jwksUri } },
+      );
+      const token = asymmetricToken(
+        { alg: 'ES256', kid: 'current', typ: 'JWT' },
+        { iss: server.issuer, aud: 'orders-api', sub: 'alice', exp: Math.floor(now / 1000) + 900 },
+        current,
+      );
+
+      // WHEN it verifies a token of the set
+      const subject = await exported.subjectOf!(token);
+
+      // THEN the subject comes back, read through one fetch of the set
+      expect(subject).toBe('alice');
+      expect(imported).toEqual(['aws-jwt-verify', 'rotating-jwt-keys/client/jwks']);
+      expect(server.requests()).toBe(1);
     });
   });
 });

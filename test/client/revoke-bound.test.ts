@@ -24,7 +24,7 @@ import jwt from 'jsonwebtoken';
 import { AwsJwtVerifyJwksCache, JwksVerifier, JwtKeyRing } from '../../client';
 import { type AsymmetricKeyDocument, type KeyDocument } from '../../key-document';
 
-import { type KeySetServer, startKeySetServer } from './key-set-server';
+import { JWKS_PATH, type KeySetServer, startKeySetServer } from './key-set-server';
 import {
   asymmetricKey,
   asymmetricToken,
@@ -60,6 +60,11 @@ interface Row {
   readonly earlyByMs?: number;
   /** The cache holds an entry while its age is not above the bound: refused on the step after. */
   readonly staleAfterBound?: boolean;
+  /**
+   * The revoke also cuts the verifier off what it reads (network, permissions): it serves its
+   * stale keys within its staleness bound, then fails closed, the staying key's tokens with them.
+   */
+  readonly unreachable?: boolean;
   /** How long to look for a refusal. */
   readonly limitMs: number;
   readonly stepMs: number;
@@ -81,7 +86,7 @@ const accepting =
     );
 
 /** A key set on 127.0.0.1 holding both keys, and ES256 tokens of each (15 minutes, fresh). */
-async function keySetRig(now: () => number) {
+async function keySetRig(now: () => number, unreachable: boolean) {
   const server = await startKeySetServer();
   const revoked = await asymmetricKey('ES256', 'revoked', now());
   const staying = await asymmetricKey('ES256', 'staying', now());
@@ -99,6 +104,7 @@ async function keySetRig(now: () => number) {
     keys: { revoked: tokenOf(revoked), staying: tokenOf(staying) },
     revoke: () => {
       server.publish([staying], CACHE_CONTROL);
+      if (unreachable) server.routes.set(JWKS_PATH, { status: 503, body: 'unavailable' });
       return Promise.resolve();
     },
     close: () => server.close(),
@@ -113,22 +119,17 @@ function keySetRow(
   return {
     ...row,
     async setUp(now) {
-      const rig = await keySetRig(now);
+      const rig = await keySetRig(now, row.unreachable === true);
       return { ...rig, verifier: await build(rig.server, now) };
     },
   };
 }
 
-const ROWS: readonly Row[] = [
-  {
-    name: 'JwtKeyRing (Secrets Manager reachable)',
-    statedMs: 5 * MINUTE_MS, // cacheTtlMs
-    earlyByMs: 30_000, // refreshAheadMs: a read starts 10% ahead of the cache period's end
-    limitMs: 2 * 60 * MINUTE_MS,
-    stepMs: STEP_MS,
+/** JwtKeyRing on local-aws: the leaked key is AWSPREVIOUS, in a long grace; the revoke removes it. */
+function keyRingRow(row: Omit<Row, 'setUp'>): Row {
+  return {
+    ...row,
     async setUp(now) {
-      // The leaked key is AWSPREVIOUS after the emergency rotation, in a long grace; the revoke
-      // removes the label.
       const revoked: KeyDocument = key('revoked', now());
       const staying = key('staying', now(), { graceSeconds: 86_400, previousKid: 'revoked' });
       const secret: LocalSecret = await localSecret(now, revoked);
@@ -145,13 +146,52 @@ const ROWS: readonly Row[] = [
       return {
         verifier: { accepts: accepting((token) => ring.verify(token)) },
         keys: { revoked: tokenOf(revoked), staying: tokenOf(staying) },
-        revoke: () => secret.removePrevious(),
+        async revoke() {
+          await secret.removePrevious();
+          if (row.unreachable === true) {
+            secret.local.faults.inject({
+              operation: 'GetSecretValue',
+              error: 'InternalServiceError',
+              times: Infinity,
+            });
+          }
+        },
         close: () => secret.close(),
       };
     },
-  },
+  };
+}
+
+const ROWS: readonly Row[] = [
+  keyRingRow({
+    name: 'JwtKeyRing (Secrets Manager reachable)',
+    statedMs: 5 * MINUTE_MS, // cacheTtlMs
+    earlyByMs: 30_000, // refreshAheadMs: a read starts 10% ahead of the cache period's end
+    limitMs: 2 * 60 * MINUTE_MS,
+    stepMs: STEP_MS,
+  }),
+  keyRingRow({
+    name: 'JwtKeyRing (Secrets Manager unreachable)',
+    statedMs: 15 * MINUTE_MS, // maxStalenessMs, from the last successful read
+    unreachable: true,
+    limitMs: 2 * 60 * MINUTE_MS,
+    stepMs: STEP_MS,
+  }),
   keySetRow(
     { name: 'JwksVerifier', statedMs: 5 * MINUTE_MS, limitMs: 2 * 60 * MINUTE_MS, stepMs: STEP_MS },
+    (server, now) => {
+      const verifier = new JwksVerifier({ jwksUri: server.jwksUri, clock: now });
+      return { accepts: accepting((token) => verifier.verify(token)) };
+    },
+  ),
+  keySetRow(
+    {
+      name: 'JwksVerifier (key set URL failing)',
+      statedMs: 20 * MINUTE_MS, // max-age, then maxStalenessMs
+      unreachable: true,
+      limitMs: 2 * 60 * MINUTE_MS,
+      stepMs: STEP_MS,
+    },
     (server, now) => {
       const verifier = new JwksVerifier({ jwksUri: server.jwksUri, clock: now });
       return { accepts: accepting((token) => verifier.verify(token)) };
@@ -199,6 +239,22 @@ const ROWS: readonly Row[] = [
     {
       name: 'aws-jwt-verify with AwsJwtVerifyJwksCache',
       statedMs: 5 * MINUTE_MS,
+      limitMs: 2 * 60 * MINUTE_MS,
+      stepMs: STEP_MS,
+    },
+    (server, now) => {
+      const verifier = JwtVerifier.create(
+        { issuer: server.issuer, audience: AUDIENCE, jwksUri: server.jwksUri },
+        { jwksCache: new AwsJwtVerifyJwksCache({ clock: now }) },
+      );
+      return { accepts: accepting((token) => verifier.verify(token)) };
+    },
+  ),
+  keySetRow(
+    {
+      name: 'aws-jwt-verify with AwsJwtVerifyJwksCache (key set URL failing)',
+      statedMs: 20 * MINUTE_MS, // max-age, then maxStalenessMs
+      unreachable: true,
       limitMs: 2 * 60 * MINUTE_MS,
       stepMs: STEP_MS,
     },
@@ -315,7 +371,8 @@ describe('The revoke bound at each verifier', () => {
         expect(refusedAfterMs).toBeLessThanOrEqual(stated);
         expect(refusedAfterMs).toBeGreaterThan(stated - (row.earlyByMs ?? 0) - row.stepMs);
       }
-      expect(stayingRefused).toBe(0);
+      // (a verifier cut off from its keys refuses every token at that same step: it fails closed)
+      expect(stayingRefused).toBe(row.unreachable === true ? 1 : 0);
     },
   );
 
@@ -331,5 +388,45 @@ describe('The revoke bound at each verifier', () => {
     measured.set(row.name, refusedAfterMs);
     expect(refusedAfterMs).toBeUndefined();
     expect(stayingRefused).toBe(0);
+  });
+
+  it('aws-jwt-verify’s own cache drops the revoked key only once a token of an unknown kid makes it fetch', async () => {
+    // GIVEN aws-jwt-verify with its default cache, which has read the set, then the revoke
+    const clock = (): number => now;
+    const rig = await keySetRig(clock, false);
+    try {
+      const fetcher = { fetch: async (uri: string) => (await fetch(uri)).arrayBuffer() };
+      const verifier = JwtVerifier.create(
+        { issuer: rig.server.issuer, audience: AUDIENCE, jwksUri: rig.server.jwksUri },
+        { jwksCache: new SimpleJwksCache({ fetcher }) },
+      );
+      await verifier.verify(rig.keys.revoked());
+      await rig.revoke();
+      advance(DAY_MS);
+      const before = await accepting((token) => verifier.verify(token))(rig.keys.revoked());
+
+      // WHEN a token names a kid the cached set does not hold (here: no key at all)
+      const stranger = await asymmetricKey('ES256', 'stranger', now);
+      const seconds = Math.floor(now / 1000);
+      await verifier
+        .verify(
+          asymmetricToken(
+            { alg: 'ES256', kid: 'stranger', typ: 'JWT' },
+            { iss: rig.server.issuer, aud: AUDIENCE, exp: seconds + 900 },
+            stranger,
+          ),
+        )
+        .catch(() => undefined);
+
+      // THEN the fetch it caused replaced the set, and the revoked key is refused from then on
+      const after = await accepting((token) => verifier.verify(token))(rig.keys.revoked());
+      expect({ before, after, fetches: rig.server.requests() }).toEqual({
+        before: true,
+        after: false,
+        fetches: 2,
+      });
+    } finally {
+      await rig.close();
+    }
   });
 });

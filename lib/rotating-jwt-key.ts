@@ -8,8 +8,9 @@
  * key.grantRead(apiFunction);
  *
  * // An RS256 key (an HTTP API's JWT authorizer accepts RSA only; a REST API's also ES256), whose
- * // verifiers cache keys up to 2 hours (the default for asymmetric algorithms). Its public keys are published: a JWKS and
- * // an OpenID discovery document at `apiKey.issuer`, which tokens carry as `iss`.
+ * // verifiers cache keys up to 2 hours (the default for asymmetric algorithms). Its public keys
+ * // are published: a JWKS and an OpenID discovery document at `apiKey.issuer`, which tokens
+ * // carry as `iss`.
  * const apiKey = new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
  * new HttpJwtAuthorizer('Jwt', apiKey.issuer!, { jwtAudience: ['my-api'] });
  */

@@ -1,13 +1,13 @@
 /**
- * A JWKS cache for AWS JWT Verify (npm aws-jwt-verify) that lets a key removed from the published set go.
- * aws-jwt-verify's own SimpleJwksCache keeps a fetched set for the life of the process and
- * fetches again only for a kid it does not hold. The rotation announces the standby key a whole
- * interval ahead, so a long-running aws-jwt-verify process never meets an unknown kid, and a
- * revoked or retired key would verify until it restarts. This cache is aws-jwt-verify's
- * documented extension point (`JwtVerifier.create(props, { jwksCache })`, its `JwksCache`
- * interface) run on JwksVerifier's policy: the set is trusted for its Cache-Control max-age
- * within [minCacheMs, maxCacheMs], the first read after that waits for a new fetch, and while
- * the URL fails the expired set serves for maxStalenessMs at most (key-set-cache.ts,
+ * A JWKS cache for AWS JWT Verify (npm aws-jwt-verify) that lets a key removed from the
+ * published set go. aws-jwt-verify's own SimpleJwksCache keeps a fetched set for the life of the
+ * process and fetches again only for a kid it does not hold. The rotation announces the standby
+ * key a whole interval ahead, so a long-running aws-jwt-verify process never meets an unknown
+ * kid, and a revoked or retired key would verify until it restarts. This cache is
+ * aws-jwt-verify's documented extension point (`JwtVerifier.create(props, { jwksCache })`, its
+ * `JwksCache` interface) run on JwksVerifier's policy: the set is trusted for its Cache-Control
+ * max-age within [minCacheMs, maxCacheMs], the first read after that waits for a new fetch, and
+ * while the URL fails the expired set serves for maxStalenessMs at most (key-set-cache.ts,
  * key-set-policy.ts). A kid the set does not hold follows aws-jwt-verify's own rule: its
  * penalty box decides whether a fetch may be made, and hears whether the kid was found.
  *

@@ -125,7 +125,10 @@ function keySetRow(
   };
 }
 
-/** JwtKeyRing on local-aws: the leaked key is AWSPREVIOUS, in a long grace; the revoke removes it. */
+/**
+ * JwtKeyRing on local-aws: the leaked key is AWSPREVIOUS, in a long grace; the revoke removes
+ * its label.
+ */
 function keyRingRow(row: Omit<Row, 'setUp'>): Row {
   return {
     ...row,

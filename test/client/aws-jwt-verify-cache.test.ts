@@ -29,6 +29,9 @@ import { asymmetricKey, asymmetricToken, fakeSecrets, SECRET_ID } from './suppor
 const AUDIENCE = 'api';
 const MINUTE_MS = 60_000;
 
+// RSA key generation takes seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 let server: KeySetServer;
 let now: number;
 const clock = (): number => now;

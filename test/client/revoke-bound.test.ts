@@ -38,6 +38,8 @@ const AUDIENCE = 'api';
 const STEP_MS = 10_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+// Each row walks up to 720 steps, each a signature and a verification or two.
+jest.setTimeout(60_000);
 /** What the stack serves (keySetMaxAge's default). */
 const CACHE_CONTROL = 'public, max-age=300';
 

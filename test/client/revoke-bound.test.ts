@@ -17,6 +17,8 @@
  * (`doNotFake` lists every timer: sockets and timeouts stay real), and each step moves them with
  * the injected clock. Nothing sleeps.
  */
+import { dirname } from 'node:path';
+
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import jwt from 'jsonwebtoken';
@@ -225,7 +227,24 @@ const ROWS: readonly Row[] = [
     },
     async (server) => {
       // Loaded afresh under the fake clock: its lru-cache keeps the performance object it finds.
+      // lru-cache also reuses a time it read for `ttlResolution` (1 ms) of real time, across which
+      // this test's clock can jump a step: its cache reads the clock at every call here
+      // (ttlResolution 0). The cache's policy (ttl = cacheMaxAge) stays jwks-rsa's own.
       jest.resetModules();
+      const memoizerLruCache = require.resolve('lru-cache', {
+        paths: [dirname(require.resolve('lru-memoizer'))],
+      });
+      jest.doMock(memoizerLruCache, () => {
+        const actual = jest.requireActual<{ LRUCache: new (options: object) => object }>(
+          memoizerLruCache,
+        );
+        class EveryReadTimed extends actual.LRUCache {
+          constructor(options: object) {
+            super({ ...options, ttlResolution: 0 });
+          }
+        }
+        return { ...actual, LRUCache: EveryReadTimed };
+      });
       const { JwksClient } = await import('jwks-rsa');
       const client = new JwksClient({ jwksUri: server.jwksUri }); // cache on, rate limit off
       return {

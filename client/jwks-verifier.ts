@@ -11,7 +11,7 @@
 import { type JwtPayload } from './claims';
 import { discoverJwksUri } from './discovery';
 import { JwtKeyRingError, refusedWith } from './errors';
-import { checkFetchableUrl, type Fetch, fetchJson, type FetchPolicy } from './fetch-json';
+import { checkFetchableUrl } from './fetch-json';
 import {
   callPolicy,
   checkSignature,
@@ -23,14 +23,15 @@ import {
   type VerificationPolicy,
   type VerifyOptions,
 } from './jwt-verification';
-import { parseKeySet } from './key-set';
 import { type Keys, KeySetCache } from './key-set-cache';
+import { fetchKeySet, keySetPolicy, type KeySetPolicyOptions } from './key-set-policy';
 import { keysRefreshedTo, type VerificationObserver } from './observer';
 import { checkNumber } from './options';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
 
-export interface JwksVerifierOptions {
+/** With the key set policy every key set reader shares (key-set-policy.ts). */
+export interface JwksVerifierOptions extends KeySetPolicyOptions {
   /**
    * The key set's URL, e.g. `https://keys.example.com/.well-known/jwks.json`. https://, or
    * http:// on a loopback host (127.0.0.1, [::1], localhost) only.
@@ -50,37 +51,10 @@ export interface JwksVerifierOptions {
   /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
   readonly maxTokenBytes?: number;
   /**
-   * The least time a fetched key set is used before it is fetched again, whatever its
-   * Cache-Control says (max-age=0 included). Above 0. @default 60000 (1 minute)
-   */
-  readonly minCacheMs?: number;
-  /**
-   * The longest: how long a key removed from the set (a revoke) can keep verifying while the
-   * URL answers, on top of the CDN's own caching. At least minCacheMs. @default 3600000 (1 hour)
-   */
-  readonly maxCacheMs?: number;
-  /**
-   * The cache period of a response with no Cache-Control max-age, within the two bounds.
-   * @default 300000 (5 minutes)
-   */
-  readonly defaultCacheMs?: number;
-  /**
-   * How long past its cache period an expired set keeps verifying while the URL fails (network,
-   * timeout, HTTP error, a set with no usable key); then every verify fails closed with
-   * ERR_KEY_STORE_UNAVAILABLE. 0 or more. @default 900000 (15 minutes)
-   */
-  readonly maxStalenessMs?: number;
-  /**
    * The least time between two fetches caused by tokens with a kid the set does not hold (a
    * set fetched meanwhile counts). Above 0. @default 30000 (30 seconds)
    */
   readonly unknownKidRefreshIntervalMs?: number;
-  /** How long a fetch may take, body included, in ms. Above 0. @default 5000 */
-  readonly timeoutMs?: number;
-  /** Larger responses are cut off while they stream, in bytes. @default 65536 */
-  readonly maxResponseBytes?: number;
-  /** @default the global fetch */
-  readonly fetch?: Fetch;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
   /** Where skipped key set entries and failed fetches are reported. @default silent */
@@ -102,8 +76,6 @@ export interface JwksVerifiedToken {
 }
 
 const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
-/** Least time between two fetches after a failed one (or minCacheMs, if shorter). */
-const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export class JwksVerifier {
   private readonly cache: KeySetCache;
@@ -127,34 +99,7 @@ export class JwksVerifier {
     this.source = jwksUri?.href ?? `of issuer ${options.issuer ?? ''}`;
     this.clock = options.clock ?? Date.now;
     this.policy = verificationPolicy(options);
-    const fetch = options.fetch ?? globalThis.fetch;
-    if (typeof fetch !== 'function') {
-      throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', 'fetch must be a function');
-    }
-    const fetchPolicy: FetchPolicy = {
-      fetch,
-      timeoutMs: checkNumber(options.timeoutMs ?? 5_000, 'timeoutMs', ABOVE_ZERO),
-      maxResponseBytes: checkNumber(options.maxResponseBytes ?? 65_536, 'maxResponseBytes', {
-        min: 1,
-        integer: true,
-      }),
-    };
-    const minCacheMs = checkNumber(options.minCacheMs ?? 60_000, 'minCacheMs', ABOVE_ZERO);
-    const maxCacheMs = checkNumber(options.maxCacheMs ?? 3_600_000, 'maxCacheMs', {
-      min: minCacheMs,
-      minName: 'minCacheMs',
-    });
-    const defaultCacheMs = checkNumber(
-      options.defaultCacheMs ?? Math.min(maxCacheMs, Math.max(minCacheMs, 300_000)),
-      'defaultCacheMs',
-      { min: minCacheMs, minName: 'minCacheMs' },
-    );
-    if (defaultCacheMs > maxCacheMs) {
-      throw new JwtKeyRingError(
-        'ERR_INVALID_ARGUMENT',
-        `defaultCacheMs must be <= maxCacheMs (${maxCacheMs}), got ${defaultCacheMs}`,
-      );
-    }
+    const { fetchPolicy, cacheBounds } = keySetPolicy(options);
     let discovered: URL | undefined = jwksUri;
     const locate = async (): Promise<URL> => {
       // Discovery is read until it succeeds once; the key set then comes from that URL.
@@ -165,25 +110,12 @@ export class JwksVerifier {
       if (discovered === undefined) throw new Error('unreachable: no jwksUri and no issuer');
       return discovered;
     };
-    const load = async () => {
-      const url = await locate();
-      const { body, freshForSeconds } = await fetchJson(url, fetchPolicy);
-      return {
-        keySet: parseKeySet(body, url.href),
-        ...(freshForSeconds !== undefined && { freshForSeconds }),
-      };
-    };
+    const load = async () => fetchKeySet(await locate(), fetchPolicy);
     this.cache = new KeySetCache({
       load,
       source: this.source,
       clock: this.clock,
-      minCacheMs,
-      maxCacheMs,
-      defaultCacheMs,
-      maxStalenessMs: checkNumber(options.maxStalenessMs ?? 900_000, 'maxStalenessMs', {
-        min: 0,
-      }),
-      retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, minCacheMs),
+      ...cacheBounds,
       unknownKidRefreshIntervalMs: checkNumber(
         options.unknownKidRefreshIntervalMs ?? 30_000,
         'unknownKidRefreshIntervalMs',

@@ -3,8 +3,16 @@
  * reports through, and nothing that loads the AWS SDK. A service that only verifies tokens
  * against the published key set imports this, so it needs no AWS SDK and no credentials at
  * run time (`rotating-jwt-keys/client` also loads JwtKeyRing, and with it the Secrets Manager
- * client).
+ * client). AwsJwtVerifyJwksCache lends the same key set policy to AWS JWT Verify's verifiers.
  */
+export {
+  AwsJwtVerifyJwksCache,
+  type AwsJwtVerifyJwksCacheOptions,
+  type DecomposedToken,
+  type JwksPenaltyBox,
+  type PublishedJwk,
+  type PublishedJwks,
+} from './aws-verifier-jwks-cache';
 export type { JwtPayload } from './claims';
 export {
   createEmbeddedMetricsObserver,
@@ -14,6 +22,7 @@ export {
 export { type ClaimFailureReason, JwtKeyRingError, type JwtKeyRingErrorCode } from './errors';
 export { type Fetch } from './fetch-json';
 export { JwksVerifier, type JwksVerifiedToken, type JwksVerifierOptions } from './jwks-verifier';
+export type { KeySetPolicyOptions } from './key-set-policy';
 export type { VerifyOptions } from './jwt-verification';
 export {
   type KeyRefresh,

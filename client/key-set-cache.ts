@@ -136,6 +136,19 @@ export class KeySetCache {
     return this.inFlight;
   }
 
+  /**
+   * Caches a set the application already holds (AWS JWT Verify's `cacheJwks`) as if fetched
+   * now with no max-age: it serves for the default cache period, then the URL is read.
+   */
+  store(keySet: KeySet): void {
+    const fetchedAt = this.options.clock();
+    this.cached = {
+      keys: keySet.keys,
+      fetchedAt,
+      expiresAt: fetchedAt + this.cachePeriodMs(undefined),
+    };
+  }
+
   private async load(cause: KeyRefreshCause): Promise<CachedSet> {
     const fetchedAt = this.options.clock();
     try {

@@ -7,9 +7,10 @@
  * const key = new RotatingJwtKey(this, 'JwtKey', { gracePeriod: Duration.hours(48) });
  * key.grantRead(apiFunction);
  *
- * // An RS256 key (what API Gateway's JWT authorizer accepts), whose verifiers cache keys up to
- * // 2 hours (the default for asymmetric algorithms). Its public keys are published: a JWKS and
- * // an OpenID discovery document at `apiKey.issuer`, which tokens carry as `iss`.
+ * // An RS256 key (an HTTP API's JWT authorizer accepts RSA only; a REST API's also ES256), whose
+ * // verifiers cache keys up to 2 hours (the default for asymmetric algorithms). Its public keys
+ * // are published: a JWKS and an OpenID discovery document at `apiKey.issuer`, which tokens
+ * // carry as `iss`.
  * const apiKey = new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
  * new HttpJwtAuthorizer('Jwt', apiKey.issuer!, { jwtAudience: ['my-api'] });
  */
@@ -108,12 +109,17 @@ export interface RotatingJwtKeyProps {
   /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) */
   readonly clockSkew?: Duration;
   /**
-   * The longest time any verifier caches the keys it fetched (API Gateway's JWT authorizer: up
-   * to 2 hours). A standby key must be that old before it signs: the rotation interval minus
-   * the rotation window must exceed it (checked at synth), and `jwt-keys rotate` refuses to
-   * promote a younger standby key without `--force` (the secret's tag
-   * `rotating-jwt-keys:standby-minimum-age-seconds` records it).
-   * @default - Duration.hours(2) for ES256, EdDSA and RS256; none for HMAC (not checked)
+   * The longest time any verifier caches the keys it fetched. API Gateway has two JWT
+   * authorizers: an HTTP API's accepts RSA keys only (RS256 here) and caches them up to 2 hours;
+   * a REST API's accepts RS256/384/512 and ES256/384/512 (not EdDSA), finds the keys through the
+   * issuer's OpenID discovery document and caches them up to 1 hour, best effort. A standby key
+   * must be that old before it signs: the rotation interval minus the rotation window must
+   * exceed it (checked at synth), and `jwt-keys rotate` refuses to promote a younger standby key
+   * without `--force` (the secret's tag `rotating-jwt-keys:standby-minimum-age-seconds` records
+   * it).
+   * @default - Duration.hours(2) for ES256, EdDSA and RS256 (the HTTP API authorizer's cache,
+   * the longer of the two; 1 hour suffices when only a REST API's authorizer and verifiers with
+   * shorter caches read the key set); none for HMAC (not checked)
    */
   readonly maxVerifierCacheTime?: Duration;
   /** Where rotation events go. @default - a new event bus */
@@ -169,7 +175,10 @@ export interface RotatingJwtKeyProps {
   readonly runtime?: lambda.Runtime;
 }
 
-/** API Gateway's JWT authorizer caches a JWKS for up to 2 hours. */
+/**
+ * The longer key cache of API Gateway's two JWT authorizers: an HTTP API's, up to 2 hours (a
+ * REST API's: up to 1 hour, best effort).
+ */
 const ASYMMETRIC_VERIFIER_CACHE = Duration.hours(2);
 /**
  * The first key's `k` in base64url characters, for every algorithm: 88 characters decode to 66

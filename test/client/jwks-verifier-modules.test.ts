@@ -67,6 +67,8 @@ describe('Module: client/jwks-verifier', () => {
 
     // THEN
     expect(modules).toContain('client/jwks-verifier.ts');
+    // (the cache for AWS JWT Verify is typed structurally: no import of it, not even a type)
+    expect(modules).toContain('client/aws-verifier-jwks-cache.ts');
     expect(modules).not.toContain('client/jwt-key-ring.ts');
     expect([...packages]).toEqual([]);
   });

@@ -1,8 +1,8 @@
 /**
  * The required interoperability run: the real rotation handler writes the key set to S3 on
  * local-aws, the local distribution serves it over HTTP with its edge cache, and unmodified
- * third-party verifiers (jose's createRemoteJWKSet + jwtVerify; jwks-rsa + jsonwebtoken) and
- * JwksVerifier, all created once before the first rotation with their default caching, verify
+ * third-party verifiers (jose's createRemoteJWKSet + jwtVerify; jwks-rsa + jsonwebtoken;
+ * aws-jwt-verify's JwtVerifier with AwsJwtVerifyJwksCache) and JwksVerifier, all created once before the first rotation with their default caching, verify
  * what JwtKeyRing signs across three rotations, a retirement and a revoke.
  *
  * Time: every clock is the rig's. The local endpoint, its edge cache, the function and the ring
@@ -16,9 +16,10 @@
  * and hands each verifier that path on the local distribution (where DNS would send the issuer).
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { JwtVerifier } from 'aws-jwt-verify';
 import jwt from 'jsonwebtoken';
 
-import { JwksVerifier, JwtKeyRing } from '../../client';
+import { AwsJwtVerifyJwksCache, JwksVerifier, JwtKeyRing } from '../../client';
 import {
   FIRST_KEY_RESOURCE_TYPE,
   type FirstKeyResourceProperties,
@@ -68,6 +69,11 @@ async function verifiersOf(
   const { createRemoteJWKSet, jwtVerify } = await import('jose');
   const joseKeys = createRemoteJWKSet(new URL(jwksUri)); // default cooldown and cacheMaxAge
   const ours = new JwksVerifier({ jwksUri, issuer, audience: AUDIENCE, clock });
+  // aws-jwt-verify's own cache never ages: it takes ours, which honours max-age as JwksVerifier
+  const awsJwtVerify = JwtVerifier.create(
+    { issuer, audience: AUDIENCE, jwksUri },
+    { jwksCache: new AwsJwtVerifyJwksCache({ clock }) },
+  );
   const verifiers: Verifier[] = [
     {
       name: 'jose createRemoteJWKSet + jwtVerify',
@@ -80,6 +86,12 @@ async function verifiersOf(
       name: 'JwksVerifier',
       boundMs: BOUND_MS.JwksVerifier,
       verify: (token) => ours.verify(token),
+      keyMissing: (error) => errorProperty(error, 'code') === 'ERR_JWT_UNKNOWN_KID',
+    },
+    {
+      name: 'aws-jwt-verify JwtVerifier + AwsJwtVerifyJwksCache',
+      boundMs: BOUND_MS.JwksVerifier,
+      verify: (token) => awsJwtVerify.verify(token),
       keyMissing: (error) => errorProperty(error, 'code') === 'ERR_JWT_UNKNOWN_KID',
     },
   ];

@@ -29,7 +29,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 
 import {
-  APPLICATION_STAGES,
   FIRST_KEY_RESOURCE_TYPE,
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
@@ -58,6 +57,11 @@ import {
 } from './replica-regions';
 import { rotationBundleDir } from './rotation-code';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
+import {
+  grantKeyThroughSecretsManager,
+  grantSecretRead,
+  WRITER_KEY_ACTIONS,
+} from './secret-grants';
 import { validateTiming } from './validation';
 import {
   createVerificationAlarms,
@@ -301,32 +305,13 @@ export class RotatingJwtKey extends Construct {
 
   /**
    * Lets an application read the keys: GetSecretValue on AWSCURRENT and AWSPREVIOUS only (the
-   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager.
+   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager. The grant lives on the
+   * grantee's side (its stack may be another: no dependency cycle); for a grantee of another
+   * account, also in the secret's resource policy and the key's policy.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [
-        this.secret.secretArn,
-        ...this.replicaRegions.map(({ region }) =>
-          replicaSecretArn(this, this.secret.secretArn, region),
-        ),
-      ],
-      conditions: {
-        StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
-      },
-    });
-    this.encryptionKey.grantDecrypt(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-        grantee.grantPrincipal,
-      ),
-    );
-    for (const replica of this.replicaRegions.filter(withKey)) {
-      grantee.grantPrincipal.addToPrincipalPolicy(replicaKeyStatement(replica, ['kms:Decrypt']));
-    }
-    return grant;
+    // The grant's forms (own policy, key policy, resource policies) and why: secret-grants.ts.
+    return grantSecretRead(this, this, grantee);
   }
 
   /**
@@ -584,7 +569,6 @@ export class RotatingJwtKey extends Construct {
    * and for an asymmetric key the two key set documents and their distribution's invalidation.
    */
   private grantRotation(): void {
-    const stack = Stack.of(this);
     this.rotationFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RotateThisSecret',
@@ -597,11 +581,11 @@ export class RotatingJwtKey extends Construct {
         resources: [this.secret.secretArn],
       }),
     );
-    this.encryptionKey.grantEncryptDecrypt(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${stack.region}.amazonaws.com`,
-        this.rotationFunction.grantPrincipal,
-      ),
+    grantKeyThroughSecretsManager(
+      this,
+      this.encryptionKey,
+      this.rotationFunction.grantPrincipal,
+      WRITER_KEY_ACTIONS,
     );
     this.eventBus.grantPutEventsTo(this.rotationFunction);
     this.keySet?.grantPublish(this.rotationFunction);

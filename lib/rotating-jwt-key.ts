@@ -29,6 +29,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 
 import {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   FIRST_KEY_RESOURCE_TYPE,
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
@@ -62,7 +63,7 @@ import {
   grantSecretRead,
   WRITER_KEY_ACTIONS,
 } from './secret-grants';
-import { validateTiming } from './validation';
+import { validateSecretName, validateTiming } from './validation';
 import {
   createVerificationAlarms,
   suspiciousTokensMetric,
@@ -107,7 +108,7 @@ export interface RotatingJwtKeyProps {
   readonly maxTokenLifetime?: Duration;
   /** How long your applications cache the keys (JwtKeyRing's cacheTtlMs). @default - not checked */
   readonly appCachePeriod?: Duration;
-  /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) */
+  /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) (the verifiers' default clock tolerance) */
   readonly clockSkew?: Duration;
   /**
    * The longest time any verifier caches the keys it fetched (API Gateway's JWT authorizer: up
@@ -238,7 +239,7 @@ export class RotatingJwtKey extends Construct {
         gracePeriod: this.gracePeriod,
         maxTokenLifetime: props.maxTokenLifetime,
         appCachePeriod: props.appCachePeriod,
-        clockSkew: props.clockSkew ?? Duration.minutes(1),
+        clockSkew: props.clockSkew ?? Duration.seconds(DEFAULT_CLOCK_TOLERANCE_SECONDS),
         maxVerifierCacheTime: this.maxVerifierCacheTime,
       },
       this,
@@ -379,6 +380,7 @@ export class RotatingJwtKey extends Construct {
     secretName: string | undefined,
     removalPolicy: RemovalPolicy,
   ): secretsmanager.Secret {
+    validateSecretName(secretName, this);
     const hmac = isHmacAlgorithm(this.algorithm);
     const secret = new secretsmanager.Secret(this, 'Resource', {
       secretName,

@@ -233,7 +233,8 @@ function optionalNumber(context: ContextReader, name: string): number | undefine
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RotatingJwtKeyError(
       'ERR_CONTEXT_INVALID',
-      `context "${name}" must be a whole number >= 0 in decimal digits (like 30), got ${JSON.stringify(raw)}`,
+      `context "${name}" must be a number >= 0, got ${JSON.stringify(raw)} ` +
+        '(a whole number in decimal digits, like 30)',
     );
   }
   return value;

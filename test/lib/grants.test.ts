@@ -271,6 +271,30 @@ describe('grantRead to another account', () => {
     Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 1);
   });
 
+  it('writes the resource side, with this account, for a role ARN of this account (no policy of its own to write)', () => {
+    // GIVEN a role this app knows only by its ARN
+    const { stack, key } = keyWith(() => ({}), { account: '123456789012', region: 'us-east-1' });
+    const role = 'arn:aws:iam::123456789012:role/Reader';
+
+    // WHEN
+    key.grantRead(new iam.ArnPrincipal(role));
+    const template = Template.fromStack(stack);
+
+    // THEN the secret and the key name it, the key for calls of this account only
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 1);
+    expect(keyPolicyStatements(template)).toContainEqual(
+      expect.objectContaining({
+        Principal: { AWS: role },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com',
+            'kms:CallerAccount': '123456789012',
+          },
+        },
+      }),
+    );
+  });
+
   it('writes no resource policy for a grantee of this account', () => {
     const { stack, key, reader } = keyWith(() => ({}));
     key.grantRead(reader);

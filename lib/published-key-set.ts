@@ -231,7 +231,7 @@ const PARTITIONS_WITHOUT_KEY_SET: Readonly<Record<string, string>> = {
  * Refuses a key set in a stack whose region is in such a partition. An environment-agnostic
  * stack's partition is known only at deploy; if the app declares it targets such a partition
  * (`@aws-cdk/core:target-partitions`, the list CDK's region lookups use) that is a warning:
- * CloudFormation would refuse the template there, before any change, for its resource types.
+ * CloudFormation's resource types for that region lack the key set's, so the deploy fails there.
  */
 function validateKeySetPartition(scope: Construct): void {
   const region = Stack.of(scope).region;
@@ -265,7 +265,8 @@ function validateKeySetPartition(scope: Construct): void {
         unsupported
           .map((partition) => `${partition} has ${PARTITIONS_WITHOUT_KEY_SET[partition] ?? ''}`)
           .join(', ') +
-        ". The stack's region is known only at deploy; CloudFormation refuses the template there",
+        ". The stack's region is known only at deploy, and a deploy there fails: CloudFormation " +
+        'has no such resource types in those regions',
     );
   }
 }

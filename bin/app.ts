@@ -4,18 +4,24 @@
  */
 import { App } from 'aws-cdk-lib';
 
-import { keyPropsFromContext, keySetCertificateArnFromContext } from '../lib/app-settings';
+import {
+  keyPropsFromContext,
+  keySetCertificateArnFromContext,
+  recordingReader,
+  warnUnknownContext,
+} from '../lib/app-settings';
 import { JwtKeysStack } from '../lib/jwt-keys-stack';
 import { addNagChecks } from '../lib/nag';
 
 const app = new App();
-const context = (name: string): unknown => app.node.tryGetContext(name);
+const { context, names } = recordingReader((name) => app.node.tryGetContext(name));
 const keySetCertificateArn = keySetCertificateArnFromContext(context);
-new JwtKeysStack(app, 'JwtKeys', {
+const stack = new JwtKeysStack(app, 'JwtKeys', {
   description:
     'JWT signing key in Secrets Manager, rotated with a grace period (rotating-jwt-keys)',
   key: keyPropsFromContext(context),
   ...(keySetCertificateArn !== undefined && { keySetCertificateArn }),
 });
+warnUnknownContext(stack, Object.keys(app.node.getAllContext() as object), names);
 addNagChecks(app);
 app.synth();

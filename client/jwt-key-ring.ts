@@ -10,6 +10,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+import { DEFAULT_KEY_CACHE_SECONDS } from '../contract/token-timing';
 import { isLegacyKeyDocument } from '../key-document';
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
@@ -133,7 +134,7 @@ export interface VerifiedToken {
 }
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
-const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
+const DEFAULT_CACHE_TTL_MS = DEFAULT_KEY_CACHE_SECONDS * 1000;
 const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
 /** Least time between two reads after a failed one (or the cache period, if shorter). */
 const RETRY_AFTER_FAILURE_MS = 5_000;

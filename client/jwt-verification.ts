@@ -6,6 +6,8 @@
  * read; `exp` required; iss, aud and the time claims checked with a clock tolerance. Where keys
  * come from (and what is done between the signature and the claims) is each verifier's own.
  */
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../contract/token-timing';
+
 import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
 import {
   checkProtectedHeader,
@@ -39,7 +41,7 @@ export interface VerificationPolicy {
 /** A verify call's options when it is given none: the verifier's own policy applies. */
 export const NO_OPTIONS: VerifyOptions = Object.freeze({});
 
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+export { DEFAULT_CLOCK_TOLERANCE_SECONDS };
 export const DEFAULT_MAX_TOKEN_BYTES = 8192;
 
 /** The policy from a verifier's options, or an ERR_INVALID_ARGUMENT naming the bad one. */

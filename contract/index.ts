@@ -62,3 +62,8 @@ export {
   type VersionStages,
 } from './stages';
 export { STANDBY_MINIMUM_AGE_TAG } from './tags';
+export {
+  ASSUMED_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_KEY_CACHE_SECONDS,
+} from './token-timing';

@@ -31,11 +31,21 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_TOKEN_TIMING_INCOMPLETE'
   /** A standby key could be promoted before every verifier's key cache has seen it. */
   | 'ERR_VERIFIER_CACHE_TOO_LONG'
+  /** `secretName` breaks Secrets Manager's name rules (1 to 512 of A-Z a-z 0-9 / _ + = . @ -). */
+  | 'ERR_SECRET_NAME_INVALID'
   /**
    * `replicaRegions`: a malformed or duplicate region, the stack's own region, or a kmsKeyArn
    * that is no KMS key ARN in the replica's region.
    */
   | 'ERR_REPLICA_REGION_INVALID'
+  /**
+   * A grant that must go in the secret's and the key's resource policies (a principal of another
+   * account, or one that holds no IAM policy) where the app cannot write them: an imported
+   * encryption key, or replicas (encrypted with keys of their own regions).
+   */
+  | 'ERR_CROSS_ACCOUNT_GRANT_UNSUPPORTED'
+  /** A grantee that holds no IAM policy and names no account (a service, `*`, an organization). */
+  | 'ERR_GRANTEE_UNSUPPORTED'
   /** A CDK context setting of the app (`-c name=value`) has a value it cannot use. */
   | 'ERR_CONTEXT_INVALID'
   /** `keySetMaxAge` is not whole seconds up to a day, or exceeds `maxVerifierCacheTime`. */
@@ -46,6 +56,8 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_KEY_SET_DOMAIN_INVALID'
   /** `certificate` is not in us-east-1, where CloudFront takes its certificates. */
   | 'ERR_KEY_SET_CERTIFICATE_REGION'
+  /** A published key set in a partition whose CloudFront lacks what it needs (aws-cn, aws-us-gov). */
+  | 'ERR_KEY_SET_PARTITION_UNSUPPORTED'
   /** A key set setting given for an HMAC key, which is never published. */
   | 'ERR_KEY_SET_WITHOUT_ASYMMETRIC_KEY'
   /** A `verificationAlarms` entry has a bad application, threshold, period or repeats one. */

@@ -25,11 +25,14 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { TARGET_PARTITIONS } from 'aws-cdk-lib/cx-api';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 
 import { FUNCTION_ENVIRONMENT, KEY_SET_DOCUMENTS } from '../contract';
 
 import { RotatingJwtKeyError } from './errors';
+import { warn } from './warnings';
 
 export interface PublishedKeySetProps {
   /** Cache-Control max-age of both documents (CloudFront and verifiers). */
@@ -202,6 +205,7 @@ export function validateKeySetSettings(
       `domainName must be a lower-case host name (no scheme, path or trailing dot), got ${JSON.stringify(domainName)}`,
     );
   }
+  validateKeySetPartition(scope);
   if (certificate !== undefined) {
     const region = certificateRegion(certificate);
     if (region !== undefined && region !== 'us-east-1') {
@@ -210,6 +214,60 @@ export function validateKeySetSettings(
         `certificate must be an ACM certificate in us-east-1 (CloudFront uses no other), got one in ${region}`,
       );
     }
+  }
+}
+
+/**
+ * Partitions whose CloudFront lacks what the key set is made of (CloudFormation's own resource
+ * type lists per region say so): the China regions have no origin access control, AWS GovCloud
+ * (US) has no CloudFront distribution, cache policy or origin access control.
+ */
+const PARTITIONS_WITHOUT_KEY_SET: Readonly<Record<string, string>> = {
+  'aws-cn': 'no CloudFront origin access control',
+  'aws-us-gov': 'no CloudFront distribution, cache policy or origin access control',
+};
+
+/**
+ * Refuses a key set in a stack whose region is in such a partition. An environment-agnostic
+ * stack's partition is known only at deploy; if the app declares it targets such a partition
+ * (`@aws-cdk/core:target-partitions`, the list CDK's region lookups use) that is a warning:
+ * CloudFormation's resource types for that region lack the key set's, so the deploy fails there.
+ */
+function validateKeySetPartition(scope: Construct): void {
+  const region = Stack.of(scope).region;
+  const serves =
+    'the published key set (ES256, EdDSA, RS256) is served by CloudFront with origin access ' +
+    'control and a cache policy';
+  if (!Token.isUnresolved(region)) {
+    const partition = RegionInfo.get(region).partition;
+    const lacks = partition === undefined ? undefined : PARTITIONS_WITHOUT_KEY_SET[partition];
+    if (partition !== undefined && lacks !== undefined) {
+      throw new RotatingJwtKeyError(
+        'ERR_KEY_SET_PARTITION_UNSUPPORTED',
+        `${serves}, and the stack's region ${region} is in the ${partition} partition, which has ` +
+          `${lacks}: use an HMAC algorithm there, or deploy the key in the aws partition`,
+        scope,
+      );
+    }
+    return;
+  }
+  const targets: unknown = scope.node.tryGetContext(TARGET_PARTITIONS);
+  const unsupported = (Array.isArray(targets) ? targets : []).filter(
+    (partition): partition is string =>
+      typeof partition === 'string' && Object.hasOwn(PARTITIONS_WITHOUT_KEY_SET, partition),
+  );
+  if (unsupported.length > 0) {
+    warn(
+      scope,
+      'keySetTargetPartition',
+      `the app targets ${unsupported.join(' and ')} (${TARGET_PARTITIONS}), where the published ` +
+        `key set (ES256, EdDSA, RS256) cannot be deployed: ` +
+        unsupported
+          .map((partition) => `${partition} has ${PARTITIONS_WITHOUT_KEY_SET[partition] ?? ''}`)
+          .join(', ') +
+        ". The stack's region is known only at deploy, and a deploy there fails: CloudFormation " +
+        'has no such resource types in those regions',
+    );
   }
 }
 

@@ -5,9 +5,9 @@
  * (a replica cannot rotate). A replica is encrypted with a KMS key the user names in its region,
  * or that region's AWS managed key `aws/secretsmanager`.
  */
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { type IConstruct } from 'constructs';
+import { type Construct, type IConstruct } from 'constructs';
 
 import { RotatingJwtKeyError } from './errors';
 
@@ -29,10 +29,17 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** A KMS key ARN (not an alias: the key must be named for its grant). */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 
-/** Throws RotatingJwtKeyError naming `scope` when a replica setting is wrong. */
+/**
+ * Throws RotatingJwtKeyError naming `scope` when a replica setting is wrong. The stack's own
+ * region among the replicas is refused at synth when the stack's region is known; for an
+ * environment-agnostic stack (this repository's app) it is known only at deploy, so the template
+ * carries a CloudFormation Rule that fails the deploy before any resource changes
+ * (replicaRegionsRule). The region the CLI would pick at synth (CDK_DEFAULT_REGION) is not
+ * used: a synthesized template may be deployed to any region.
+ */
 export function validateReplicaRegions(
   replicas: readonly JwtKeyReplicaRegion[],
-  scope: IConstruct,
+  scope: Construct,
 ): void {
   const fail = (message: string): never => {
     throw new RotatingJwtKeyError('ERR_REPLICA_REGION_INVALID', message, scope);
@@ -64,6 +71,28 @@ export function validateReplicaRegions(
       }
     }
   }
+  if (Token.isUnresolved(primary) && replicas.length > 0) replicaRegionsRule(replicas, scope);
+}
+
+/**
+ * A Rule (the template's Rules section, evaluated before CloudFormation creates or changes any
+ * resource) asserting that the deploy's region (AWS::Region) is none of the replica regions:
+ * otherwise the secret's creation would fail midway and roll back. Rules may use Fn::Not,
+ * Fn::Contains and Ref to pseudo parameters.
+ */
+function replicaRegionsRule(replicas: readonly JwtKeyReplicaRegion[], scope: Construct): void {
+  const regions = replicas.map(({ region }) => region);
+  new CfnRule(scope, 'ReplicaRegionsRule', {
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionContains(regions, Aws.REGION)),
+        assertDescription:
+          `replicaRegions of ${scope.node.path} (${regions.join(', ')}) must not name the ` +
+          "stack's own region, where the secret itself is: deploy to another region or remove " +
+          'that one from replicaRegions',
+      },
+    ],
+  });
 }
 
 /**

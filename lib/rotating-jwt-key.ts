@@ -30,7 +30,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
 
 import {
-  APPLICATION_STAGES,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   FIRST_KEY_RESOURCE_TYPE,
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
@@ -61,7 +61,12 @@ import {
 import { rotationBundleDir } from './rotation-code';
 import { rotationRuntime } from './rotation-runtime';
 import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
-import { validateTiming } from './validation';
+import {
+  grantKeyThroughSecretsManager,
+  grantSecretRead,
+  WRITER_KEY_ACTIONS,
+} from './secret-grants';
+import { validateSecretName, validateTiming } from './validation';
 import {
   createVerificationAlarms,
   suspiciousTokensMetric,
@@ -106,7 +111,7 @@ export interface RotatingJwtKeyProps {
   readonly maxTokenLifetime?: Duration;
   /** How long your applications cache the keys (JwtKeyRing's cacheTtlMs). @default - not checked */
   readonly appCachePeriod?: Duration;
-  /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) */
+  /** Clock skew between signers and verifiers, for the grace check. @default Duration.minutes(1) (the verifiers' default clock tolerance) */
   readonly clockSkew?: Duration;
   /**
    * The longest time any verifier caches the keys it fetched. API Gateway has two JWT
@@ -251,7 +256,7 @@ export class RotatingJwtKey extends Construct {
         gracePeriod: this.gracePeriod,
         maxTokenLifetime: props.maxTokenLifetime,
         appCachePeriod: props.appCachePeriod,
-        clockSkew: props.clockSkew ?? Duration.minutes(1),
+        clockSkew: props.clockSkew ?? Duration.seconds(DEFAULT_CLOCK_TOLERANCE_SECONDS),
         maxVerifierCacheTime: this.maxVerifierCacheTime,
       },
       this,
@@ -318,32 +323,13 @@ export class RotatingJwtKey extends Construct {
 
   /**
    * Lets an application read the keys: GetSecretValue on AWSCURRENT and AWSPREVIOUS only (the
-   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager.
+   * stages JwtKeyRing reads), and kms:Decrypt through Secrets Manager. The grant lives on the
+   * grantee's side (its stack may be another: no dependency cycle); for a grantee of another
+   * account, also in the secret's resource policy and the key's policy.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [
-        this.secret.secretArn,
-        ...this.replicaRegions.map(({ region }) =>
-          replicaSecretArn(this, this.secret.secretArn, region),
-        ),
-      ],
-      conditions: {
-        StringEquals: { 'secretsmanager:VersionStage': [...APPLICATION_STAGES] },
-      },
-    });
-    this.encryptionKey.grantDecrypt(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-        grantee.grantPrincipal,
-      ),
-    );
-    for (const replica of this.replicaRegions.filter(withKey)) {
-      grantee.grantPrincipal.addToPrincipalPolicy(replicaKeyStatement(replica, ['kms:Decrypt']));
-    }
-    return grant;
+    // The grant's forms (own policy, key policy, resource policies) and why: secret-grants.ts.
+    return grantSecretRead(this, this, grantee);
   }
 
   /**
@@ -441,6 +427,7 @@ export class RotatingJwtKey extends Construct {
     secretName: string | undefined,
     removalPolicy: RemovalPolicy,
   ): secretsmanager.Secret {
+    validateSecretName(secretName, this);
     const hmac = isHmacAlgorithm(this.algorithm);
     const secret = new secretsmanager.Secret(this, 'Resource', {
       secretName,
@@ -631,7 +618,6 @@ export class RotatingJwtKey extends Construct {
    * and for an asymmetric key the two key set documents and their distribution's invalidation.
    */
   private grantRotation(): void {
-    const stack = Stack.of(this);
     this.rotationFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RotateThisSecret',
@@ -644,11 +630,11 @@ export class RotatingJwtKey extends Construct {
         resources: [this.secret.secretArn],
       }),
     );
-    this.encryptionKey.grantEncryptDecrypt(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${stack.region}.amazonaws.com`,
-        this.rotationFunction.grantPrincipal,
-      ),
+    grantKeyThroughSecretsManager(
+      this,
+      this.encryptionKey,
+      this.rotationFunction.grantPrincipal,
+      WRITER_KEY_ACTIONS,
     );
     this.eventBus.grantPutEventsTo(this.rotationFunction);
     this.keySet?.grantPublish(this.rotationFunction);

@@ -7,8 +7,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
+import { ASSUMED_TOKEN_LIFETIME_SECONDS, DEFAULT_KEY_CACHE_SECONDS } from '../contract';
+
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from './errors';
 import { rotationWindow } from './rotation-schedule';
+import { warn } from './warnings';
 
 export const MIN_ROTATION_INTERVAL = Duration.hours(4);
 export const MAX_ROTATION_INTERVAL = Duration.days(1000);
@@ -89,6 +92,9 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
         );
       }
     }
+    if (maxTokenLifetime === undefined && resolved(clockSkew)) {
+      warnUncheckedGrace(gracePeriod, clockSkew, scope);
+    }
   }
   if (resolved(maxVerifierCacheTime) && resolved(rotationInterval)) {
     // A standby key is made at one rotation and promoted by the next: every verifier's cache
@@ -104,6 +110,61 @@ export function validateTiming(settings: TimingSettings, scope: IConstruct): voi
         `${tooLong}: a standby key could sign before every verifier has fetched it`,
       );
     }
+  }
+}
+
+/**
+ * With no token lifetime stated, the grace is checked against an assumed one (contract/
+ * token-timing.ts): 1 hour, plus JwtKeyRing's default key cache and the clock skew. Shorter is a
+ * warning, not an error: the user may sign shorter tokens and simply not have said so.
+ */
+function warnUncheckedGrace(gracePeriod: Duration, clockSkew: Duration, scope: IConstruct): void {
+  const needed = Duration.seconds(
+    ASSUMED_TOKEN_LIFETIME_SECONDS + DEFAULT_KEY_CACHE_SECONDS + clockSkew.toSeconds(),
+  );
+  if (gracePeriod.toSeconds() >= needed.toSeconds()) return;
+  warn(
+    scope,
+    'gracePeriodUnchecked',
+    `gracePeriod is ${written(gracePeriod)} and no maxTokenLifetime is stated: tokens of ` +
+      `${Duration.seconds(ASSUMED_TOKEN_LIFETIME_SECONDS).toHumanString()} with keys cached ` +
+      `${Duration.seconds(DEFAULT_KEY_CACHE_SECONDS).toHumanString()} (JwtKeyRing's default) and ` +
+      `${clockSkew.toHumanString()} of clock skew need a grace of ${needed.toHumanString()}, or ` +
+      'tokens signed just before a rotation stop verifying before they expire. State ' +
+      'maxTokenLifetime and appCachePeriod to have the grace checked, or lengthen it',
+  );
+}
+
+/** The longest secret name Secrets Manager takes (CreateSecret's Name). */
+const SECRET_NAME_MAX_LENGTH = 512;
+
+/**
+ * Checks `secretName` at synth: 1 to 512 ASCII letters, digits and / _ + = . @ -. A name ending
+ * in a hyphen and six characters is accepted with a warning: Secrets Manager adds such a suffix
+ * to the ARN, so a partial ARN would be ambiguous (its API reference advises against it).
+ */
+export function validateSecretName(secretName: string | undefined, scope: IConstruct): void {
+  if (secretName === undefined || Token.isUnresolved(secretName)) return;
+  const refused = [...new Set(secretName.match(/[^A-Za-z0-9/_+=.@-]/gu) ?? [])];
+  if (secretName.length === 0 || secretName.length > SECRET_NAME_MAX_LENGTH || refused.length > 0) {
+    const why =
+      refused.length > 0
+        ? `${refused.map((char) => JSON.stringify(char)).join(', ')} not allowed`
+        : `${secretName.length} characters`;
+    throw new RotatingJwtKeyError(
+      'ERR_SECRET_NAME_INVALID',
+      `secretName must be 1 to ${SECRET_NAME_MAX_LENGTH} ASCII letters, digits and / _ + = . @ - ` +
+        `(Secrets Manager's rule), got ${JSON.stringify(secretName)} (${why})`,
+      scope,
+    );
+  }
+  if (/-.{6}$/.test(secretName)) {
+    warn(
+      scope,
+      'secretNameSuffix',
+      `secretName ${JSON.stringify(secretName)} ends with a hyphen and six characters, like the ` +
+        'suffix Secrets Manager adds to the ARN: a partial ARN naming it would be ambiguous',
+    );
   }
 }
 

@@ -38,6 +38,7 @@ import {
   operatorActionsOn,
   ROTATION_HANDLER,
   STANDBY_MINIMUM_AGE_TAG,
+  TEMPLATE_KEY_KID,
 } from '../contract';
 
 import { allowAlarmsToPublish, createAlarmTopic } from './alarm-topic';
@@ -352,14 +353,15 @@ export class RotatingJwtKey extends Construct {
       actions: operatorActionsOn('rotationFunction'),
       resourceArns: [this.rotationFunction.functionArn],
     });
-    const keyGrant = this.encryptionKey.grant(
-      new kms.ViaServicePrincipal(
-        `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-        grantee.grantPrincipal,
-      ),
-      ...operatorActionsOn('encryptionKey'),
+    // Through Secrets Manager only, on the operator's side: holds for an imported key and
+    // across stacks, as grantRead does.
+    grantKeyThroughSecretsManager(
+      this,
+      this.encryptionKey,
+      grantee.grantPrincipal,
+      operatorActionsOn('encryptionKey'),
     );
-    return secretGrant.combine(functionGrant).combine(keyGrant);
+    return secretGrant.combine(functionGrant);
   }
 
   /**
@@ -446,7 +448,7 @@ export class RotatingJwtKey extends Construct {
             kty: 'oct',
             alg: this.algorithm,
             use: 'sig',
-            kid: 'initial',
+            kid: TEMPLATE_KEY_KID,
           }),
           generateStringKey: 'k',
           passwordLength: FIRST_KEY_LENGTH,

@@ -87,6 +87,8 @@ function synthesizeGrant(): { pairs: Set<string>; template: Template } {
     const text = JSON.stringify(resource);
     if (text === JSON.stringify({ Ref: secretId })) return 'secret';
     if (text === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] })) return 'rotationFunction';
+    // On the operator's own policy the secret's key is named as the secret names it.
+    if (text === JSON.stringify(resources[secretId]!.Properties.KmsKeyId)) return 'encryptionKey';
     // In a key policy, "*" is the key the policy is attached to.
     if (keyPolicy && resource === '*') return 'encryptionKey';
     return `unexpected resource ${text}`;

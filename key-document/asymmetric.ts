@@ -17,6 +17,7 @@ import {
 import { promisify } from 'node:util';
 
 import { decodeCanonicalBase64url } from './base64url';
+import { ed25519PublicKeyProblem } from './ed25519-point';
 import { hasRocaFingerprint } from './roca';
 
 export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
@@ -146,13 +147,14 @@ function keyMemberBytes(
   return bytes;
 }
 
-/** The size rules of the members present (a public JWK has no d). */
+/** The size rules of the members present (a public JWK has no d), and Ed25519's weak points. */
 function keySizeProblem(kty: AsymmetricKeyType, bytes: Record<string, Buffer>): string | undefined {
   if (kty === 'EC' || kty === 'OKP') {
     for (const [member, value] of Object.entries(bytes)) {
       if (value.length !== 32) return `${member} must be 32 bytes`;
     }
-    return undefined;
+    // Ed25519 (the one OKP curve we take): a weak public key verifies forgeries.
+    return kty === 'OKP' && bytes.x !== undefined ? ed25519PublicKeyProblem(bytes.x) : undefined;
   }
   const modulus = bytes.n ?? Buffer.alloc(0);
   const bits = modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24;

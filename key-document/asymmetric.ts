@@ -59,6 +59,23 @@ export const ALGORITHM_KEYS: Readonly<
   RS256: { kty: 'RSA' },
 };
 
+/**
+ * RFC 9864's fully-specified name of EdDSA on Ed25519 (jose 6 signs with it): the same
+ * algorithm as EdDSA with an Ed25519 key. Verifiers take it in tokens and in public key set
+ * entries of Ed25519 keys; key documents, and so what the rotation publishes and signs, keep
+ * `EdDSA`, which every verifier knows (see parse.ts).
+ */
+export const ED25519_ALGORITHM = 'Ed25519';
+
+/**
+ * The algorithm a public key set entry's `alg` stands for: one of ours, or `Ed25519` read as
+ * EdDSA; undefined for anything else.
+ */
+export function publicKeyAlgorithmOf(value: unknown): AsymmetricAlgorithm | undefined {
+  if (value === ED25519_ALGORITHM) return 'EdDSA';
+  return isAsymmetricAlgorithm(value) ? value : undefined;
+}
+
 export function isAsymmetricAlgorithm(value: unknown): value is AsymmetricAlgorithm {
   return typeof value === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value);
 }

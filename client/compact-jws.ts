@@ -86,7 +86,12 @@ export function decodeCompactJws(
   const signature = decodeCanonicalBase64url(token.slice(second + 1));
   if (payload === undefined || signature === undefined) throw notCanonical();
   const header = verifiedHeaders?.find(encodedHeader) ?? decodeHeader(encodedHeader);
-  if (signature.length === 0) throw malformed('empty header or signature');
+  if (signature.length === 0) {
+    // An unsecured JWS (RFC 7519 6.1) has an empty signature: refused for its algorithm, which
+    // is what it is (a forgery anyone can make), not as a malformed token.
+    refuseUnsecured(header.alg);
+    throw malformed('empty header or signature');
+  }
   return { header, encodedHeader, payload, signingInput: token.slice(0, second), signature };
 }
 
@@ -105,6 +110,7 @@ function decodeHeader(encodedHeader: string): ProtectedHeader {
  */
 export function checkProtectedHeader(header: ProtectedHeader): void {
   if (typeof header.alg !== 'string' || header.alg === '') throw malformed('the header has no alg');
+  refuseUnsecured(header.alg);
   if (header.crit !== undefined) {
     throw new JwtKeyRingError(
       'ERR_JWT_CRIT_UNSUPPORTED',
@@ -175,6 +181,21 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
 
 function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/**
+ * Refuses `none` in any case (RFC 7518 3.6; `None` and `NONE` are what alg-none attacks try
+ * against case-insensitive libraries) as ERR_JWT_ALG_NOT_ALLOWED, before any key is looked up,
+ * so the token counts as suspicious whatever its kid. Only the header's alg is read. No
+ * algorithm we verify has 4 characters: on a valid token this is one length compare.
+ */
+function refuseUnsecured(alg: unknown): void {
+  if (typeof alg === 'string' && alg.length === 4 && alg.toLowerCase() === 'none') {
+    throw new JwtKeyRingError(
+      'ERR_JWT_ALG_NOT_ALLOWED',
+      `unsecured tokens are never accepted, the token says ${JSON.stringify(alg)}`,
+    );
+  }
 }
 
 function notCanonical(): JwtKeyRingError {

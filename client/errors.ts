@@ -13,7 +13,10 @@ export type JwtKeyRingErrorCode =
   | 'ERR_JWT_MALFORMED'
   /** Longer than maxTokenBytes. */
   | 'ERR_JWT_TOO_LARGE'
-  /** `alg` is not the algorithm of the key the `kid` names (includes `none`). */
+  /**
+   * `alg` is not the algorithm of the key the `kid` names; or `none` in any case, signed or not,
+   * refused before any key is looked up.
+   */
   | 'ERR_JWT_ALG_NOT_ALLOWED'
   | 'ERR_JWT_SIGNATURE_INVALID'
   /** The payload is not a JSON object. */

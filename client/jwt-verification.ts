@@ -7,6 +7,8 @@
  * come from (and what is done between the signature and the claims) is each verifier's own.
  */
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../contract/token-timing';
+// From the module itself, not the key-document index (see compact-jws.ts).
+import { ED25519_ALGORITHM } from '../key-document/asymmetric';
 
 import { type ClaimsPolicy, checkClaims, type JwtPayload } from './claims';
 import {
@@ -136,9 +138,14 @@ export function optionalKid(header: Readonly<Record<string, unknown>>): string |
   return kid;
 }
 
-/** Refuses a token whose algorithm is not the key's, or whose signature is not the key's. */
+/**
+ * Refuses a token whose algorithm is not the key's, or whose signature is not the key's. An
+ * Ed25519 key's algorithm has two names, EdDSA and RFC 9864's Ed25519 (what jose 6 signs with);
+ * no other key answers to either. The second compare runs only when the first fails.
+ */
 export function checkSignature(decoded: DecodedJws, key: JwsKey): void {
-  if (decoded.header.alg !== key.alg) {
+  const alg = decoded.header.alg;
+  if (alg !== key.alg && !(alg === ED25519_ALGORITHM && key.alg === 'EdDSA')) {
     throw new JwtKeyRingError(
       'ERR_JWT_ALG_NOT_ALLOWED',
       `the key ${key.kid} only verifies ${key.alg}, the token says ${JSON.stringify(decoded.header.alg)}`,

@@ -2,7 +2,8 @@
  * A published key set (RFC 7517 JWK Set) read as verification keys. Each entry must be the
  * public JWK of a supported asymmetric key, exactly what the rotation function publishes: a
  * `kid`, an `alg` of ES256 (P-256), EdDSA (Ed25519) or RS256 (2048 bits or more) that fits its
- * `kty` and `crv`, `use` "sig" if present, and no private member. An entry that breaks a rule
+ * `kty` and `crv` (`Ed25519`, RFC 9864's name for EdDSA on Ed25519, is read as EdDSA: other
+ * publishers write it), `use` "sig" if present, and no private member. An entry that breaks a rule
  * is skipped and reported, never used: a verifier must not count on a publisher to leave out
  * `d` (aws-jwt-verify 5.2.1 accepts a key set holding it). Entries sharing a kid are all
  * skipped: which one the signer meant cannot be known. Each key is imported into a KeyObject
@@ -12,8 +13,8 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 
 import {
   type AsymmetricAlgorithm,
-  isAsymmetricAlgorithm,
   PRIVATE_MEMBERS,
+  publicKeyAlgorithmOf,
   publicKeyProblem,
 } from '../key-document';
 import { publicMembers } from '../key-document/asymmetric';
@@ -88,8 +89,9 @@ function entryProblem(entry: unknown): string | undefined {
   if (kidOf(jwk) === undefined) {
     return `kid must be a string of 1 to ${MAX_KID_LENGTH} characters`;
   }
-  if (!isAsymmetricAlgorithm(jwk.alg)) {
-    return `alg must be ES256, EdDSA or RS256, got ${describe(jwk.alg)}`;
+  const alg = publicKeyAlgorithmOf(jwk.alg);
+  if (alg === undefined) {
+    return `alg must be ES256, EdDSA (or Ed25519) or RS256, got ${describe(jwk.alg)}`;
   }
   if (jwk.use !== undefined && jwk.use !== 'sig')
     return `use must be "sig", got ${describe(jwk.use)}`;
@@ -99,12 +101,12 @@ function entryProblem(entry: unknown): string | undefined {
   ) {
     return 'key_ops must include "verify"';
   }
-  const problem = publicKeyProblem(jwk.alg, jwk);
-  return problem === undefined ? undefined : `not a usable ${jwk.alg} key: ${problem}`;
+  const problem = publicKeyProblem(alg, jwk);
+  return problem === undefined ? undefined : `not a usable ${describe(jwk.alg)} key: ${problem}`;
 }
 
 function importEntry(jwk: Readonly<Record<string, unknown>>): AsymmetricKey {
-  const alg = jwk.alg as AsymmetricAlgorithm;
+  const alg = publicKeyAlgorithmOf(jwk.alg) as AsymmetricAlgorithm;
   const publicKey = createPublicKey({ key: publicMembers(jwk) as JsonWebKey, format: 'jwk' });
   return {
     kind: 'asymmetric',

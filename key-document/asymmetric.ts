@@ -17,6 +17,7 @@ import {
 import { promisify } from 'node:util';
 
 import { decodeCanonicalBase64url } from './base64url';
+import { ed25519PublicKeyProblem } from './ed25519-point';
 import { hasRocaFingerprint } from './roca';
 
 export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
@@ -57,6 +58,23 @@ export const ALGORITHM_KEYS: Readonly<
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },
   RS256: { kty: 'RSA' },
 };
+
+/**
+ * RFC 9864's fully-specified name of EdDSA on Ed25519 (jose 6 signs with it): the same
+ * algorithm as EdDSA with an Ed25519 key. Verifiers take it in tokens and in public key set
+ * entries of Ed25519 keys; key documents, and so what the rotation publishes and signs, keep
+ * `EdDSA`, which every verifier knows (see parse.ts).
+ */
+export const ED25519_ALGORITHM = 'Ed25519';
+
+/**
+ * The algorithm a public key set entry's `alg` stands for: one of ours, or `Ed25519` read as
+ * EdDSA; undefined for anything else.
+ */
+export function publicKeyAlgorithmOf(value: unknown): AsymmetricAlgorithm | undefined {
+  if (value === ED25519_ALGORITHM) return 'EdDSA';
+  return isAsymmetricAlgorithm(value) ? value : undefined;
+}
 
 export function isAsymmetricAlgorithm(value: unknown): value is AsymmetricAlgorithm {
   return typeof value === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value);
@@ -146,13 +164,14 @@ function keyMemberBytes(
   return bytes;
 }
 
-/** The size rules of the members present (a public JWK has no d). */
+/** The size rules of the members present (a public JWK has no d), and Ed25519's weak points. */
 function keySizeProblem(kty: AsymmetricKeyType, bytes: Record<string, Buffer>): string | undefined {
   if (kty === 'EC' || kty === 'OKP') {
     for (const [member, value] of Object.entries(bytes)) {
       if (value.length !== 32) return `${member} must be 32 bytes`;
     }
-    return undefined;
+    // Ed25519 (the one OKP curve we take): a weak public key verifies forgeries.
+    return kty === 'OKP' && bytes.x !== undefined ? ed25519PublicKeyProblem(bytes.x) : undefined;
   }
   const modulus = bytes.n ?? Buffer.alloc(0);
   const bits = modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24;

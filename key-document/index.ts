@@ -15,8 +15,10 @@ export {
 } from './algorithms';
 export {
   ASYMMETRIC_ALGORITHMS,
+  ED25519_ALGORITHM,
   isAsymmetricAlgorithm,
   PRIVATE_MEMBERS,
+  publicKeyAlgorithmOf,
   publicKeyProblem,
   RSA_MODULUS_BITS,
   type AsymmetricAlgorithm,

@@ -175,6 +175,12 @@ function checkAlgorithm(jwk: Readonly<Record<string, unknown>>, fail: Fail): Jwt
   );
 }
 
+/**
+ * What each kty takes, for the message. RFC 9864's `Ed25519` (EdDSA on Ed25519) is refused in a
+ * document on purpose (ERR_KEY_DOCUMENT_WRONG_ALG): a document's alg is what the rotation
+ * publishes and signs with, and verifiers that predate RFC 9864 know only `EdDSA`. Verifiers of
+ * ours take `Ed25519` in tokens and in public key set entries (asymmetric.ts ED25519_ALGORITHM).
+ */
 const KEY_TYPE_ALGORITHMS: Readonly<Partial<Record<string, string>>> = {
   oct: 'HS256, HS384 or HS512',
   EC: 'ES256',

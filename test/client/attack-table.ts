@@ -69,10 +69,33 @@ export function tokenAttacks(target: AttackTarget): [string, string, string][] {
   const good = sign(HEADER, GOOD_CLAIMS);
   const [goodHeader, goodPayload, goodSignature] = good.split('.') as [string, string, string];
   return [
+    // Unsecured tokens (RFC 7519 6.1), in any case, signed or not, whatever their kid: refused
+    // for their algorithm (a suspicious refusal), never as merely malformed.
     [
       'alg none, no signature',
       compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS),
-      'ERR_JWT_MALFORMED',
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg None, no signature',
+      compact({ alg: 'None', kid: 'k1' }, GOOD_CLAIMS),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg NONE, no signature',
+      compact({ alg: 'NONE', kid: 'k1' }, GOOD_CLAIMS),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    ['alg none, no kid', compact({ alg: 'none' }, GOOD_CLAIMS), 'ERR_JWT_ALG_NOT_ALLOWED'],
+    [
+      'alg none, a kid no key has',
+      compact({ alg: 'none', kid: 'k0' }, GOOD_CLAIMS),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'alg nOnE, a kid no key has, with a signature',
+      `${compact({ alg: 'nOnE', kid: 'k0' }, GOOD_CLAIMS)}${goodSignature}`,
+      'ERR_JWT_ALG_NOT_ALLOWED',
     ],
     [
       'alg none with a signature',

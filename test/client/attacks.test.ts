@@ -84,6 +84,11 @@ describe('attack tokens', () => {
       hmacToken({ alg: 'ES256', kid: 'k1' }, GOOD_CLAIMS, K1),
       'ERR_JWT_ALG_NOT_ALLOWED',
     ],
+    [
+      'Ed25519 header (RFC 9864), HMAC with the key',
+      hmacToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, K1),
+      'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
     // Dropping the last character of a 43-character HS256 signature leaves 31 bytes and four
     // spare bits, which are zero for 1 key in 16: the two outcomes are pinned down separately.
     [
@@ -215,6 +220,13 @@ describe.each(
         other,
         asymmetricToken({ alg: other, kid: 'k1' }, GOOD_CLAIMS, foreign),
       ]);
+      if (other === 'EdDSA') {
+        // The same Ed25519 key's token under RFC 9864's name: still not this key's algorithm.
+        otherAlgorithms.push([
+          'Ed25519',
+          asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, foreign),
+        ]);
+      }
     }
   }, KEY_GENERATION_TIMEOUT_MS);
 
@@ -266,7 +278,7 @@ describe.each(
     [
       'alg none, no signature',
       () => compact({ alg: 'none', kid: 'k1' }, GOOD_CLAIMS),
-      'ERR_JWT_MALFORMED',
+      'ERR_JWT_ALG_NOT_ALLOWED',
     ],
     [
       'alg none with the valid signature',
@@ -282,9 +294,29 @@ describe.each(
       'ERR_JWT_ALG_NOT_ALLOWED',
     ],
     [
-      'Ed25519 (the fully-specified name) instead of EdDSA',
-      () => asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, victim),
+      'RFC 9864’s Ed25519 in another case (ed25519, ED25519)',
+      () =>
+        asymmetricToken(
+          { alg: alg === 'EdDSA' ? 'ed25519' : 'ED25519', kid: 'k1' },
+          GOOD_CLAIMS,
+          victim,
+        ),
       'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'Ed25519 with the forgery of small-order keys (R = identity, S = 0)',
+      () =>
+        compact(
+          { alg: 'Ed25519', kid: 'k1' },
+          GOOD_CLAIMS,
+          Buffer.concat([Buffer.from([1]), Buffer.alloc(63)]).toString('base64url'),
+        ),
+      alg === 'EdDSA' ? 'ERR_JWT_SIGNATURE_INVALID' : 'ERR_JWT_ALG_NOT_ALLOWED',
+    ],
+    [
+      'Ed25519, signed by another key of the same type under the same kid',
+      () => asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, attacker),
+      alg === 'EdDSA' ? 'ERR_JWT_SIGNATURE_INVALID' : 'ERR_JWT_ALG_NOT_ALLOWED',
     ],
     [
       'PS256 instead of RS256 (the same key type, another scheme)',
@@ -352,6 +384,17 @@ describe.each(
     await expect(asymmetricRing.verify(token())).rejects.toMatchObject({ code });
   });
 
+  it('accepts Ed25519 (RFC 9864’s name of EdDSA on Ed25519) from an Ed25519 key only', async () => {
+    // GIVEN the victim key's own token, its header naming the algorithm Ed25519
+    const token = asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, victim);
+
+    // WHEN
+    const code = await codeOf(asymmetricRing, token);
+
+    // THEN an Ed25519 key verifies it; an ES256 or RS256 key refuses it for its algorithm
+    expect(code).toBe(alg === 'EdDSA' ? undefined : 'ERR_JWT_ALG_NOT_ALLOWED');
+  });
+
   it('fails when the token is validly signed by a key of another asymmetric algorithm', async () => {
     const codes = await Promise.all(
       otherAlgorithms.map(async ([other, token]) => [other, await codeOf(asymmetricRing, token)]),
@@ -372,6 +415,11 @@ describe.each(
 
   it('an HMAC key refuses a token of this algorithm signed by any key', async () => {
     const token = asymmetricToken({ alg, kid: 'k1' }, GOOD_CLAIMS, victim);
+    await expect(ring().verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_ALG_NOT_ALLOWED' });
+  });
+
+  it('an HMAC key refuses an Ed25519 token signed by any key', async () => {
+    const token = asymmetricToken({ alg: 'Ed25519', kid: 'k1' }, GOOD_CLAIMS, victim);
     await expect(ring().verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_ALG_NOT_ALLOWED' });
   });
 });

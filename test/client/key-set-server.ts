@@ -24,6 +24,18 @@ export interface Route {
   /** Writes this many bytes, then keeps the response open (a body that never ends). */
   endless?: number;
   hang?: boolean;
+  /**
+   * Sends the headers at once, then one space every `everyMs` (calling `onDrip` after each),
+   * then `body` after `forMs`: a slow server that is never silent long enough for a read
+   * timeout, only a deadline on the whole fetch stops it. `onClose` is called when the
+   * response closes (ended, or the client went away).
+   */
+  drip?: {
+    readonly everyMs: number;
+    readonly forMs: number;
+    readonly onDrip?: () => void;
+    readonly onClose?: () => void;
+  };
 }
 
 export interface KeySetServer {
@@ -55,6 +67,11 @@ export async function startKeySetServer(): Promise<KeySetServer> {
       'content-type': 'application/json',
       ...route.headers,
     });
+    if (route.drip !== undefined) {
+      dripTo(response, route.drip, route.body);
+      open.add(response);
+      return;
+    }
     if (route.endless !== undefined) {
       open.add(response);
       response.write(Buffer.alloc(route.endless, 0x20));
@@ -94,6 +111,27 @@ export async function startKeySetServer(): Promise<KeySetServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function dripTo(
+  response: ServerResponse,
+  drip: NonNullable<Route['drip']>,
+  body: string | Buffer | undefined,
+): void {
+  response.flushHeaders();
+  const dripping = setInterval(() => {
+    response.write(' ');
+    drip.onDrip?.();
+  }, drip.everyMs);
+  const ending = setTimeout(() => {
+    clearInterval(dripping);
+    response.end(body);
+  }, drip.forMs);
+  response.on('close', () => {
+    clearInterval(dripping);
+    clearTimeout(ending);
+    drip.onClose?.();
+  });
 }
 
 /** A verifier of another library, built unmodified on a JWKS URL: resolves to the payload. */

@@ -5,7 +5,7 @@
  */
 import { JwtKeyRing, type KeyRefresh, type VerificationObserver } from '../../client';
 
-import { fakeSecrets, hmacToken, key, SECRET_ID } from './support';
+import { compact, fakeSecrets, hmacToken, key, SECRET_ID } from './support';
 
 export const NOW = Date.UTC(2026, 3, 1, 12);
 const seconds = NOW / 1000;
@@ -72,6 +72,16 @@ export const TOKEN_CASES: readonly TokenCase[] = [
     name: "an algorithm not the key's",
     token: hmacToken({ ...HEADER, alg: 'HS384' }, CLAIMS, CURRENT, 'sha384'),
     heard: refusedBy('ERR_JWT_ALG_NOT_ALLOWED'),
+  },
+  {
+    name: 'unsecured (alg none, an empty signature)',
+    token: compact({ alg: 'none', kid: CURRENT.kid }, CLAIMS),
+    heard: refusedBy('ERR_JWT_ALG_NOT_ALLOWED'),
+  },
+  {
+    name: 'unsecured (alg NONE) naming no loaded key',
+    token: compact({ alg: 'NONE', kid: 'guessed' }, CLAIMS),
+    heard: refusedBy('ERR_JWT_ALG_NOT_ALLOWED', { kid: 'guessed', stage: undefined }),
   },
   {
     name: 'forged signature',

@@ -10,6 +10,7 @@ import {
   REFUSED_TOKEN_WARNING,
   verificationStageOf,
 } from '../../client';
+import { SUSPICIOUS_REFUSAL_CODES } from '../../contract/metrics';
 import { type AsymmetricKeyDocument, makeLegacyKeyDocument, publicJwk } from '../../key-document';
 import { EVENT_SOURCE, KEY_ROTATED } from '../../rotation-events';
 
@@ -87,6 +88,41 @@ describe('Interface: VerificationObserver', () => {
         ].sort(),
       );
     });
+
+    it.each(['none', 'None', 'NONE'])(
+      'counts an unsecured token (alg %s) as suspicious, signed or not, whatever its kid',
+      async (alg) => {
+        // GIVEN a ring with a recording observer, and unsecured tokens of every shape
+        const observer = recordingObserver();
+        const { ring } = await ringFor(TOKEN_CASES[0]!, observer);
+        const signature = TOKEN_CASES[0]!.token.split('.')[2]!;
+        const tokens = [
+          compact({ alg, kid: CURRENT.kid }, CLAIMS),
+          compact({ alg, kid: CURRENT.kid }, CLAIMS, signature),
+          compact({ alg, kid: 'guessed' }, CLAIMS),
+          compact({ alg }, CLAIMS),
+        ];
+
+        // WHEN
+        const codes = await Promise.all(
+          tokens.map((token) =>
+            ring.verify(token).then(
+              () => 'accepted',
+              (error: JwtKeyRingError) => error.code,
+            ),
+          ),
+        );
+
+        // THEN each is refused for its algorithm, and each counts among the suspicious refusals
+        expect(codes).toEqual(tokens.map(() => 'ERR_JWT_ALG_NOT_ALLOWED'));
+        const suspicious = observer.heard.filter(
+          (heard) =>
+            'refused' in heard &&
+            (SUSPICIOUS_REFUSAL_CODES as readonly string[]).includes(heard.refused.code),
+        );
+        expect(suspicious).toHaveLength(tokens.length);
+      },
+    );
 
     it('an observer that throws changes no outcome', async () => {
       // GIVEN an observer whose every method throws

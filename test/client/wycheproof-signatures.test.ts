@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { hasValidAsymmetricSignature, signatureLength } from '../../client/signatures';
-import { type AsymmetricAlgorithm } from '../../key-document/asymmetric';
+import { type AsymmetricAlgorithm, publicKeyProblem } from '../../key-document/asymmetric';
 
 interface SignatureVector {
   readonly tcId: number;
@@ -82,5 +82,19 @@ describe.each<
       .filter(({ vector, accepted }) => vector.result !== 'valid' && accepted)
       .map(({ vector }) => `${vector.tcId} ${vector.result} ${vector.comment}`);
     expect(accepted).toEqual([]);
+  });
+});
+
+describe('Wycheproof Ed25519 public keys (ed25519_test.json)', () => {
+  it('are all usable keys: none is refused as weak (small order, non-canonical)', () => {
+    // GIVEN every group's public key as a key set entry would carry it
+    const keys = signatureGroups('ed25519_test.json').map((group) => ({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: String(group.publicKeyJwk?.x),
+    }));
+
+    // WHEN / THEN
+    expect(keys.map((jwk) => publicKeyProblem('EdDSA', jwk))).toEqual(keys.map(() => undefined));
   });
 });

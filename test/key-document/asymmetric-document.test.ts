@@ -153,6 +153,14 @@ describe('Function: parseKeyDocument (asymmetric)', () => {
       (d) => ({ ...d, alg: 'none' }),
       'ERR_KEY_DOCUMENT_WRONG_ALG',
     ],
+    // RFC 9864's name of EdDSA on Ed25519: verifiers take it in tokens and key set entries, but
+    // a document is what the rotation publishes and signs with, and keeps EdDSA (parse.ts).
+    [
+      'kty OKP with alg Ed25519 (RFC 9864)',
+      'EdDSA',
+      (d) => ({ ...d, alg: 'Ed25519' }),
+      'ERR_KEY_DOCUMENT_WRONG_ALG',
+    ],
     [
       'a public key (no d)',
       'ES256',

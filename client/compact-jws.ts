@@ -16,7 +16,7 @@ import { hashName, type HmacAlgorithm } from '../key-document/algorithms';
 import { type AsymmetricAlgorithm } from '../key-document/asymmetric';
 import { decodeCanonicalBase64url } from '../key-document/base64url';
 
-import { JwtKeyRingError } from './errors';
+import { JwtKeyRingError, refusedWith } from './errors';
 import { createAsymmetricSignature, hasValidAsymmetricSignature } from './signatures';
 import { type ProtectedHeader, type VerifiedHeaders } from './verified-headers';
 
@@ -89,7 +89,7 @@ export function decodeCompactJws(
   if (signature.length === 0) {
     // An unsecured JWS (RFC 7519 6.1) has an empty signature: refused for its algorithm, which
     // is what it is (a forgery anyone can make), not as a malformed token.
-    refuseUnsecured(header.alg);
+    refuseUnsecured(header);
     throw malformed('empty header or signature');
   }
   return { header, encodedHeader, payload, signingInput: token.slice(0, second), signature };
@@ -110,7 +110,7 @@ function decodeHeader(encodedHeader: string): ProtectedHeader {
  */
 export function checkProtectedHeader(header: ProtectedHeader): void {
   if (typeof header.alg !== 'string' || header.alg === '') throw malformed('the header has no alg');
-  refuseUnsecured(header.alg);
+  refuseUnsecured(header);
   if (header.crit !== undefined) {
     throw new JwtKeyRingError(
       'ERR_JWT_CRIT_UNSUPPORTED',
@@ -189,11 +189,17 @@ function encodeJson(value: unknown): string {
  * so the token counts as suspicious whatever its kid. Only the header's alg is read. No
  * algorithm we verify has 4 characters: on a valid token this is one length compare.
  */
-function refuseUnsecured(alg: unknown): void {
+function refuseUnsecured(header: ProtectedHeader): void {
+  const alg = header.alg;
   if (typeof alg === 'string' && alg.length === 4 && alg.toLowerCase() === 'none') {
-    throw new JwtKeyRingError(
-      'ERR_JWT_ALG_NOT_ALLOWED',
-      `unsecured tokens are never accepted, the token says ${JSON.stringify(alg)}`,
+    // The header was read: the refusal names the kid it carries (no key was looked up: no stage).
+    const kid = header.kid;
+    throw refusedWith(
+      new JwtKeyRingError(
+        'ERR_JWT_ALG_NOT_ALLOWED',
+        `unsecured tokens are never accepted, the token says ${JSON.stringify(alg)}`,
+      ),
+      typeof kid === 'string' && kid !== '' ? kid : undefined,
     );
   }
 }

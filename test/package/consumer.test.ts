@@ -355,7 +355,7 @@ app.synth();
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('ships only what users run: compiled code, its types, the Lambda bundle, README and LICENSE', () => {
+  it('ships only what users run and read: compiled code, its types, the Lambda bundle, README, docs, CHANGELOG, SECURITY and LICENSE', () => {
     const { files } = results.tarball;
     expect(files).toEqual(
       expect.arrayContaining([
@@ -376,7 +376,9 @@ app.synth();
         (file) =>
           /(^|\/)(test|bench|demo|examples|local-aws|scripts|bin)(\/|$)/.test(file) ||
           /\.(ts|map|tsbuildinfo)$/.test(file.replace(/\.d\.ts$/, '')) ||
-          !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts))$/.test(file),
+          !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|SECURITY\.md|docs\/[^/]+\.md|dist\/.+\.(js|d\.ts))$/.test(
+            file,
+          ),
       ),
     ).toEqual([]);
     // Every compiled file has its source here (no leftover of a removed module) and its types
@@ -390,6 +392,41 @@ app.synth();
         return !existsSync(join(REPOSITORY, source)) || !files.includes(pair);
       }),
     ).toEqual([]);
+  });
+
+  it('links its README only to files it ships, to its own headings, or to the repository over https', () => {
+    // GIVEN the README as npm shows it: the installed package's copy
+    const readme = readFileSync(join(results.installed, 'README.md'), 'utf8');
+    const shipped = new Set(results.tarball.files);
+    const headings = new Set(
+      [...readme.matchAll(/^#{1,6} (.+)$/gm)].map((match) =>
+        match[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const { repository, homepage } = PACKAGE_JSON as {
+      repository?: { url?: string };
+      homepage?: string;
+    };
+    const repositoryUrl = repository?.url?.replace(/^git\+/, '').replace(/\.git$/, '');
+
+    // WHEN every link target outside code blocks is checked
+    const prose = readme.replace(/^```[\s\S]*?^```/gm, '');
+    const targets = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+    const broken = targets.filter((target) => {
+      if (target.startsWith('#')) return !headings.has(target.slice(1));
+      if (/^https:\/\//.test(target)) return false;
+      return !shipped.has(target.split('#')[0]!.replace(/^\.\//, ''));
+    });
+
+    // THEN none is broken, and the package names its repository, home and tracker
+    expect(targets.length).toBeGreaterThan(10);
+    expect(broken).toEqual([]);
+    expect(repositoryUrl).toMatch(/^https:\/\//);
+    expect(homepage).toMatch(/^https:\/\//);
+    expect(targets.filter((target) => target.startsWith(repositoryUrl!)).length).toBeGreaterThan(0);
   });
 
   it('declares what its shipped code loads as dependencies or peers, and nothing it does not load', () => {

@@ -62,6 +62,8 @@ export type RotatingJwtKeyErrorCode =
   | 'ERR_KEY_SET_WITHOUT_ASYMMETRIC_KEY'
   /** A `verificationAlarms` entry has a bad application, threshold, period or repeats one. */
   | 'ERR_VERIFICATION_ALARM_INVALID'
+  /** A verification metric's application is not a CloudWatch dimension value (ASCII, 1-255). */
+  | 'ERR_VERIFICATION_METRIC_INVALID'
   /** A synthesized assembly does not hold exactly one bundled rotation function. */
   | 'ERR_BUNDLE_NOT_FOUND'
   /** `runtime` is not a Node.js runtime, or is older than Node.js 22. */

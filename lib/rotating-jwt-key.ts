@@ -309,17 +309,17 @@ export class RotatingJwtKey extends Construct {
 
   /** Tokens an application accepted (its embedded-metrics observer), Sum per 5 minutes. */
   metricTokensAccepted(props: TokensAcceptedMetricProps): cloudwatch.Metric {
-    return tokensAcceptedMetric(props);
+    return tokensAcceptedMetric(props, this);
   }
 
   /** Tokens an application refused, all or with one error code, Sum per 5 minutes. */
   metricTokensRefused(props: TokensRefusedMetricProps): cloudwatch.Metric {
-    return tokensRefusedMetric(props);
+    return tokensRefusedMetric(props, this);
   }
 
   /** Forged or unknown-key tokens an application refused: what verificationAlarms alarm on. */
   metricSuspiciousTokens(props: VerificationMetricProps): cloudwatch.MathExpression {
-    return suspiciousTokensMetric(props);
+    return suspiciousTokensMetric(props, this);
   }
 
   /**

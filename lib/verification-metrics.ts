@@ -68,14 +68,20 @@ const DEFAULT_PERIOD = Duration.minutes(5);
 const MAX_ALARM_DIMENSION_VALUE_CHARS = 255;
 const DEFAULT_THRESHOLD = 10;
 
-export function tokensAcceptedMetric(props: TokensAcceptedMetricProps): cloudwatch.Metric {
-  return verificationMetric(VERIFICATION_METRICS.accepted, props, {
+export function tokensAcceptedMetric(
+  props: TokensAcceptedMetricProps,
+  scope?: Construct,
+): cloudwatch.Metric {
+  return verificationMetric(VERIFICATION_METRICS.accepted, props, scope, {
     ...(props.stage !== undefined && { [KEY_STAGE_DIMENSION]: props.stage }),
   });
 }
 
-export function tokensRefusedMetric(props: TokensRefusedMetricProps): cloudwatch.Metric {
-  return verificationMetric(VERIFICATION_METRICS.refused, props, {
+export function tokensRefusedMetric(
+  props: TokensRefusedMetricProps,
+  scope?: Construct,
+): cloudwatch.Metric {
+  return verificationMetric(VERIFICATION_METRICS.refused, props, scope, {
     ...(props.code !== undefined && { [ERROR_CODE_DIMENSION]: props.code }),
   });
 }
@@ -84,11 +90,14 @@ export function tokensRefusedMetric(props: TokensRefusedMetricProps): cloudwatch
  * Forged or unknown-key tokens (SUSPICIOUS_REFUSAL_CODES) per period: the sum of their refusal
  * counts, a code with no refusal in a period counting 0.
  */
-export function suspiciousTokensMetric(props: VerificationMetricProps): cloudwatch.MathExpression {
+export function suspiciousTokensMetric(
+  props: VerificationMetricProps,
+  scope?: Construct,
+): cloudwatch.MathExpression {
   const period = props.period ?? DEFAULT_PERIOD;
   const usingMetrics: Record<string, cloudwatch.IMetric> = {};
   SUSPICIOUS_REFUSAL_CODES.forEach((code, index) => {
-    usingMetrics[`refused${index}`] = tokensRefusedMetric({ ...props, code, period });
+    usingMetrics[`refused${index}`] = tokensRefusedMetric({ ...props, code, period }, scope);
   });
   return new cloudwatch.MathExpression({
     expression: Object.keys(usingMetrics)
@@ -178,8 +187,10 @@ function validateVerificationAlarm(props: VerificationAlarmProps, scope: Constru
 function verificationMetric(
   metricName: string,
   props: VerificationMetricProps,
+  scope: Construct | undefined,
   dimensions: Record<string, string>,
 ): cloudwatch.Metric {
+  checkMetricApplication(props.application, scope);
   return new cloudwatch.Metric({
     namespace: METRIC_NAMESPACE,
     metricName,
@@ -187,4 +198,25 @@ function verificationMetric(
     statistic: props.statistic ?? 'Sum',
     period: props.period ?? DEFAULT_PERIOD,
   });
+}
+
+/**
+ * A metric's application must be a value the observer can write and an alarm or a dashboard can
+ * read: the rule verificationAlarms applies, with this code (a metric that matches nothing would
+ * chart and alarm on nothing, silently).
+ */
+function checkMetricApplication(application: string, scope: Construct | undefined): void {
+  if (Token.isUnresolved(application)) return;
+  const problem =
+    applicationNameProblem(application) ??
+    (application.length > MAX_ALARM_DIMENSION_VALUE_CHARS
+      ? `must be at most ${MAX_ALARM_DIMENSION_VALUE_CHARS} characters (a metric's dimension value in a template), got ${application.length}`
+      : undefined);
+  if (problem !== undefined) {
+    throw new RotatingJwtKeyError(
+      'ERR_VERIFICATION_METRIC_INVALID',
+      `verification metric: application ${problem}`,
+      scope,
+    );
+  }
 }

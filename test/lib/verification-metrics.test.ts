@@ -232,6 +232,29 @@ describe('Construct: RotatingJwtKey (verification metrics)', () => {
         'FILL(refused0, 0) + FILL(refused1, 0) + FILL(refused2, 0)',
       );
     });
+    it.each([
+      ['a non-ASCII name', 'bestellungen-über'],
+      ['a control character', 'orders\u0007'],
+      ['an empty name', ''],
+      ['a name over 255 characters', 'a'.repeat(256)],
+    ])('fails when a metric method is given %s', (_case, application) => {
+      // GIVEN a key
+      const { key } = synthKey();
+
+      // WHEN each metric method is asked for that application
+      const errors = [
+        () => key.metricTokensAccepted({ application }),
+        () => key.metricTokensRefused({ application, code: 'ERR_JWT_EXPIRED' }),
+        () => key.metricSuspiciousTokens({ application }),
+      ].map(thrownBy);
+
+      // THEN each refuses it with the code, naming the construct (no metric matching nothing)
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(RotatingJwtKeyError);
+        expect(error).toMatchObject({ code: 'ERR_VERIFICATION_METRIC_INVALID' });
+        expect((error as Error).message).toContain('Test/JwtKey');
+      }
+    });
   });
 
   describe('dashboard', () => {

@@ -525,7 +525,7 @@ def decode_header(token):
     decoded = [canonical_base64url(part) for part in parts]
     if any(part is None for part in decoded):
         raise KeyRingError("ERR_JWT_MALFORMED", "malformed token: a part is not canonical base64url")
-    if len(decoded[0]) == 0 or len(decoded[2]) == 0:
+    if len(decoded[0]) == 0:
         raise KeyRingError("ERR_JWT_MALFORMED", "malformed token: empty header or signature")
     try:
         header = json.loads(decoded[0].decode("utf-8"))
@@ -533,6 +533,13 @@ def decode_header(token):
         header = None
     if not isinstance(header, dict):
         raise KeyRingError("ERR_JWT_MALFORMED", "malformed token: the header is not a JSON object")
+    alg = header.get("alg")
+    if isinstance(alg, str) and alg.lower() == "none":
+        # An unsecured token is a forgery anyone can make: refused for its algorithm (and so
+        # counted as suspicious), signed or not, before any key is chosen.
+        raise KeyRingError("ERR_JWT_ALG_NOT_ALLOWED", f"unsecured tokens are never accepted: {alg!r}")
+    if len(decoded[2]) == 0:
+        raise KeyRingError("ERR_JWT_MALFORMED", "malformed token: empty header or signature")
     if not isinstance(header.get("alg"), str) or header["alg"] == "":
         raise KeyRingError("ERR_JWT_MALFORMED", "malformed token: the header has no alg")
     if "crit" in header:

@@ -348,7 +348,12 @@ describe('examples/python, on keys written by hand', () => {
         hmacToken({ ...header, alg: 'HS384' }, claims, current, 'sha384'),
         'ERR_JWT_ALG_NOT_ALLOWED',
       ],
-      ['alg none', compact({ ...header, alg: 'none' }, claims), 'ERR_JWT_MALFORMED'],
+      ['alg none', compact({ ...header, alg: 'none' }, claims), 'ERR_JWT_ALG_NOT_ALLOWED'],
+      [
+        'alg NONE, signed',
+        `${compact({ ...header, alg: 'NONE' }, claims)}AAAA`,
+        'ERR_JWT_ALG_NOT_ALLOWED',
+      ],
       ['a padded signature', `${valid}=`, 'ERR_JWT_MALFORMED'],
       [
         'a signature of another key',

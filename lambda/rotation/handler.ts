@@ -10,7 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { loadConfig } from './config';
-import { type RotationLogger } from './context';
+import { type RotationLogger } from './dependencies';
 import { createRotationHandler } from './create-rotation-handler';
 import { embeddedMetricSink } from './embedded-metrics';
 import { EventBridgePublisher } from './event-publisher';

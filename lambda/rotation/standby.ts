@@ -17,15 +17,10 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 
-import {
-  describeVersion,
-  newKeySettings,
-  readKeyDocument,
-  type RotationContext,
-  writeUnlessAlreadyDone,
-} from './context';
+import { newKeySettings, type RotationContext, writeUnlessAlreadyDone } from './context';
 import { RotationError } from './errors';
 import { type SecretDescription } from './secrets-store';
+import { describeVersion, readKeyDocument } from './version-reader';
 
 /** The version id (and kid) of the standby key the rotation with this token makes. */
 export function standbyVersionIdFor(token: string): string {

@@ -26,12 +26,8 @@ import {
 import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 
 import {
-  describeVersion,
   keyReference,
   newKeySettings,
-  parseOrReport,
-  readKeyDocument,
-  readStagedKey,
   type RotationContext,
   writeUnlessAlreadyDone,
 } from './context';
@@ -41,6 +37,7 @@ import { dropOutdatedPromotionLabels, recordLatePromotion } from './late-promoti
 import { invalidateKeySet, publishesKeySet, publishKeySet } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
 import { ensureStandby, readPromotableStandby, standbyVersionIdFor } from './standby';
+import { describeVersion, parseOrReport, readKeyDocument, readStagedKey } from './version-reader';
 
 /**
  * Stores the next key as AWSPENDING under the token (the standby key promoted, or a fresh key

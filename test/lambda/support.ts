@@ -24,7 +24,7 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 import { type RotationConfig } from '../../lambda/rotation/config';
-import { type RotationLogger } from '../../lambda/rotation/context';
+import { type RotationLogger } from '../../lambda/rotation/dependencies';
 import {
   createRotationHandler,
   type RotationHandler,

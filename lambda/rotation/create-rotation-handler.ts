@@ -14,8 +14,8 @@ import {
 import { isAsymmetricAlgorithm } from '../../key-document';
 
 import { type RotationContext } from './context';
-import { type RotationDependencies } from './dependencies';
 import { isCustomResourceEvent, putCustomResourceResponse } from './custom-resource';
+import { type RotationDependencies } from './dependencies';
 import { ConfigurationError, RotationError } from './errors';
 import { handleFirstKeyRequest, type InvocationInfo } from './first-key-resource';
 import { badEvent, runMaintenance } from './maintenance';

@@ -10,8 +10,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { loadConfig } from './config';
-import { type RotationLogger } from './dependencies';
 import { createRotationHandler } from './create-rotation-handler';
+import { type RotationLogger } from './dependencies';
 import { embeddedMetricSink } from './embedded-metrics';
 import { EventBridgePublisher } from './event-publisher';
 import { SdkKeySetStore } from './key-set-store';

@@ -24,11 +24,11 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 import { type RotationConfig } from '../../lambda/rotation/config';
-import { type RotationLogger } from '../../lambda/rotation/dependencies';
 import {
   createRotationHandler,
   type RotationHandler,
 } from '../../lambda/rotation/create-rotation-handler';
+import { type RotationLogger } from '../../lambda/rotation/dependencies';
 import { EventBridgePublisher } from '../../lambda/rotation/event-publisher';
 import { type Jwks, jwksProblem, type OpenIdConfiguration } from '../../lambda/rotation/key-set';
 import { SdkKeySetStore } from '../../lambda/rotation/key-set-store';

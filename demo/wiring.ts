@@ -23,10 +23,8 @@ import {
   parseKeyDocument,
 } from '../key-document';
 import { type KeySetConfig } from '../lambda/rotation/config';
-import { createRotationHandler } from '../lambda/rotation/create-rotation-handler';
-import { EventBridgePublisher } from '../lambda/rotation/event-publisher';
 import { type KeySetStore } from '../lambda/rotation/key-set-store';
-import { SdkSecretsStore } from '../lambda/rotation/secrets-store';
+import { wireRotationHandler } from '../lambda/rotation/wiring';
 import { type LambdaHandler, type LocalAws } from '../local-aws';
 
 export interface RotationFunctionSettings {
@@ -45,12 +43,11 @@ export function createRotationFunction(
   settings: RotationFunctionSettings,
 ): LambdaHandler {
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const handler = createRotationHandler({
-    secrets: new SdkSecretsStore(new SecretsManagerClient(local.clientConfig())),
-    events: new EventBridgePublisher(
-      new EventBridgeClient(local.clientConfig()),
-      settings.eventBusName,
-    ),
+  const handler = wireRotationHandler({
+    clients: {
+      secretsManager: new SecretsManagerClient(local.clientConfig()),
+      eventBridge: new EventBridgeClient(local.clientConfig()),
+    },
     config: {
       algorithm: settings.algorithm ?? 'HS256',
       gracePeriodSeconds: settings.gracePeriodSeconds,

@@ -39,7 +39,7 @@ export const PRIVATE_KEY_MEMBERS = {
 } as const;
 
 /** The key members of each JWK type that are public. */
-const PUBLIC_KEY_MEMBERS = {
+export const PUBLIC_KEY_MEMBERS = {
   EC: ['crv', 'x', 'y'],
   OKP: ['crv', 'x'],
   RSA: ['n', 'e'],

@@ -44,6 +44,8 @@ export {
   isHmacKeyDocument,
   keyMembersOf,
   previousKeyGraceEndsAt,
+  promotedDocument,
+  type PromotionMembers,
   serializeKeyDocument,
   type AsymmetricKeyDocument,
   type EdDsaKeyDocument,
@@ -56,15 +58,18 @@ export {
 export {
   graceForSuccessorOf,
   isLegacyKeyDocument,
-  LEGACY_TOKENS_WITHOUT_EXP,
   legacyKeyStrength,
   makeLegacyKeyDocument,
   MINIMUM_LEGACY_KEY_BYTES,
   type LegacyKeyDocument,
-  type LegacyKeyMembers,
-  type LegacyTokensWithoutExp,
   type MakeLegacyKeyDocumentOptions,
 } from './legacy';
+export {
+  LEGACY_TOKENS_WITHOUT_EXP,
+  type LegacyKeyMembers,
+  type LegacyTokensWithoutExp,
+} from './legacy-members';
 export { makeKeyDocument, type MakeKeyDocumentOptions } from './make';
-export { publicJwk, type PublicJwk } from './public-jwk';
+export { isFetchableUrl, issuerProblem, LOOPBACK_HOSTS } from './issuer';
+export { publicJwk, publicJwkMembers, type PublicJwk } from './public-jwk';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';

@@ -5,7 +5,7 @@
  */
 import type { HmacAlgorithm } from './algorithms';
 import { currentSinceOf } from './current-since';
-import type { LegacyKeyMembers } from './legacy';
+import type { LegacyKeyMembers } from './legacy-members';
 
 /** The members of ours, the same for every algorithm; a promotion rewrites only these. */
 export interface KeyDocumentMembers {
@@ -102,6 +102,34 @@ export function keyMembersOf(document: KeyDocument): Record<string, string> {
   const record = document as unknown as Readonly<Record<string, string>>;
   for (const name of KEY_MEMBERS[document.kty]) members[name] = record[name] ?? '';
   return members;
+}
+
+/** Our members a promotion writes anew (the kid and key members stay the standby's). */
+export interface PromotionMembers {
+  readonly createdAt: string;
+  readonly previousKeyGraceSeconds: number;
+  readonly nextKid: string;
+  /** The key the promoted one replaces; not written when it is the standby's own kid. */
+  readonly previousKid: string | undefined;
+}
+
+/**
+ * The document a promotion writes: the standby's kid and key members (an allow-list: a member
+ * added to the format later is not carried over unless named here), dated `createdAt`, naming
+ * the key it replaces and the next standby. Nothing else of the standby's is kept.
+ */
+export function promotedDocument(standby: KeyDocument, members: PromotionMembers): KeyDocument {
+  // The same key members under the same kty and alg: still a document of the standby's type.
+  return {
+    ...keyMembersOf(standby),
+    use: 'sig',
+    kid: standby.kid,
+    createdAt: members.createdAt,
+    previousKeyGraceSeconds: members.previousKeyGraceSeconds,
+    nextKid: members.nextKid,
+    ...(members.previousKid !== undefined &&
+      members.previousKid !== standby.kid && { previousKid: members.previousKid }),
+  } as unknown as KeyDocument;
 }
 
 /** Members in a fixed order, so that equal documents serialize to equal strings. */

@@ -24,11 +24,8 @@ import {
 import { decodeCanonicalBase64url } from './base64url';
 import { KeyDocumentError, type KeyDocumentErrorCode } from './errors';
 import type { KeyDocument } from './key-document';
-import {
-  LEGACY_TOKENS_WITHOUT_EXP,
-  type LegacyKeyMembers,
-  MINIMUM_LEGACY_KEY_BYTES,
-} from './legacy';
+import { MINIMUM_LEGACY_KEY_BYTES } from './legacy';
+import { LEGACY_TOKENS_WITHOUT_EXP, type LegacyKeyMembers } from './legacy-members';
 
 export interface ParseKeyDocumentOptions {
   /** Names the value in error messages, e.g. `secret "jwt-key" version 1a2b (AWSCURRENT)`. */

@@ -3,7 +3,7 @@
  * from an allow-list of public members (never by deleting private ones), so a member added to
  * the document later cannot leak into it.
  */
-import { isAsymmetricAlgorithm, publicMembers } from './asymmetric';
+import { isAsymmetricAlgorithm, PUBLIC_KEY_MEMBERS, publicMembers } from './asymmetric';
 import { KeyDocumentError } from './errors';
 import type { AsymmetricKeyDocument } from './key-document';
 
@@ -39,4 +39,15 @@ export function publicJwk(document: AsymmetricKeyDocument): PublicJwk {
     use: 'sig',
     kty: document.kty,
   };
+}
+
+/**
+ * Every member a published entry of key type `kty` has, and the only ones it may have: kty, the
+ * public key members, kid, alg and use (what publicJwk writes). Undefined for a key type that
+ * is never published ("oct" among them).
+ */
+export function publicJwkMembers(kty: string): readonly string[] | undefined {
+  if (!Object.prototype.hasOwnProperty.call(PUBLIC_KEY_MEMBERS, kty)) return undefined;
+  const keyMembers: readonly string[] = PUBLIC_KEY_MEMBERS[kty as keyof typeof PUBLIC_KEY_MEMBERS];
+  return ['kty', ...keyMembers, 'kid', 'alg', 'use'];
 }

@@ -6,6 +6,7 @@ import { DEFAULT_KEY_SET_MAX_AGE_SECONDS, FUNCTION_ENVIRONMENT } from '../../con
 import {
   isAsymmetricAlgorithm,
   isJwtAlgorithm,
+  issuerProblem,
   JWT_ALGORITHMS,
   type JwtAlgorithm,
   RSA_MODULUS_BITS,
@@ -13,7 +14,7 @@ import {
 } from '../../key-document';
 
 import { ConfigurationError } from './errors';
-import { issuerProblem, MAX_KEY_SET_MAX_AGE_SECONDS } from './key-set';
+import { MAX_KEY_SET_MAX_AGE_SECONDS } from './key-set';
 
 export interface RotationConfig {
   /** The algorithm of every new key. @default HS256 */

@@ -1,111 +1,22 @@
-/** What the protocol logic works with: injected, so tests control the store, time and logs. */
-import { type RotationMetric, versionWithStage } from '../../contract';
-import {
-  type KeyDocument,
-  KeyDocumentError,
-  parseKeyDocument,
-  type RandomBytes,
-  type RsaModulusBits,
-} from '../../key-document';
+/**
+ * What the protocol logic works with: the injected dependencies (dependencies.ts) with their
+ * defaults, and the invocation's version reader (version-reader.ts); plus the few rules every
+ * step and action shares.
+ */
+import { type KeyDocument, type RandomBytes, type RsaModulusBits } from '../../key-document';
 import { type KeyReference } from '../../rotation-events';
 
 import { type RotationConfig } from './config';
 import { type CustomResourceResponder } from './custom-resource';
-import { type EventPublisher } from './event-publisher';
-import { type KeySetStore } from './key-set-store';
-import { type SecretDescription, type SecretsStore, type VersionSelector } from './secrets-store';
+import { type RotationDependencies } from './dependencies';
+import { type VersionReader } from './version-reader';
 
-/** Structured logging (Powertools' Logger fits): fields are merged into the JSON line. */
-export interface RotationLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** Metric values for the dashboard (CloudWatch embedded metric format in the deployed function). */
-export type MetricSink = (name: RotationMetric, value: number, secretArn: string) => void;
-
-export interface RotationDependencies {
-  readonly secrets: SecretsStore;
-  readonly events: EventPublisher;
-  readonly config: RotationConfig;
-  /** Epoch milliseconds. @default Date.now */
-  readonly clock?: () => number;
-  /** @default node:crypto randomBytes */
-  readonly randomBytes?: RandomBytes;
-  readonly logger: RotationLogger;
-  /** @default none */
-  readonly metrics?: MetricSink;
-  /** Answers CloudFormation's custom resource requests. @default an HTTPS PUT to ResponseURL */
-  readonly respond?: CustomResourceResponder;
-  /**
-   * Where the public keys are published: required with `config.keySet`, refused without it.
-   * @default none: nothing is published
-   */
-  readonly keySetStore?: KeySetStore;
-}
-
+/** What every step and action works with: the dependencies with their defaults, per invocation. */
 export interface RotationContext extends RotationDependencies {
   readonly clock: () => number;
   readonly respond: CustomResourceResponder;
-}
-
-/**
- * Reads and parses a version's key document; undefined when the version has no value or the
- * value is not a key document (logged by error code, never by content).
- */
-export async function readKeyDocument(
-  context: RotationContext,
-  secretArn: string,
-  select: VersionSelector,
-): Promise<KeyDocument | undefined> {
-  const value = await context.secrets.getValue(secretArn, select);
-  return value === undefined ? undefined : parseOrReport(context, value, secretArn, select);
-}
-
-/**
- * Parses a version's value as a key document; undefined when it is not one (logged by error
- * code, never by content).
- */
-export function parseOrReport(
-  context: RotationContext,
-  value: string,
-  secretArn: string,
-  select: VersionSelector,
-): KeyDocument | undefined {
-  try {
-    return parseKeyDocument(value, { source: describeVersion(secretArn, select) });
-  } catch (error) {
-    if (!(error instanceof KeyDocumentError)) throw error;
-    context.logger.warn('version does not hold a valid key document', {
-      secretArn,
-      versionId: select.versionId,
-      stage: select.stage,
-      errorCode: error.code,
-    });
-    return undefined;
-  }
-}
-
-/**
- * The key of the version the description shows holding `stage`. The read names the label as
- * well, so a label moved since the description is not followed to another version.
- */
-export async function readStagedKey(
-  context: RotationContext,
-  secret: SecretDescription,
-  stage: string,
-): Promise<KeyDocument | undefined> {
-  const versionId = versionWithStage(secret.versionIdsToStages, stage);
-  return versionId === undefined
-    ? undefined
-    : readKeyDocument(context, secret.arn, { versionId, stage });
-}
-
-export function describeVersion(secretArn: string, select: VersionSelector): string {
-  const version = select.versionId === undefined ? '' : ` version ${select.versionId}`;
-  const stage = select.stage === undefined ? '' : ` (${select.stage})`;
-  return `secret ${secretArn}${version}${stage}`;
+  /** This invocation's reads of the secret's versions (each version read once). */
+  readonly versions: VersionReader;
 }
 
 /** How events name a key: its version id and kid (the version id when the value is unreadable). */

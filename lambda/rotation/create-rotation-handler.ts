@@ -13,12 +13,14 @@ import {
 } from '../../contract';
 import { isAsymmetricAlgorithm } from '../../key-document';
 
-import { type RotationContext, type RotationDependencies } from './context';
+import { type RotationContext } from './context';
 import { isCustomResourceEvent, putCustomResourceResponse } from './custom-resource';
+import { type RotationDependencies } from './dependencies';
 import { ConfigurationError, RotationError } from './errors';
 import { handleFirstKeyRequest, type InvocationInfo } from './first-key-resource';
 import { badEvent, runMaintenance } from './maintenance';
 import { createSecret, finishSecret, setSecret, testSecret } from './steps';
+import { VersionReader } from './version-reader';
 
 export const ROTATION_STEPS = { createSecret, setSecret, testSecret, finishSecret } as const;
 export type RotationStep = keyof typeof ROTATION_STEPS;
@@ -52,12 +54,17 @@ export function createRotationHandler(dependencies: RotationDependencies): Rotat
       `config.keySet was given for ${dependencies.config.algorithm} keys, which are never published`,
     );
   }
-  const context: RotationContext = {
+  const defaults = {
     ...dependencies,
     clock: dependencies.clock ?? Date.now,
     respond: dependencies.respond ?? ((url, response) => putCustomResourceResponse(url, response)),
   };
   return async (event, invocation) => {
+    // A reader of its own per invocation: versions read stay read until it returns, no longer.
+    const context: RotationContext = {
+      ...defaults,
+      versions: new VersionReader(dependencies.secrets),
+    };
     if (isCustomResourceEvent(event)) {
       await handleFirstKeyRequest(context, event, invocation);
       return undefined;

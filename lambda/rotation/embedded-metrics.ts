@@ -5,7 +5,7 @@
  */
 import { METRIC_NAMESPACE, SECRET_NAME_DIMENSION } from '../../contract';
 
-import { type MetricSink } from './context';
+import { type MetricSink } from './dependencies';
 
 export function embeddedMetricSink(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),

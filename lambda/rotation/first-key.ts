@@ -22,17 +22,12 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 
-import {
-  newKeySettings,
-  parseOrReport,
-  readStagedKey,
-  type RotationContext,
-  writeUnlessAlreadyDone,
-} from './context';
+import { newKeySettings, type RotationContext, writeUnlessAlreadyDone } from './context';
 import { type CustomResourceRequestType } from './custom-resource';
 import { RotationError } from './errors';
 import { type SecretDescription } from './secrets-store';
 import { ensureStandby } from './standby';
+import { parseOrReport, readStagedKey } from './version-reader';
 
 export interface FirstKeyOutcome {
   readonly secretArn: string;

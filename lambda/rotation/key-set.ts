@@ -11,9 +11,11 @@ import {
   type AsymmetricAlgorithm,
   type AsymmetricKeyDocument,
   isAsymmetricAlgorithm,
+  issuerProblem,
   type KeyDocument,
   PRIVATE_MEMBERS,
   publicJwk,
+  publicJwkMembers,
   type PublicJwk,
 } from '../../key-document';
 
@@ -44,40 +46,6 @@ export interface KeySetObject {
   readonly objectKey: string;
   readonly path: string;
   readonly body: string;
-}
-
-/** The members a published entry may have, per key type; anything else is refused. */
-const PUBLIC_ENTRY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  EC: ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'],
-  OKP: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
-  RSA: ['kty', 'n', 'e', 'kid', 'alg', 'use'],
-};
-
-/**
- * Why `issuer` cannot name the key set; undefined when it can. It must be `https://` and a host
- * (a port at most): no path, query, fragment, credentials or trailing slash, since tokens carry
- * it as `iss` and verifiers compare it exactly. Plain http is accepted only for a loopback host
- * when asked (the offline tests and demo serve the set on 127.0.0.1).
- */
-export function issuerProblem(
-  issuer: string,
-  options: { readonly allowLoopbackHttp?: boolean } = {},
-): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    return 'must be an https:// URL';
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(options.allowLoopbackHttp === true && loopback)) {
-    return 'must be an https:// URL';
-  }
-  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
-  if (`${url.protocol}//${url.host}` !== issuer) {
-    return 'must be the scheme and host alone (no path, query, fragment or trailing slash)';
-  }
-  return undefined;
 }
 
 /**
@@ -155,7 +123,7 @@ export function jwksProblem(value: unknown): string | undefined {
     if (privateMember !== undefined) {
       return `${where} (kid ${describeKid(entry.kid)}) holds the private member "${privateMember}"`;
     }
-    const allowed = typeof entry.kty === 'string' ? PUBLIC_ENTRY_MEMBERS[entry.kty] : undefined;
+    const allowed = typeof entry.kty === 'string' ? publicJwkMembers(entry.kty) : undefined;
     if (allowed === undefined) return `${where} has an unpublishable kty`;
     const unexpected = Object.keys(entry).filter((member) => !allowed.includes(member));
     if (unexpected.length > 0) {

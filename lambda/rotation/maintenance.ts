@@ -26,11 +26,12 @@ import {
 } from '../../contract';
 import { KEY_RETIRED, type RetirementReason } from '../../rotation-events';
 
-import { keyReference, readStagedKey, type RotationContext } from './context';
+import { keyReference, type RotationContext } from './context';
 import { RotationError } from './errors';
 import { previousGraceEnd } from './previous-grace';
 import { publishKeySet, republishAfterRemoval, republishIfRelabelled } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
+import { readStagedKey } from './version-reader';
 
 export async function runMaintenance(
   context: RotationContext,

@@ -34,11 +34,12 @@ import {
   type KeyDocument,
 } from '../../key-document';
 
-import { readStagedKey, type RotationContext } from './context';
+import { type RotationContext } from './context';
 import { RotationError } from './errors';
 import { isPublishable, keySetObjects } from './key-set';
 import { previousGraceEnd } from './previous-grace';
 import { type SecretDescription } from './secrets-store';
+import { readStagedKey } from './version-reader';
 
 /** A key the set holds, and the version and label it was read from. */
 export interface PublishedKey {

@@ -17,15 +17,10 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 
-import {
-  describeVersion,
-  newKeySettings,
-  readKeyDocument,
-  type RotationContext,
-  writeUnlessAlreadyDone,
-} from './context';
+import { newKeySettings, type RotationContext, writeUnlessAlreadyDone } from './context';
 import { RotationError } from './errors';
 import { type SecretDescription } from './secrets-store';
+import { describeVersion, readKeyDocument } from './version-reader';
 
 /** The version id (and kid) of the standby key the rotation with this token makes. */
 export function standbyVersionIdFor(token: string): string {
@@ -74,42 +69,6 @@ export async function readPromotableStandby(
     return undefined;
   }
   return { versionId, document };
-}
-
-/** The members of ours that a promotion rewrites; every other member is the key's own. */
-const OUR_MEMBERS = [
-  'createdAt',
-  'previousKeyGraceSeconds',
-  'previousKid',
-  'nextKid',
-  'legacy',
-] as const;
-
-/**
- * The document a promotion writes: the standby's kid and key members, dated now, naming the
- * key it replaces and the next standby. Our own members are the only ones that change.
- */
-export function promotedDocument(
-  standby: KeyDocument,
-  members: {
-    readonly createdAt: string;
-    readonly previousKeyGraceSeconds: number;
-    readonly previousKid: string | undefined;
-    readonly nextKid: string;
-  },
-): KeyDocument {
-  const key = Object.fromEntries(
-    Object.entries(standby).filter(([name]) => !(OUR_MEMBERS as readonly string[]).includes(name)),
-  ) as Omit<KeyDocument, (typeof OUR_MEMBERS)[number]>;
-  // The same key members under the same kty and alg: still a document of the standby's type.
-  return {
-    ...key,
-    createdAt: members.createdAt,
-    previousKeyGraceSeconds: members.previousKeyGraceSeconds,
-    nextKid: members.nextKid,
-    ...(members.previousKid !== undefined &&
-      members.previousKid !== key.kid && { previousKid: members.previousKid }),
-  } as KeyDocument;
 }
 
 /**

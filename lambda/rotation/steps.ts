@@ -20,17 +20,14 @@ import {
   KeyDocumentError,
   makeKeyDocument,
   parseKeyDocument,
+  promotedDocument,
   serializeKeyDocument,
 } from '../../key-document';
 import { KEY_ROTATED, type KeyReference } from '../../rotation-events';
 
 import {
-  describeVersion,
   keyReference,
   newKeySettings,
-  parseOrReport,
-  readKeyDocument,
-  readStagedKey,
   type RotationContext,
   writeUnlessAlreadyDone,
 } from './context';
@@ -39,12 +36,8 @@ import { importKeyDocument } from './import-key';
 import { dropOutdatedPromotionLabels, recordLatePromotion } from './late-promotion';
 import { invalidateKeySet, publishesKeySet, publishKeySet } from './publish-key-set';
 import { type SecretDescription } from './secrets-store';
-import {
-  ensureStandby,
-  promotedDocument,
-  readPromotableStandby,
-  standbyVersionIdFor,
-} from './standby';
+import { ensureStandby, readPromotableStandby, standbyVersionIdFor } from './standby';
+import { describeVersion, parseOrReport, readKeyDocument, readStagedKey } from './version-reader';
 
 /**
  * Stores the next key as AWSPENDING under the token (the standby key promoted, or a fresh key

@@ -10,6 +10,7 @@ import {
   parseKeyDocument,
   PRIVATE_MEMBERS,
   publicJwk,
+  publicJwkMembers,
   serializeKeyDocument,
 } from '../../key-document';
 
@@ -98,6 +99,24 @@ describe('Function: publicJwk', () => {
       expect(jwk).toMatchObject({ kid: `${alg}-1`, alg, use: 'sig' });
     },
   );
+
+  it.each(ASYMMETRIC_ALGORITHMS)(
+    'writes exactly the members publicJwkMembers lists for %s, in its order',
+    (alg) => {
+      // GIVEN
+      const document = documentOf(alg);
+
+      // WHEN
+      const jwk = publicJwk(document);
+
+      // THEN
+      expect(Object.keys(jwk)).toEqual(publicJwkMembers(document.kty));
+    },
+  );
+
+  it.each(['oct', 'constructor', 'toString', ''])('lists no member for kty %j', (kty) => {
+    expect(publicJwkMembers(kty)).toBeUndefined();
+  });
 
   it('never carries a private member nor one of ours, for any generated document', async () => {
     await fc.assert(

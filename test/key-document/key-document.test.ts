@@ -1,10 +1,13 @@
 import {
   generateKeyDocument,
+  keyMembersOf,
   NEW_HMAC_KEY_BYTES,
   parseKeyDocument,
   previousKeyGraceEndsAt,
+  promotedDocument,
   serializeKeyDocument,
   type HmacAlgorithm,
+  type KeyDocument,
   type KeyDocumentErrorCode,
 } from '../../key-document';
 
@@ -245,5 +248,54 @@ describe('Function: parseKeyDocument', () => {
       return undefined;
     })();
     expect(error?.message).not.toContain('hunter2');
+  });
+});
+
+describe('Function: promotedDocument', () => {
+  const standby = generateKeyDocument({ alg: 'HS256', kid: 'standby', now: NOW, nextKid: 'x' });
+  const members = {
+    createdAt: '2026-02-01T00:00:00.000Z',
+    previousKeyGraceSeconds: 3600,
+    nextKid: 'next',
+    previousKid: 'old',
+  };
+
+  it("keeps the standby's kid and key members and writes ours anew", () => {
+    // WHEN
+    const promoted = promotedDocument(standby, members);
+
+    // THEN
+    expect(promoted).toEqual({ ...keyMembersOf(standby), use: 'sig', kid: 'standby', ...members });
+    expect(parseKeyDocument(serializeKeyDocument(promoted))).toEqual(promoted);
+  });
+
+  it('carries over no member it does not name (an allow-list, not a deny-list)', () => {
+    // GIVEN a standby holding a member the format may gain later, and a legacy member
+    const extended = { ...standby, futureMember: 'x', legacy: {} } as unknown as KeyDocument;
+
+    // WHEN
+    const promoted = promotedDocument(extended, members) as unknown as Record<string, unknown>;
+
+    // THEN
+    expect(Object.keys(promoted).sort()).toEqual([
+      'alg',
+      'createdAt',
+      'k',
+      'kid',
+      'kty',
+      'nextKid',
+      'previousKeyGraceSeconds',
+      'previousKid',
+      'use',
+    ]);
+  });
+
+  it('names no previous key when there is none, or when it is its own kid', () => {
+    expect(promotedDocument(standby, { ...members, previousKid: undefined })).not.toHaveProperty(
+      'previousKid',
+    );
+    expect(promotedDocument(standby, { ...members, previousKid: 'standby' })).not.toHaveProperty(
+      'previousKid',
+    );
   });
 });

@@ -18,7 +18,6 @@ import {
 } from '../../key-document';
 import { RotationError } from '../../lambda/rotation/errors';
 import {
-  issuerProblem,
   jwksProblem,
   keySetObjects,
   openIdConfigurationProblem,
@@ -234,34 +233,6 @@ describe('Function: openIdConfigurationProblem', () => {
     ],
   ])('refuses %s', (_, document, problem) => {
     expect(openIdConfigurationProblem(document)).toMatch(problem);
-  });
-});
-
-describe('Function: issuerProblem', () => {
-  it.each([
-    'https://d111111abcdef8.cloudfront.net',
-    'https://keys.example.com',
-    'https://keys.example.com:8443',
-  ])('accepts %s', (issuer) => {
-    expect(issuerProblem(issuer)).toBeUndefined();
-  });
-
-  it.each([
-    'http://keys.example.com',
-    'https://keys.example.com/',
-    'https://keys.example.com/path',
-    'https://keys.example.com#x',
-    'https://a:b@keys.example.com',
-    'HTTPS://KEYS.EXAMPLE.COM',
-    'not a url',
-  ])('refuses %s', (issuer) => {
-    expect(issuerProblem(issuer)).toBeDefined();
-  });
-
-  it('accepts plain http on a loopback host only when asked', () => {
-    expect(issuerProblem('http://127.0.0.1:4566')).toBeDefined();
-    expect(issuerProblem('http://127.0.0.1:4566', { allowLoopbackHttp: true })).toBeUndefined();
-    expect(issuerProblem('http://keys.example.com', { allowLoopbackHttp: true })).toBeDefined();
   });
 });
 

@@ -24,15 +24,11 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 import { type RotationConfig } from '../../lambda/rotation/config';
-import { type RotationLogger } from '../../lambda/rotation/context';
-import {
-  createRotationHandler,
-  type RotationHandler,
-} from '../../lambda/rotation/create-rotation-handler';
-import { EventBridgePublisher } from '../../lambda/rotation/event-publisher';
+import { type RotationHandler } from '../../lambda/rotation/create-rotation-handler';
+import { type RotationLogger } from '../../lambda/rotation/dependencies';
 import { type Jwks, jwksProblem, type OpenIdConfiguration } from '../../lambda/rotation/key-set';
-import { SdkKeySetStore } from '../../lambda/rotation/key-set-store';
-import { SdkSecretsStore, type SecretsStore } from '../../lambda/rotation/secrets-store';
+import { type SecretsStore } from '../../lambda/rotation/secrets-store';
+import { wireRotationHandler } from '../../lambda/rotation/wiring';
 import { type Distribution, type LocalAws, startLocalAws } from '../../local-aws';
 
 export const DAY_MS = 86_400_000;
@@ -165,9 +161,9 @@ export async function startRotationRig(
     warn: (message, fields = {}) => logs.push({ level: 'warn', message, fields }),
     error: (message, fields = {}) => logs.push({ level: 'error', message, fields }),
   };
-  const inner = createRotationHandler({
-    secrets: (options.wrapSecrets ?? ((store) => store))(new SdkSecretsStore(sm)),
-    events: new EventBridgePublisher(events, config.eventBusName ?? 'jwt-keys'),
+  const inner = wireRotationHandler({
+    clients: { secretsManager: sm, eventBridge: events, ...(keySet !== undefined && { keySet }) },
+    ...(options.wrapSecrets !== undefined && { wrapSecrets: options.wrapSecrets }),
     config: {
       algorithm: 'HS256',
       gracePeriodSeconds: 86_400,
@@ -184,12 +180,6 @@ export async function startRotationRig(
     },
     clock,
     logger,
-    ...(keySet !== undefined && {
-      keySetStore: new SdkKeySetStore(keySet, {
-        bucketName: keySet.bucket,
-        distributionId: keySet.distribution.id,
-      }),
-    }),
   });
   const handler: RotationHandler = async (event) => {
     try {

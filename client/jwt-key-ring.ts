@@ -11,7 +11,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { DEFAULT_KEY_CACHE_SECONDS } from '../contract/token-timing';
-import { isLegacyKeyDocument } from '../key-document';
+import { formatSecretArn, isLegacyKeyDocument, parseSecretArn } from '../key-document';
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
 import { type JwtPayload } from './claims';
@@ -33,7 +33,7 @@ import {
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
 import { keysRefreshedTo, type VerificationObserver, type VerificationStage } from './observer';
 import { checkNumber } from './options';
-import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
+import { checkReplicaRegion, secretIdResolver } from './replica-region';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
 
@@ -433,17 +433,26 @@ function answersTo(key: LoadedKey, kid: string | undefined): boolean {
 }
 
 /**
- * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. Events
- * name the primary's ARN (they are published, or forwarded, from the primary region): a ring
- * given any region's ARN of the secret takes them.
+ * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either, or by
+ * the ARN less that suffix. Events name the primary's ARN (they are published, or forwarded,
+ * from the primary region): a ring given any region's ARN of the secret takes them.
  */
 function sameSecret(eventArn: string, secretId: string): boolean {
-  const region = /^arn:[^:]+:secretsmanager:([^:]*):/.exec(secretId)?.[1];
-  const secretArn = region === undefined ? eventArn : secretIdInRegion(eventArn, region);
-  if (secretId.startsWith('arn:'))
-    return secretArn === secretId || secretArn.slice(0, -7) === secretId;
-  const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);
-  return suffix.length === secretId.length + 7 && suffix.startsWith(`${secretId}-`);
+  const event = parseSecretArn(eventArn);
+  if (event === undefined) return eventArn === secretId;
+  const ring = parseSecretArn(secretId);
+  if (ring === undefined) {
+    // A name: the one the secret was created with (an ARN that is not a secret's matches none).
+    return (
+      !secretId.startsWith('arn:') && event.name !== event.baseName && event.baseName === secretId
+    );
+  }
+  // The ring's ARN, or a partial ARN (without the suffix), in the ring's region.
+  const region = ring.region;
+  return (
+    formatSecretArn({ ...event, region }) === secretId ||
+    formatSecretArn({ ...event, region, name: event.baseName }) === secretId
+  );
 }
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -9,17 +9,17 @@
  */
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
+// From the module itself, not the key-document index (see compact-jws.ts).
+import { formatSecretArn, parseSecretArn } from '../key-document/secret-arn';
+
 import { JwtKeyRingError } from './errors';
 
-const SECRET_ARN = /^arn:([^:]+):secretsmanager:([^:]*):(\d{12}):secret:(.+)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The secret's ARN in `region`; a name, or anything that is no secret ARN, unchanged. */
 export function secretIdInRegion(secretId: string, region: string): string {
-  const match = SECRET_ARN.exec(secretId);
-  if (match === null) return secretId;
-  const [, partition = '', , account = '', name = ''] = match;
-  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}`;
+  const arn = parseSecretArn(secretId);
+  return arn === undefined ? secretId : formatSecretArn({ ...arn, region });
 }
 
 /** Checks the option where it enters: a region name, or false. */
@@ -41,7 +41,7 @@ export function secretIdResolver(
   client: SecretsManagerClient,
   replicaRegion: string | false | undefined,
 ): () => Promise<string> {
-  if (replicaRegion === false || !SECRET_ARN.test(secretId)) {
+  if (replicaRegion === false || parseSecretArn(secretId) === undefined) {
     return () => Promise.resolve(secretId);
   }
   let resolved: Promise<string> | undefined;

@@ -68,3 +68,4 @@ export {
 export { makeKeyDocument, type MakeKeyDocumentOptions } from './make';
 export { publicJwk, type PublicJwk } from './public-jwk';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';
+export { formatSecretArn, parseSecretArn, type SecretArn, withoutRandomSuffix } from './secret-arn';

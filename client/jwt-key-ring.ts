@@ -8,7 +8,10 @@
  * const token = await ring.sign({ sub: 'user-42' }, { expiresIn: '15m' });
  * const { payload, stage } = await ring.verify(token);
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
 
 import { DEFAULT_KEY_CACHE_SECONDS } from '../contract/token-timing';
 import { formatSecretArn, isLegacyKeyDocument, parseSecretArn } from '../key-document';
@@ -34,6 +37,7 @@ import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key
 import { keysRefreshedTo, type VerificationObserver, type VerificationStage } from './observer';
 import { checkNumber } from './options';
 import { checkReplicaRegion, secretIdResolver } from './replica-region';
+import { type SecretsManagerSender } from './secrets-manager-client';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
 
@@ -43,10 +47,19 @@ export interface JwtKeyRingOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
   /**
-   * @default new SecretsManagerClient({}) (the SDK's credential and region chain), or in
-   * replicaRegion when that names one
+   * The Secrets Manager client the ring reads with: any @aws-sdk/client-secrets-manager v3
+   * version's SecretsManagerClient (or anything with its `send` for GetSecretValueCommand).
+   * Not with clientConfig.
+   * @default new SecretsManagerClient(clientConfig) (the SDK's credential and region chain),
+   * in replicaRegion when that names one
    */
-  readonly client?: SecretsManagerClient;
+  readonly client?: SecretsManagerSender;
+  /**
+   * The configuration of the client the ring makes, when it is not given one (as Powertools'
+   * providers take `clientConfig`): region, credentials, retries. Not with client.
+   * @default {} (with replicaRegion as its region when that names one)
+   */
+  readonly clientConfig?: SecretsManagerClientConfig;
   /**
    * Which region's copy of the secret to read when secretId is an ARN: the ring reads the ARN
    * rewritten to this region, its replica there (same name and suffix). A region name must be
@@ -164,9 +177,7 @@ export class JwtKeyRing {
     );
     this.policy = verificationPolicy(options);
     const replicaRegion = checkReplicaRegion(options.replicaRegion);
-    const client =
-      options.client ??
-      new SecretsManagerClient(typeof replicaRegion === 'string' ? { region: replicaRegion } : {});
+    const client = secretsManagerClient(options, replicaRegion);
     this.cache = new KeyCache({
       client,
       secretId: options.secretId,
@@ -402,6 +413,26 @@ export class JwtKeyRing {
     await this.cache.refreshFromNow('event');
     return true;
   }
+}
+
+/** The client given, or one made from clientConfig (with replicaRegion as its default region). */
+function secretsManagerClient(
+  options: JwtKeyRingOptions,
+  replicaRegion: string | false | undefined,
+): SecretsManagerSender {
+  if (options.client !== undefined && options.clientConfig !== undefined) {
+    throw new JwtKeyRingError(
+      'ERR_INVALID_ARGUMENT',
+      'client and clientConfig were both given: pass a client, or the config of the one to make',
+    );
+  }
+  return (
+    options.client ??
+    new SecretsManagerClient({
+      ...(typeof replicaRegion === 'string' && { region: replicaRegion }),
+      ...options.clientConfig,
+    })
+  );
 }
 
 /** The stage a refusal by this key reports: as an accepted token's would (verificationStageOf). */

@@ -6,7 +6,7 @@
  * the first load are rate-limited too. What rotation events said about keys (retired, no longer
  * current) overrides whatever a read returns, from the moment the event arrives.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 
 import {
   graceEndOfPrevious,
@@ -19,6 +19,7 @@ import { encodeProtectedHeader, type JwsKey } from './compact-jws';
 import { importDocumentKey } from './document-key';
 import { JwtKeyRingError } from './errors';
 import { type KeyRefresh, type KeyRefreshCause } from './observer';
+import { type SecretsManagerSender } from './secrets-manager-client';
 
 export type KeyStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
@@ -59,7 +60,7 @@ export interface KeySnapshot {
 }
 
 export interface KeyCacheOptions {
-  readonly client: SecretsManagerClient;
+  readonly client: SecretsManagerSender;
   readonly secretId: string;
   /** The SecretId each read sends: secretId, or its replica in the client's region. */
   readonly secretIdToRead: () => Promise<string>;
@@ -462,8 +463,9 @@ export class KeyCache {
     let value;
     try {
       const secretId = await this.options.secretIdToRead();
+      // `as never`: the client's send is typed for any SDK version (secrets-manager-client.ts).
       value = await this.options.client.send(
-        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }) as never,
       );
     } catch (error) {
       // No version holds AWSPREVIOUS before the first rotation or after a retirement.

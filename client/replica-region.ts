@@ -7,12 +7,11 @@
  * region anyway, so nothing that worked before changes). A name is read as it is, in the
  * client's region.
  */
-import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
 // From the module itself, not the key-document index (see compact-jws.ts).
 import { formatSecretArn, parseSecretArn } from '../key-document/secret-arn';
 
 import { JwtKeyRingError } from './errors';
+import { type SecretsManagerSender } from './secrets-manager-client';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -38,7 +37,7 @@ export function checkReplicaRegion(value: unknown): string | false | undefined {
  */
 export function secretIdResolver(
   secretId: string,
-  client: SecretsManagerClient,
+  client: SecretsManagerSender,
   replicaRegion: string | false | undefined,
 ): () => Promise<string> {
   if (replicaRegion === false || parseSecretArn(secretId) === undefined) {
@@ -46,10 +45,12 @@ export function secretIdResolver(
   }
   let resolved: Promise<string> | undefined;
   // A structural stand-in for the SDK client (tests, wrappers) may have no region: read as given.
-  const regionOf = (client as { config?: { region?: unknown } }).config?.region;
-  if (typeof regionOf !== 'function') return () => Promise.resolve(secretId);
+  const config = client.config;
+  if (typeof config?.region !== 'function') return () => Promise.resolve(secretId);
+  const regionOf = config.region as () => Promise<string>;
   const resolve = async (): Promise<string> => {
-    const clientRegion = await client.config.region();
+    // Called on the config, as the SDK's providers expect.
+    const clientRegion = await regionOf.call(config);
     if (replicaRegion !== undefined && replicaRegion !== clientRegion) {
       throw new JwtKeyRingError(
         'ERR_INVALID_ARGUMENT',

@@ -10,17 +10,16 @@
  */
 import { type JwtPayload } from './claims';
 import { discoverJwksUri } from './discovery';
-import { JwtKeyRingError, refusedWith } from './errors';
+import { JwtKeyRingError } from './errors';
 import { checkFetchableUrl } from './fetch-json';
 import {
   callPolicy,
-  checkSignature,
   decodeToken,
   NO_OPTIONS,
-  readClaims,
   requireKid,
   verificationPolicy,
   type VerificationPolicy,
+  verifyWithKey,
   type VerifyOptions,
 } from './jwt-verification';
 import { type Keys, KeySetCache } from './key-set-cache';
@@ -160,14 +159,17 @@ export class JwksVerifier {
           { kid },
         );
       }
-      let payload: JwtPayload;
-      try {
-        checkSignature(decoded, key);
-        payload = readClaims(decoded, policy, this.clock());
-      } catch (error) {
-        // The refusal is this token's alone: it names the key, as the accepted token would.
-        throw refusedWith(error, kid, 'published');
-      }
+      // The shared tail: a published key has no grace end, and every token needs exp.
+      const payload = verifyWithKey(
+        decoded,
+        key,
+        policy,
+        this.clock(),
+        undefined,
+        true,
+        kid,
+        'published',
+      );
       const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
       const verified: JwksVerifiedToken = { payload, protectedHeader, kid };
       reporter?.accepted(verified);

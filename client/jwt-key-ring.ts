@@ -20,17 +20,16 @@ import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 import { type JwtPayload } from './claims';
 import { type DecodedJws, signCompactJws } from './compact-jws';
 import { toSeconds } from './durations';
-import { JwtKeyRingError, refusedWith } from './errors';
+import { JwtKeyRingError } from './errors';
 import {
   type CallPolicy,
   callPolicy,
-  checkSignature,
   decodeToken,
   NO_OPTIONS,
   optionalKid,
-  readClaims,
   verificationPolicy,
   type VerificationPolicy,
+  verifyWithKey,
   type VerifyOptions,
 } from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
@@ -332,7 +331,7 @@ export class JwtKeyRing {
     return refreshed ?? snapshot;
   }
 
-  /** The signature, then the previous key's grace, then the claims: no await, no refresh. */
+  /** The shared tail (verifyWithKey), with the previous key's grace: no await, no refresh. */
   private verifyWithKey(
     decoded: DecodedJws,
     key: LoadedKey,
@@ -340,36 +339,17 @@ export class JwtKeyRing {
     policy: CallPolicy,
   ): VerifiedToken {
     const legacy = isLegacyKeyDocument(key.document) ? key.document.legacy : undefined;
-    let payload: JwtPayload;
-    try {
-      checkSignature(decoded, key);
-      const now = this.clock();
-      if (
-        key.stage === 'AWSPREVIOUS' &&
-        snapshot.previousGraceEndsAt !== undefined &&
-        now >= snapshot.previousGraceEndsAt
-      ) {
-        throw new JwtKeyRingError(
-          'ERR_JWT_PREVIOUS_KEY_EXPIRED',
-          `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
-        );
-      }
-      // The grace check above bounds a legacy token without exp, when its key chose to accept.
-      payload = readClaims(
-        decoded,
-        policy,
-        now,
-        legacy?.tokensWithoutExp !== 'accept-until-grace-end',
-      );
-    } catch (error) {
-      // The refusal is this token's alone: it names the key, as the accepted token would.
-      // A legacy key answers to tokens without a kid: the refusal names none either.
-      throw refusedWith(
-        error,
-        legacy === undefined ? key.kid : undefined,
-        refusalStage(key, legacy),
-      );
-    }
+    // The grace bounds a legacy token without exp too, when its key chose to accept those.
+    const payload = verifyWithKey(
+      decoded,
+      key,
+      policy,
+      this.clock(),
+      key.stage === 'AWSPREVIOUS' ? snapshot.previousGraceEndsAt : undefined,
+      legacy?.tokensWithoutExp !== 'accept-until-grace-end',
+      legacy === undefined ? key.kid : undefined,
+      refusalStage(key, legacy),
+    );
     return {
       payload,
       protectedHeader: this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header),

@@ -30,6 +30,7 @@ export { type Fetch } from './fetch-json';
 export { JwksVerifier, type JwksVerifiedToken, type JwksVerifierOptions } from './jwks-verifier';
 export type { KeySetPolicyOptions } from './key-set-policy';
 export type { VerifyOptions } from './jwt-verification';
+export type { VerifierOptions } from './verifier-options';
 export {
   type KeyRefresh,
   type KeyRefreshCause,

@@ -33,16 +33,18 @@ import {
   type VerifyOptions,
 } from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
-import { keysRefreshedTo, type VerificationObserver, type VerificationStage } from './observer';
+import { keysRefreshedTo, type VerificationStage } from './observer';
 import { checkNumber } from './options';
 import { checkReplicaRegion, secretIdResolver } from './replica-region';
 import { type SecretsManagerSender } from './secrets-manager-client';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
+import { unknownKidRefreshInterval, type VerifierOptions } from './verifier-options';
 
 export type { VerifyOptions } from './jwt-verification';
 
-export interface JwtKeyRingOptions {
+/** With the options every verifier takes (verifier-options.ts). */
+export interface JwtKeyRingOptions extends VerifierOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
   /**
@@ -85,39 +87,22 @@ export interface JwtKeyRingOptions {
    */
   readonly maxStalenessMs?: number;
   /**
-   * The least time between two refreshes caused by tokens with a kid the ring does not know.
-   * Above 0. @default 30000 (30 seconds)
-   */
-  readonly unknownKidRefreshIntervalMs?: number;
-  /**
    * The least time between two refreshes caused by tokens carrying the kid the current key
    * document names as the next key (`nextKid`): such a token means a rotation happened, so it
    * is read at once, outside the unknown-kid budget; the kid is not secret, so this bounds what
    * a flood of them costs. Above 0. @default 1000 (1 second)
    */
   readonly nextKidRefreshIntervalMs?: number;
-  /** Current time in epoch milliseconds. @default Date.now */
-  readonly clock?: () => number;
   /** `iss` of signed tokens, and the issuer verify requires. */
   readonly issuer?: string;
   /** The audience verify requires (and the default `aud` of signed tokens). */
   readonly audience?: string | readonly string[];
-  /** Leeway for exp and nbf, in seconds, 0 or more. @default 60 */
-  readonly clockToleranceSeconds?: number;
-  /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
-  readonly maxTokenBytes?: number;
   /**
    * Where refresh problems and refused tokens are reported: a refused token as one structured
    * warning ('token refused': code, kid, stage; never the token), at most one per error code
    * per minute, with the count of those left out. @default silent
    */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
-  /**
-   * Told of every verification (accepted by stage, refused by code) and every read of the keys:
-   * plug in createEmbeddedMetricsObserver, the OpenTelemetry adapter
-   * (`rotating-jwt-keys/client/opentelemetry`), or your own. @default - none (no cost)
-   */
-  readonly observer?: VerificationObserver;
 }
 
 export interface SignOptions {
@@ -193,11 +178,7 @@ export class JwtKeyRing {
         { min: cacheTtlMs, minName: 'cacheTtlMs' },
       ),
       retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, cacheTtlMs),
-      unknownKidRefreshIntervalMs: checkNumber(
-        options.unknownKidRefreshIntervalMs ?? 30_000,
-        'unknownKidRefreshIntervalMs',
-        ABOVE_ZERO,
-      ),
+      unknownKidRefreshIntervalMs: unknownKidRefreshInterval(options),
       nextKidRefreshIntervalMs: checkNumber(
         options.nextKidRefreshIntervalMs ?? 1_000,
         'nextKidRefreshIntervalMs',

@@ -35,6 +35,7 @@ import {
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
 import { keysRefreshedTo, type VerificationStage } from './observer';
 import { checkNumber } from './options';
+import { DEFAULT_MAX_STALENESS_MS, RETRY_AFTER_FAILURE_MS } from './refresh-policy';
 import { checkReplicaRegion, secretIdResolver } from './replica-region';
 import { type SecretsManagerSender } from './secrets-manager-client';
 import { VerificationReporter } from './verification-reporter';
@@ -132,9 +133,6 @@ export interface VerifiedToken {
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
 const DEFAULT_CACHE_TTL_MS = DEFAULT_KEY_CACHE_SECONDS * 1000;
-const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
-/** Least time between two reads after a failed one (or the cache period, if shorter). */
-const RETRY_AFTER_FAILURE_MS = 5_000;
 const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
 
 export class JwtKeyRing {

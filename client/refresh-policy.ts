@@ -16,6 +16,18 @@
 import { JwtKeyRingError } from './errors';
 import { type KeyRefreshCause } from './observer';
 
+/**
+ * Least time between two reads after a failed one, in both caches (or their shortest cache
+ * period, if shorter): callers meanwhile fail fast, or are served the cached value.
+ */
+export const RETRY_AFTER_FAILURE_MS = 5_000;
+
+/**
+ * How long cached keys serve while reads fail, by default: the secret's counted from its last
+ * successful read, the key set's past its cache period (README, "The revoke bound").
+ */
+export const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
+
 export interface RefreshPolicyOptions<T> {
   /** The read itself: resolves to the new cached value, or rejects with a JwtKeyRingError. */
   readonly read: (cause: KeyRefreshCause) => Promise<T>;

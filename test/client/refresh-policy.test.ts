@@ -80,6 +80,21 @@ describe('Class: RefreshPolicy', () => {
     await expect(policy.due()).resolves.toMatchObject({ n: 2 });
   });
 
+  it('before expiry (a cache refreshing ahead of it): serves the cached value, reads behind', async () => {
+    // GIVEN a value read, asked for again before it expires (the ring's refreshAheadMs window;
+    // the key set's freshKeys covers its whole period, so it never asks before expiry)
+    const { policy, state } = harness();
+    await policy.due();
+    state.now += PERIOD_MS - 1;
+
+    // WHEN
+    const served = await policy.due();
+
+    // THEN the cached value is served at once, and one read runs in the background
+    expect(served.n).toBe(1);
+    expect(state.reads).toBe(2);
+  });
+
   it('serves the stale value within its bound while reads fail, then refuses', async () => {
     // GIVEN a value read, then a source that fails
     const { policy, state } = harness();

@@ -1,6 +1,8 @@
 /**
- * Every refusal of the key ring is a JwtKeyRingError with a stable `code` that callers switch
- * on (map to 401, alert, retry). Messages name the secret, stage or claim at fault; never a key.
+ * Every refusal of a verifier (JwtKeyRing, JwksVerifier, AwsJwtVerifyJwksCache) is a
+ * JwtVerificationError (JwtKeyRingError is the same class under its first name) with a stable
+ * `code` that callers switch on (map to 401, alert, retry). Messages name the secret, key set,
+ * stage or claim at fault; never a key.
  * A refused token's error also carries what the verifier knew of it (its kid, the key's stage,
  * the claim at fault), so observers and logs need not read the token again; never the token.
  */
@@ -8,7 +10,7 @@ import { type VerificationStage } from '../contract/metrics';
 
 import { printableKid } from './token-kid';
 
-export type JwtKeyRingErrorCode =
+export type JwtVerificationErrorCode =
   /** Not a compact JWS of three canonical base64url parts with a JSON object header. */
   | 'ERR_JWT_MALFORMED'
   /** Longer than maxTokenBytes. */
@@ -66,7 +68,7 @@ export type JwtKeyRingErrorCode =
   /** A bad argument to sign, verify or the constructor. */
   | 'ERR_INVALID_ARGUMENT';
 
-/** What a refused token's error says about it, when the verifier knew (see JwtKeyRingError). */
+/** What a refused token's error says about it, when the verifier knew (see JwtVerificationError). */
 export interface RefusalDetails {
   readonly kid?: string;
   readonly stage?: VerificationStage;
@@ -83,7 +85,14 @@ export type ClaimFailureReason =
   /** Present and typed, but its value fails: expired, not yet valid, another issuer. */
   | 'check_failed';
 
-export class JwtKeyRingError extends Error {
+/** The error code's first name, kept: the same type. */
+export type JwtKeyRingErrorCode = JwtVerificationErrorCode;
+
+export class JwtVerificationError extends Error {
+  /**
+   * The class's first name, kept: logs, serialized errors and `error.name` checks written for
+   * it go on matching (`instanceof` works with either name: they are one class).
+   */
   override readonly name = 'JwtKeyRingError';
   /**
    * The refused token's kid, once its header was read (as observers and logs report it: cut to
@@ -102,7 +111,7 @@ export class JwtKeyRingError extends Error {
   readonly reason?: ClaimFailureReason;
 
   constructor(
-    readonly code: JwtKeyRingErrorCode,
+    readonly code: JwtVerificationErrorCode,
     message: string,
     options?: { readonly cause?: unknown } & RefusalDetails,
   ) {
@@ -114,6 +123,10 @@ export class JwtKeyRingError extends Error {
     this.reason = options?.reason;
   }
 }
+
+/** The error's first name, kept as an alias: the same class (`instanceof` either way). */
+export const JwtKeyRingError = JwtVerificationError;
+export type JwtKeyRingError = JwtVerificationError;
 
 /**
  * What the verifier knew where the core threw (the token's kid, the stage of the key it

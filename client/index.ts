@@ -14,3 +14,4 @@ export {
   type VerifiedToken,
 } from './jwt-key-ring';
 export { REFUSED_TOKEN_WARNING } from './refusal-warnings';
+export type { SecretsManagerSender, SecretValueRead } from './secrets-manager-client';

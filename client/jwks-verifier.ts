@@ -10,28 +10,30 @@
  */
 import { type JwtPayload } from './claims';
 import { discoverJwksUri } from './discovery';
-import { JwtKeyRingError, refusedWith } from './errors';
+import { JwtKeyRingError } from './errors';
 import { checkFetchableUrl } from './fetch-json';
 import {
   callPolicy,
-  checkSignature,
   decodeToken,
   NO_OPTIONS,
-  readClaims,
   requireKid,
   verificationPolicy,
   type VerificationPolicy,
+  verifyWithKey,
   type VerifyOptions,
 } from './jwt-verification';
 import { type Keys, KeySetCache } from './key-set-cache';
 import { fetchKeySet, keySetPolicy, type KeySetPolicyOptions } from './key-set-policy';
 import { keysRefreshedTo, type VerificationObserver } from './observer';
-import { checkNumber } from './options';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
+import { unknownKidRefreshInterval, type VerifierOptions } from './verifier-options';
 
-/** With the key set policy every key set reader shares (key-set-policy.ts). */
-export interface JwksVerifierOptions extends KeySetPolicyOptions {
+/**
+ * With the key set policy every key set reader shares (key-set-policy.ts), and the options every
+ * verifier takes (verifier-options.ts).
+ */
+export interface JwksVerifierOptions extends KeySetPolicyOptions, VerifierOptions {
   /**
    * The key set's URL, e.g. `https://keys.example.com/.well-known/jwks.json`. https://, or
    * http:// on a loopback host (127.0.0.1, [::1], localhost) only.
@@ -44,19 +46,11 @@ export interface JwksVerifierOptions extends KeySetPolicyOptions {
    * on the issuer's scheme and host. Read once, on the first fetch.
    */
   readonly issuer?: string;
-  /** The audience every token must name (one of). */
-  readonly audience?: string | readonly string[];
-  /** Leeway for exp and nbf, in seconds, 0 or more. @default 60 */
-  readonly clockToleranceSeconds?: number;
-  /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
-  readonly maxTokenBytes?: number;
   /**
    * The least time between two fetches caused by tokens with a kid the set does not hold (a
    * set fetched meanwhile counts). Above 0. @default 30000 (30 seconds)
    */
   readonly unknownKidRefreshIntervalMs?: number;
-  /** Current time in epoch milliseconds. @default Date.now */
-  readonly clock?: () => number;
   /** Where skipped key set entries and failed fetches are reported. @default silent */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
   /**
@@ -74,8 +68,6 @@ export interface JwksVerifiedToken {
   /** The key set entry that verified it. */
   readonly kid: string;
 }
-
-const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
 
 export class JwksVerifier {
   private readonly cache: KeySetCache;
@@ -116,11 +108,7 @@ export class JwksVerifier {
       source: this.source,
       clock: this.clock,
       ...cacheBounds,
-      unknownKidRefreshIntervalMs: checkNumber(
-        options.unknownKidRefreshIntervalMs ?? 30_000,
-        'unknownKidRefreshIntervalMs',
-        ABOVE_ZERO,
-      ),
+      unknownKidRefreshIntervalMs: unknownKidRefreshInterval(options),
       onWarning: (message, fields) => options.logger?.warn(message, fields),
       ...(options.observer !== undefined && { onRefresh: keysRefreshedTo(options.observer) }),
     });
@@ -160,14 +148,17 @@ export class JwksVerifier {
           { kid },
         );
       }
-      let payload: JwtPayload;
-      try {
-        checkSignature(decoded, key);
-        payload = readClaims(decoded, policy, this.clock());
-      } catch (error) {
-        // The refusal is this token's alone: it names the key, as the accepted token would.
-        throw refusedWith(error, kid, 'published');
-      }
+      // The shared tail: a published key has no grace end, and every token needs exp.
+      const payload = verifyWithKey(
+        decoded,
+        key,
+        policy,
+        this.clock(),
+        undefined,
+        true,
+        kid,
+        'published',
+      );
       const protectedHeader = this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header);
       const verified: JwksVerifiedToken = { payload, protectedHeader, kid };
       reporter?.accepted(verified);

@@ -19,11 +19,18 @@ export {
   type EmbeddedMetricsObserver,
   type EmbeddedMetricsOptions,
 } from './embedded-metrics';
-export { type ClaimFailureReason, JwtKeyRingError, type JwtKeyRingErrorCode } from './errors';
+export {
+  type ClaimFailureReason,
+  JwtKeyRingError,
+  type JwtKeyRingErrorCode,
+  JwtVerificationError,
+  type JwtVerificationErrorCode,
+} from './errors';
 export { type Fetch } from './fetch-json';
 export { JwksVerifier, type JwksVerifiedToken, type JwksVerifierOptions } from './jwks-verifier';
 export type { KeySetPolicyOptions } from './key-set-policy';
 export type { VerifyOptions } from './jwt-verification';
+export type { VerifierOptions } from './verifier-options';
 export {
   type KeyRefresh,
   type KeyRefreshCause,

@@ -8,45 +8,60 @@
  * const token = await ring.sign({ sub: 'user-42' }, { expiresIn: '15m' });
  * const { payload, stage } = await ring.verify(token);
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
 
 import { DEFAULT_KEY_CACHE_SECONDS } from '../contract/token-timing';
-import { isLegacyKeyDocument } from '../key-document';
+import { formatSecretArn, isLegacyKeyDocument, parseSecretArn } from '../key-document';
 import { KEY_RETIRED, parseRotationEvent } from '../rotation-events';
 
 import { type JwtPayload } from './claims';
 import { type DecodedJws, signCompactJws } from './compact-jws';
 import { toSeconds } from './durations';
-import { JwtKeyRingError, refusedWith } from './errors';
+import { JwtKeyRingError } from './errors';
 import {
   type CallPolicy,
   callPolicy,
-  checkSignature,
   decodeToken,
   NO_OPTIONS,
   optionalKid,
-  readClaims,
   verificationPolicy,
   type VerificationPolicy,
+  verifyWithKey,
   type VerifyOptions,
 } from './jwt-verification';
 import { KeyCache, type KeySnapshot, type KeyStage, type LoadedKey } from './key-cache';
-import { keysRefreshedTo, type VerificationObserver, type VerificationStage } from './observer';
+import { keysRefreshedTo, type VerificationStage } from './observer';
 import { checkNumber } from './options';
-import { checkReplicaRegion, secretIdInRegion, secretIdResolver } from './replica-region';
+import { DEFAULT_MAX_STALENESS_MS, RETRY_AFTER_FAILURE_MS } from './refresh-policy';
+import { checkReplicaRegion, secretIdResolver } from './replica-region';
+import { type SecretsManagerSender } from './secrets-manager-client';
 import { VerificationReporter } from './verification-reporter';
 import { type ProtectedHeader, VerifiedHeaders } from './verified-headers';
+import { unknownKidRefreshInterval, type VerifierOptions } from './verifier-options';
 
 export type { VerifyOptions } from './jwt-verification';
 
-export interface JwtKeyRingOptions {
+/** With the options every verifier takes (verifier-options.ts). */
+export interface JwtKeyRingOptions extends VerifierOptions {
   /** The secret's name or ARN. */
   readonly secretId: string;
   /**
-   * @default new SecretsManagerClient({}) (the SDK's credential and region chain), or in
-   * replicaRegion when that names one
+   * The Secrets Manager client the ring reads with: any @aws-sdk/client-secrets-manager v3
+   * version's SecretsManagerClient (or anything with its `send` for GetSecretValueCommand).
+   * Not with clientConfig.
+   * @default new SecretsManagerClient(clientConfig) (the SDK's credential and region chain),
+   * in replicaRegion when that names one
    */
-  readonly client?: SecretsManagerClient;
+  readonly client?: SecretsManagerSender;
+  /**
+   * The configuration of the client the ring makes, when it is not given one (as Powertools'
+   * providers take `clientConfig`): region, credentials, retries. Not with client.
+   * @default {} (with replicaRegion as its region when that names one)
+   */
+  readonly clientConfig?: SecretsManagerClientConfig;
   /**
    * Which region's copy of the secret to read when secretId is an ARN: the ring reads the ARN
    * rewritten to this region, its replica there (same name and suffix). A region name must be
@@ -73,39 +88,22 @@ export interface JwtKeyRingOptions {
    */
   readonly maxStalenessMs?: number;
   /**
-   * The least time between two refreshes caused by tokens with a kid the ring does not know.
-   * Above 0. @default 30000 (30 seconds)
-   */
-  readonly unknownKidRefreshIntervalMs?: number;
-  /**
    * The least time between two refreshes caused by tokens carrying the kid the current key
    * document names as the next key (`nextKid`): such a token means a rotation happened, so it
    * is read at once, outside the unknown-kid budget; the kid is not secret, so this bounds what
    * a flood of them costs. Above 0. @default 1000 (1 second)
    */
   readonly nextKidRefreshIntervalMs?: number;
-  /** Current time in epoch milliseconds. @default Date.now */
-  readonly clock?: () => number;
   /** `iss` of signed tokens, and the issuer verify requires. */
   readonly issuer?: string;
   /** The audience verify requires (and the default `aud` of signed tokens). */
   readonly audience?: string | readonly string[];
-  /** Leeway for exp and nbf, in seconds, 0 or more. @default 60 */
-  readonly clockToleranceSeconds?: number;
-  /** Longer tokens are refused unread. A whole number, 1 or more. @default 8192 */
-  readonly maxTokenBytes?: number;
   /**
    * Where refresh problems and refused tokens are reported: a refused token as one structured
    * warning ('token refused': code, kid, stage; never the token), at most one per error code
    * per minute, with the count of those left out. @default silent
    */
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
-  /**
-   * Told of every verification (accepted by stage, refused by code) and every read of the keys:
-   * plug in createEmbeddedMetricsObserver, the OpenTelemetry adapter
-   * (`rotating-jwt-keys/client/opentelemetry`), or your own. @default - none (no cost)
-   */
-  readonly observer?: VerificationObserver;
 }
 
 export interface SignOptions {
@@ -135,9 +133,6 @@ export interface VerifiedToken {
 
 const DEFAULT_EXPIRES_IN_SECONDS = 15 * 60;
 const DEFAULT_CACHE_TTL_MS = DEFAULT_KEY_CACHE_SECONDS * 1000;
-const DEFAULT_MAX_STALENESS_MS = 15 * 60_000;
-/** Least time between two reads after a failed one (or the cache period, if shorter). */
-const RETRY_AFTER_FAILURE_MS = 5_000;
 const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
 
 export class JwtKeyRing {
@@ -164,9 +159,7 @@ export class JwtKeyRing {
     );
     this.policy = verificationPolicy(options);
     const replicaRegion = checkReplicaRegion(options.replicaRegion);
-    const client =
-      options.client ??
-      new SecretsManagerClient(typeof replicaRegion === 'string' ? { region: replicaRegion } : {});
+    const client = secretsManagerClient(options, replicaRegion);
     this.cache = new KeyCache({
       client,
       secretId: options.secretId,
@@ -183,11 +176,7 @@ export class JwtKeyRing {
         { min: cacheTtlMs, minName: 'cacheTtlMs' },
       ),
       retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, cacheTtlMs),
-      unknownKidRefreshIntervalMs: checkNumber(
-        options.unknownKidRefreshIntervalMs ?? 30_000,
-        'unknownKidRefreshIntervalMs',
-        ABOVE_ZERO,
-      ),
+      unknownKidRefreshIntervalMs: unknownKidRefreshInterval(options),
       nextKidRefreshIntervalMs: checkNumber(
         options.nextKidRefreshIntervalMs ?? 1_000,
         'nextKidRefreshIntervalMs',
@@ -321,7 +310,7 @@ export class JwtKeyRing {
     return refreshed ?? snapshot;
   }
 
-  /** The signature, then the previous key's grace, then the claims: no await, no refresh. */
+  /** The shared tail (verifyWithKey), with the previous key's grace: no await, no refresh. */
   private verifyWithKey(
     decoded: DecodedJws,
     key: LoadedKey,
@@ -329,36 +318,17 @@ export class JwtKeyRing {
     policy: CallPolicy,
   ): VerifiedToken {
     const legacy = isLegacyKeyDocument(key.document) ? key.document.legacy : undefined;
-    let payload: JwtPayload;
-    try {
-      checkSignature(decoded, key);
-      const now = this.clock();
-      if (
-        key.stage === 'AWSPREVIOUS' &&
-        snapshot.previousGraceEndsAt !== undefined &&
-        now >= snapshot.previousGraceEndsAt
-      ) {
-        throw new JwtKeyRingError(
-          'ERR_JWT_PREVIOUS_KEY_EXPIRED',
-          `the previous key ${key.kid} stopped verifying at ${new Date(snapshot.previousGraceEndsAt).toISOString()}`,
-        );
-      }
-      // The grace check above bounds a legacy token without exp, when its key chose to accept.
-      payload = readClaims(
-        decoded,
-        policy,
-        now,
-        legacy?.tokensWithoutExp !== 'accept-until-grace-end',
-      );
-    } catch (error) {
-      // The refusal is this token's alone: it names the key, as the accepted token would.
-      // A legacy key answers to tokens without a kid: the refusal names none either.
-      throw refusedWith(
-        error,
-        legacy === undefined ? key.kid : undefined,
-        refusalStage(key, legacy),
-      );
-    }
+    // The grace bounds a legacy token without exp too, when its key chose to accept those.
+    const payload = verifyWithKey(
+      decoded,
+      key,
+      policy,
+      this.clock(),
+      key.stage === 'AWSPREVIOUS' ? snapshot.previousGraceEndsAt : undefined,
+      legacy?.tokensWithoutExp !== 'accept-until-grace-end',
+      legacy === undefined ? key.kid : undefined,
+      refusalStage(key, legacy),
+    );
     return {
       payload,
       protectedHeader: this.verifiedHeaders.remember(decoded.encodedHeader, decoded.header),
@@ -404,6 +374,26 @@ export class JwtKeyRing {
   }
 }
 
+/** The client given, or one made from clientConfig (with replicaRegion as its default region). */
+function secretsManagerClient(
+  options: JwtKeyRingOptions,
+  replicaRegion: string | false | undefined,
+): SecretsManagerSender {
+  if (options.client !== undefined && options.clientConfig !== undefined) {
+    throw new JwtKeyRingError(
+      'ERR_INVALID_ARGUMENT',
+      'client and clientConfig were both given: pass a client, or the config of the one to make',
+    );
+  }
+  return (
+    options.client ??
+    new SecretsManagerClient({
+      ...(typeof replicaRegion === 'string' && { region: replicaRegion }),
+      ...options.clientConfig,
+    })
+  );
+}
+
 /** The stage a refusal by this key reports: as an accepted token's would (verificationStageOf). */
 function refusalStage(key: LoadedKey, legacy: unknown): VerificationStage {
   if (legacy !== undefined) return 'legacy';
@@ -433,17 +423,26 @@ function answersTo(key: LoadedKey, kid: string | undefined): boolean {
 }
 
 /**
- * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either. Events
- * name the primary's ARN (they are published, or forwarded, from the primary region): a ring
- * given any region's ARN of the secret takes them.
+ * A secret ARN ends with `:secret:<name>-<6 characters>`; the ring may know it by either, or by
+ * the ARN less that suffix. Events name the primary's ARN (they are published, or forwarded,
+ * from the primary region): a ring given any region's ARN of the secret takes them.
  */
 function sameSecret(eventArn: string, secretId: string): boolean {
-  const region = /^arn:[^:]+:secretsmanager:([^:]*):/.exec(secretId)?.[1];
-  const secretArn = region === undefined ? eventArn : secretIdInRegion(eventArn, region);
-  if (secretId.startsWith('arn:'))
-    return secretArn === secretId || secretArn.slice(0, -7) === secretId;
-  const suffix = secretArn.slice(secretArn.indexOf(':secret:') + ':secret:'.length);
-  return suffix.length === secretId.length + 7 && suffix.startsWith(`${secretId}-`);
+  const event = parseSecretArn(eventArn);
+  if (event === undefined) return eventArn === secretId;
+  const ring = parseSecretArn(secretId);
+  if (ring === undefined) {
+    // A name: the one the secret was created with (an ARN that is not a secret's matches none).
+    return (
+      !secretId.startsWith('arn:') && event.name !== event.baseName && event.baseName === secretId
+    );
+  }
+  // The ring's ARN, or a partial ARN (without the suffix), in the ring's region.
+  const region = ring.region;
+  return (
+    formatSecretArn({ ...event, region }) === secretId ||
+    formatSecretArn({ ...event, region, name: event.baseName }) === secretId
+  );
 }
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {

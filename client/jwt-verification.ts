@@ -6,6 +6,7 @@
  * read; `exp` required; iss, aud and the time claims checked with a clock tolerance. Where keys
  * come from (and what is done between the signature and the claims) is each verifier's own.
  */
+import { type VerificationStage } from '../contract/metrics';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '../contract/token-timing';
 // From the module itself, not the key-document index (see compact-jws.ts).
 import { ED25519_ALGORITHM } from '../key-document/asymmetric';
@@ -178,4 +179,35 @@ export function readClaims(
     audience: policy.audience,
     requireExp,
   });
+}
+
+/**
+ * What both verifiers do once the token's kid has selected a key, with no await and no
+ * allocation beyond the payload: the signature, then whether the key still verifies at all
+ * (`keyVerifiesUntil`, epoch ms: the previous key's grace; undefined for no end), then the
+ * claims. A refusal is this token's alone: it names the key's kid and stage, as an accepted
+ * token would (`kid` undefined for a legacy key, which answers to tokens without one).
+ */
+export function verifyWithKey(
+  decoded: DecodedJws,
+  key: JwsKey,
+  policy: CallPolicy,
+  now: number,
+  keyVerifiesUntil: number | undefined,
+  requireExp: boolean,
+  kid: string | undefined,
+  stage: VerificationStage,
+): JwtPayload {
+  try {
+    checkSignature(decoded, key);
+    if (keyVerifiesUntil !== undefined && now >= keyVerifiesUntil) {
+      throw new JwtKeyRingError(
+        'ERR_JWT_PREVIOUS_KEY_EXPIRED',
+        `the previous key ${key.kid} stopped verifying at ${new Date(keyVerifiesUntil).toISOString()}`,
+      );
+    }
+    return readClaims(decoded, policy, now, requireExp);
+  } catch (error) {
+    throw refusedWith(error, kid, stage);
+  }
 }

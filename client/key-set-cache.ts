@@ -1,5 +1,6 @@
 /**
- * A fetched key set, cached by the rules JwtKeyRing's cache follows (key-cache.ts), with the
+ * A fetched key set, cached under the refresh policy JwtKeyRing's cache follows
+ * (refresh-policy.ts, key-cache.ts), with the
  * response deciding the cache period: its Cache-Control max-age (less Age), clamped to
  * [minCacheMs, maxCacheMs]. Fetched again when the period ends, not ahead of it, so a process
  * makes at most one fetch per max-age (the published key set's promise to its host); callers
@@ -13,6 +14,7 @@ import { type AsymmetricKey } from './compact-jws';
 import { JwtKeyRingError } from './errors';
 import { type KeySet } from './key-set';
 import { type KeyRefresh, type KeyRefreshCause } from './observer';
+import { RefreshPolicy } from './refresh-policy';
 
 export interface FetchedKeySet {
   readonly keySet: KeySet;
@@ -45,18 +47,35 @@ interface CachedSet {
   readonly expiresAt: number;
 }
 
-interface FetchFailure {
-  readonly at: number;
-  readonly error: JwtKeyRingError;
-}
-
 export class KeySetCache {
   private cached: CachedSet | undefined;
-  private inFlight: Promise<CachedSet> | undefined;
-  private lastFailure: FetchFailure | undefined;
-  private lastUnknownKidRefreshAt: number | undefined;
+  private readonly policy: RefreshPolicy<CachedSet>;
 
-  constructor(private readonly options: KeySetCacheOptions) {}
+  constructor(private readonly options: KeySetCacheOptions) {
+    const { source, maxStalenessMs } = options;
+    this.policy = new RefreshPolicy({
+      read: (cause) => this.load(cause),
+      cached: () => this.cached,
+      expiresAt: (set) => set.expiresAt,
+      readAt: (set) => set.fetchedAt,
+      clock: options.clock,
+      retryAfterFailureMs: options.retryAfterFailureMs,
+      maxStaleAfterExpiryMs: maxStalenessMs,
+      unknownKidRefreshIntervalMs: options.unknownKidRefreshIntervalMs,
+      // The host was promised one fetch per max-age; a set just fetched holds every kid.
+      everyReadSpendsUnknownKidBudget: true,
+      // A failing URL must not hold every caller for its fetch timeout at each retry.
+      waitForRetryWhileFailing: false,
+      tooStale: (staleForMs, failure) =>
+        new JwtKeyRingError(
+          'ERR_KEY_STORE_UNAVAILABLE',
+          `the key set ${source} could not be refreshed and has been stale for ` +
+            `${Math.round(staleForMs / 1000)} s, beyond the ${Math.round(maxStalenessMs / 1000)} s staleness bound`,
+          { cause: failure },
+        ),
+      readVerb: 'fetched',
+    });
+  }
 
   /** The cached keys when no refresh is due: the hot path, answered without a promise. */
   freshKeys(): Keys | undefined {
@@ -68,40 +87,7 @@ export class KeySetCache {
 
   /** The keys to use now: cached while fresh, refreshed when due, stale only within bounds. */
   async keys(): Promise<Keys> {
-    const fresh = this.freshKeys();
-    if (fresh !== undefined) return fresh;
-    const cached = this.cached;
-    const now = this.options.clock();
-    const recentFailure = this.recentFailure(now);
-    if (cached === undefined) {
-      // Before the first load too: no fetch per request while the URL fails.
-      if (recentFailure !== undefined && this.inFlight === undefined) {
-        throw failingFast(recentFailure, this.options.retryAfterFailureMs);
-      }
-      return (await this.refresh('initial')).keys;
-    }
-    const staleForMs = now - cached.expiresAt;
-    if (staleForMs >= this.options.maxStalenessMs) {
-      // Still try (not more often than the retry interval): the URL may be back.
-      if (recentFailure !== undefined) throw this.tooStale(staleForMs, recentFailure.error);
-      try {
-        return (await this.refresh('ttl')).keys;
-      } catch (error) {
-        throw this.tooStale(staleForMs, error);
-      }
-    }
-    if (this.lastFailure === undefined) {
-      // The set just expired and nothing has failed: callers wait for the new set, so a key
-      // removed from it stops verifying at the end of the cache period.
-      try {
-        return (await this.refresh('ttl')).keys;
-      } catch {
-        return cached.keys;
-      }
-    }
-    // The URL is failing: serve the stale set at once, retrying in the background.
-    if (recentFailure === undefined) this.refresh('ttl').catch(() => undefined);
-    return cached.keys;
+    return this.freshKeys() ?? (await this.policy.due()).keys;
   }
 
   /**
@@ -110,19 +96,7 @@ export class KeySetCache {
    * Undefined when no fetch was made or it failed.
    */
   async refreshForUnknownKid(): Promise<Keys | undefined> {
-    const now = this.options.clock();
-    const last = Math.max(
-      this.lastUnknownKidRefreshAt ?? -Infinity,
-      this.cached?.fetchedAt ?? -Infinity,
-    );
-    if (now - last < this.options.unknownKidRefreshIntervalMs) return undefined;
-    if (this.recentFailure(now) !== undefined) return undefined;
-    this.lastUnknownKidRefreshAt = now;
-    try {
-      return (await this.refresh('unknown_kid')).keys;
-    } catch {
-      return undefined;
-    }
+    return (await this.policy.refreshForUnknownKid())?.keys;
   }
 
   /**
@@ -130,10 +104,7 @@ export class KeySetCache {
    * caller that started it).
    */
   refresh(cause: KeyRefreshCause): Promise<CachedSet> {
-    this.inFlight ??= this.load(cause).finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    return this.policy.refresh(cause);
   }
 
   /**
@@ -167,7 +138,6 @@ export class KeySetCache {
         fetchedAt,
         expiresAt: fetchedAt + periodMs,
       };
-      this.lastFailure = undefined;
       // A key set has no current key: the read's cause and outcome are all it reports.
       this.options.onRefresh?.({ cause, outcome: 'ok', at: this.options.clock() });
       return this.cached;
@@ -180,7 +150,6 @@ export class KeySetCache {
               `could not read the key set ${this.options.source}: ${(error as Error).name}`,
               { cause: error },
             );
-      this.lastFailure = { at: this.options.clock(), error: failure };
       this.options.onWarning('key set refresh failed', {
         source: this.options.source,
         errorCode: failure.code,
@@ -189,7 +158,7 @@ export class KeySetCache {
       this.options.onRefresh?.({
         cause,
         outcome: 'failed',
-        at: this.lastFailure.at,
+        at: this.options.clock(),
         code: failure.code,
       });
       throw failure;
@@ -201,29 +170,4 @@ export class KeySetCache {
     const asked = freshForSeconds === undefined ? defaultCacheMs : freshForSeconds * 1000;
     return Math.min(maxCacheMs, Math.max(minCacheMs, asked));
   }
-
-  /** The last failed fetch, while it is recent enough that no new fetch is made. */
-  private recentFailure(now: number): FetchFailure | undefined {
-    const failure = this.lastFailure;
-    return failure !== undefined && now - failure.at < this.options.retryAfterFailureMs
-      ? failure
-      : undefined;
-  }
-
-  private tooStale(staleForMs: number, cause: unknown): JwtKeyRingError {
-    return new JwtKeyRingError(
-      'ERR_KEY_STORE_UNAVAILABLE',
-      `the key set ${this.options.source} could not be refreshed and has been stale for ` +
-        `${Math.round(staleForMs / 1000)} s, beyond the ${Math.round(this.options.maxStalenessMs / 1000)} s staleness bound`,
-      { cause },
-    );
-  }
-}
-
-function failingFast(failure: FetchFailure, retryAfterFailureMs: number): JwtKeyRingError {
-  return new JwtKeyRingError(
-    failure.error.code,
-    `${failure.error.message} (not fetched again until ${retryAfterFailureMs} ms after that failure)`,
-    { cause: failure.error },
-  );
 }

@@ -9,6 +9,7 @@ import { type Fetch, fetchJson, type FetchPolicy } from './fetch-json';
 import { parseKeySet } from './key-set';
 import { type FetchedKeySet, type KeySetCacheOptions } from './key-set-cache';
 import { checkNumber } from './options';
+import { DEFAULT_MAX_STALENESS_MS, RETRY_AFTER_FAILURE_MS } from './refresh-policy';
 
 export interface KeySetPolicyOptions {
   /**
@@ -50,8 +51,6 @@ export interface KeySetPolicy {
 }
 
 const ABOVE_ZERO = { min: 0, aboveMin: true } as const;
-/** Least time between two fetches after a failed one (or minCacheMs, if shorter). */
-const RETRY_AFTER_FAILURE_MS = 5_000;
 
 /** The policy, or an ERR_INVALID_ARGUMENT naming the option and the value received. */
 export function keySetPolicy(options: KeySetPolicyOptions): KeySetPolicy {
@@ -89,9 +88,13 @@ export function keySetPolicy(options: KeySetPolicyOptions): KeySetPolicy {
       minCacheMs,
       maxCacheMs,
       defaultCacheMs,
-      maxStalenessMs: checkNumber(options.maxStalenessMs ?? 900_000, 'maxStalenessMs', {
-        min: 0,
-      }),
+      maxStalenessMs: checkNumber(
+        options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+        'maxStalenessMs',
+        {
+          min: 0,
+        },
+      ),
       retryAfterFailureMs: Math.min(RETRY_AFTER_FAILURE_MS, minCacheMs),
     },
   };

@@ -7,19 +7,18 @@
  * region anyway, so nothing that worked before changes). A name is read as it is, in the
  * client's region.
  */
-import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// From the module itself, not the key-document index (see compact-jws.ts).
+import { formatSecretArn, parseSecretArn } from '../key-document/secret-arn';
 
 import { JwtKeyRingError } from './errors';
+import { type SecretsManagerSender } from './secrets-manager-client';
 
-const SECRET_ARN = /^arn:([^:]+):secretsmanager:([^:]*):(\d{12}):secret:(.+)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The secret's ARN in `region`; a name, or anything that is no secret ARN, unchanged. */
 export function secretIdInRegion(secretId: string, region: string): string {
-  const match = SECRET_ARN.exec(secretId);
-  if (match === null) return secretId;
-  const [, partition = '', , account = '', name = ''] = match;
-  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}`;
+  const arn = parseSecretArn(secretId);
+  return arn === undefined ? secretId : formatSecretArn({ ...arn, region });
 }
 
 /** Checks the option where it enters: a region name, or false. */
@@ -38,18 +37,20 @@ export function checkReplicaRegion(value: unknown): string | false | undefined {
  */
 export function secretIdResolver(
   secretId: string,
-  client: SecretsManagerClient,
+  client: SecretsManagerSender,
   replicaRegion: string | false | undefined,
 ): () => Promise<string> {
-  if (replicaRegion === false || !SECRET_ARN.test(secretId)) {
+  if (replicaRegion === false || parseSecretArn(secretId) === undefined) {
     return () => Promise.resolve(secretId);
   }
   let resolved: Promise<string> | undefined;
   // A structural stand-in for the SDK client (tests, wrappers) may have no region: read as given.
-  const regionOf = (client as { config?: { region?: unknown } }).config?.region;
-  if (typeof regionOf !== 'function') return () => Promise.resolve(secretId);
+  const config = client.config;
+  if (typeof config?.region !== 'function') return () => Promise.resolve(secretId);
+  const regionOf = config.region as () => Promise<string>;
   const resolve = async (): Promise<string> => {
-    const clientRegion = await client.config.region();
+    // Called on the config, as the SDK's providers expect.
+    const clientRegion = await regionOf.call(config);
     if (replicaRegion !== undefined && replicaRegion !== clientRegion) {
       throw new JwtKeyRingError(
         'ERR_INVALID_ARGUMENT',

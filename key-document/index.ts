@@ -73,3 +73,4 @@ export { makeKeyDocument, type MakeKeyDocumentOptions } from './make';
 export { isFetchableUrl, issuerProblem, LOOPBACK_HOSTS } from './issuer';
 export { publicJwk, publicJwkMembers, type PublicJwk } from './public-jwk';
 export { parseKeyDocument, validateKeyDocument, type ParseKeyDocumentOptions } from './parse';
+export { formatSecretArn, parseSecretArn, type SecretArn, withoutRandomSuffix } from './secret-arn';

@@ -73,9 +73,12 @@ const DAY_MS = 24 * HOUR_MS;
 
 export class SecretsManagerService {
   readonly secrets = new Map<string, SecretRecord>();
-  rotations: RotationStarter | undefined;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    /** Starts the rotations this service begins (the emulator's RotationRunner). */
+    private readonly rotations: RotationStarter,
+  ) {}
 
   handle(operation: string, input: Input): Output {
     switch (operation) {
@@ -365,7 +368,7 @@ export class SecretsManagerService {
 
   private rotateSecret(input: Input): Output {
     const secret = this.find(input.SecretId);
-    const rotations = this.requireRotations();
+    const rotations = this.rotations;
     const lambdaArn = optionalString(input.RotationLambdaARN) ?? secret.rotationLambdaArn;
     if (lambdaArn === undefined) {
       throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
@@ -428,7 +431,7 @@ export class SecretsManagerService {
 
   /** Starts a rotation the schedule says is due; used by the local scheduler. */
   startScheduledRotation(secret: SecretRecord): string | undefined {
-    const rotations = this.requireRotations();
+    const rotations = this.rotations;
     if (rotations.isRunning(secret)) return undefined;
     const unfinished = this.unfinishedRotation(secret);
     if (unfinished !== undefined) {
@@ -456,11 +459,6 @@ export class SecretsManagerService {
       this.holderOf(secret, AWSPREVIOUS)?.stages.delete(AWSPREVIOUS);
       holder.stages.add(AWSPREVIOUS);
     }
-  }
-
-  private requireRotations(): RotationStarter {
-    if (this.rotations === undefined) throw new Error('local-aws: no rotation runner attached');
-    return this.rotations;
   }
 }
 

@@ -6,8 +6,10 @@ import { ServiceError } from './service-error';
 
 export interface FaultSpec {
   /**
-   * The API operation (`GetSecretValue`, `PutEvents`, `PutObject`, `CreateInvalidation`, …),
-   * `Invoke:<step>` for a rotation step, or `ViewerRequest` for a distribution's viewer side.
+   * The API operation (`GetSecretValue`, `PutEvents`, `Invoke`, `PutObject`,
+   * `CreateInvalidation`, …), `Invoke:<step>` for a rotation step, or `ViewerRequest` for a
+   * distribution's viewer side. Every protocol applies faults and holds the same way
+   * (Faults.apply).
    */
   readonly operation: string;
   /**
@@ -18,7 +20,8 @@ export interface FaultSpec {
   readonly message?: string;
   /**
    * For PutEvents: answer 200 with every entry failed (FailedEntryCount > 0), as EventBridge
-   * does on a partial failure. For a write: apply the write, then fail (the response was lost).
+   * does on a partial failure. For ViewerRequest (a read): a plain failure. For any other call
+   * (a write, Invoke, a rotation step): do the work, then fail (the response was lost).
    */
   readonly partial?: boolean;
   /** How many matching calls fail; default 1. `Infinity` until cleared. */
@@ -29,7 +32,8 @@ export interface FaultSpec {
   readonly step?: string;
   /**
    * The call is never answered (with `partial`, after its write is applied): a function waiting
-   * on it runs into its timeout, as one cut off at the Lambda deadline. `close()` drops it.
+   * on it runs into its timeout, as one cut off at the Lambda deadline. `close()` drops it. A
+   * hung rotation step (`Invoke:<step>`) is a failed step: the service sees the timeout.
    */
   readonly hang?: boolean;
 }

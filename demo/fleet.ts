@@ -17,12 +17,13 @@
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { isHmacAlgorithm } from '../key-document';
-import { type DeliveredEvent, type LocalAws, startLocalAws } from '../local-aws';
+import { type DeliveredEvent, startLocalAws } from '../local-aws';
 
 import { deployStack, observeKeySet, startInstances } from './fleet/deploy';
 import { type FleetFigures, type FleetOptions } from './fleet/figures';
 import { KeyLifecycle } from './fleet/lifecycle';
 import { Referee } from './fleet/referee';
+import { rotateOnSchedule } from './fleet/scheduled-rotation';
 import { nextStep } from './fleet/stepper';
 import { DAY_MS, FleetClock, timelineOf, timelinePublished } from './fleet/timeline';
 import { FleetTraffic } from './fleet/traffic';
@@ -112,29 +113,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
       (
         await admin.send(new DescribeSecretCommand({ SecretId: secretArn }))
       ).NextRotationDate?.getTime();
+    const scheduled = { local, secretArn, instances, options, traffic, referee, timeline };
     let scheduledRotations = 0;
 
     while (clock.now < end) {
       // The service's scheduler, then the 5-minute retirement rule.
       const due = await nextRotationAt();
       if (due !== undefined && due <= clock.now) {
-        // A scheduled rotation with what the options put around it: random kids a second
-        // before, one instance's reads straddling the label move, the new key's first token a
-        // second after, verified by every other instance.
-        const index = scheduledRotations;
-        await traffic.beforeRotation();
-        if (options.interleaveReads === true) {
-          const first = await rotateAcrossRead(local, secretArn, instances, index);
-          referee.figures.interleavedReads += 1;
-          timeline(
-            'traffic',
-            `instance ${index % instances.length} read ${first} before the label move and the other stage after it`,
-          );
-        } else {
-          local.runScheduledRotations();
-          await local.rotationsSettled();
-        }
-        await traffic.afterRotation(index);
+        await rotateOnSchedule(scheduledRotations, scheduled);
         scheduledRotations += 1;
       } else if (local.runScheduledRotations().length > 0) {
         await local.rotationsSettled();
@@ -175,37 +161,6 @@ export async function runFleet(options: FleetOptions): Promise<FleetFigures> {
     admin.destroy();
     await local.close();
   }
-}
-
-/**
- * A scheduled rotation while one instance refreshes, its two reads held so that one is answered
- * before the label move and the other after it (alternately AWSPREVIOUS and AWSCURRENT first).
- * AWSPREVIOUS answered before the move misses the key just demoted; AWSCURRENT answered before
- * it returns that key twice. Returns the stage read first.
- */
-async function rotateAcrossRead(
-  local: LocalAws,
-  secretArn: string,
-  instances: readonly FleetInstance[],
-  index: number,
-): Promise<string> {
-  const reader = instances[index % instances.length]!;
-  const first = index % 2 === 0 ? 'AWSPREVIOUS' : 'AWSCURRENT';
-  const held = (stage: string) =>
-    local.faults.hold({
-      operation: 'GetSecretValue',
-      when: (input) => input.SecretId === secretArn && input.VersionStage === stage,
-    });
-  const before = held(first);
-  const after = held(first === 'AWSPREVIOUS' ? 'AWSCURRENT' : 'AWSPREVIOUS');
-  const refreshing = reader.warmUp();
-  await Promise.all([before.arrived, after.arrived]);
-  before.release();
-  local.runScheduledRotations();
-  await local.rotationsSettled();
-  after.release();
-  await refreshing;
-  return first;
 }
 
 function callsPerInstance(

@@ -3,7 +3,9 @@
  * Secrets Manager's and EventBridge's JSON 1.1 protocols, Lambda's REST Invoke, S3's and
  * CloudFront's REST-XML, and serving each CloudFront distribution's viewer side under its own
  * URL, so the real AWS SDK clients and plain HTTP clients run unchanged against it. Never
- * shipped in the Lambda or the client.
+ * shipped in the Lambda or the client. Here the services are wired together; router.ts hands
+ * each request to its protocol's adapter (protocols/), and every adapter lets faults and holds
+ * reach its calls through Faults.apply.
  *
  * ```ts
  * const local = await startLocalAws({ clock: () => fakeNow });

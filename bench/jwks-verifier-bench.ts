@@ -32,6 +32,7 @@ import {
 } from '../key-document';
 
 import { type CaseGroup, type HarnessOptions, measure, type Measurement } from './harness';
+import { type JwksFetchCounts } from './jwks-fetch-counts';
 import {
   AUDIENCE,
   type Claims,
@@ -43,6 +44,10 @@ import {
   TOLERANCE_SECONDS,
 } from './jwt-floor';
 import { jwksVerifierTargets, type Target } from './targets';
+
+// The counts live in their own module so that targets.ts can judge them without importing
+// this bench (which imports targets.ts).
+export type { FetchCount, JwksFetchCounts } from './jwks-fetch-counts';
 
 /** What the server's Cache-Control says. */
 export const MAX_AGE_SECONDS = 300;
@@ -65,29 +70,6 @@ export interface JwksBenchSettings extends HarnessOptions {
   readonly floodTokens: number;
   /** Flood tokens started together at one instant; the clock moves 1 s between bursts. */
   readonly floodBurst: number;
-}
-
-export interface FetchCount {
-  readonly fetches: number;
-  readonly limit: number;
-  readonly simulatedMs: number;
-}
-
-export interface JwksFetchCounts {
-  /** During the timed run, after warm-up: per JwksVerifier verification. */
-  readonly perVerification: number;
-  readonly timedVerifications: number;
-  /** An hour (or simulatedMs) of injected time at max-age=300. */
-  readonly overTime: FetchCount & {
-    readonly maxAgeSeconds: number;
-    readonly verifications: number;
-  };
-  /** Tokens with random unknown kids, after the set was fetched. */
-  readonly unknownKidFlood: FetchCount & {
-    readonly tokens: number;
-    readonly refused: number;
-    readonly refreshIntervalMs: number;
-  };
 }
 
 export interface JwksBenchResults {

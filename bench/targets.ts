@@ -5,7 +5,7 @@
 import { isHmacAlgorithm } from '../key-document';
 
 import { type Measurement } from './harness';
-import { type JwksFetchCounts } from './jwks-verifier-bench';
+import { type JwksFetchCounts } from './jwks-fetch-counts';
 import { type LambdaBundleResults } from './lambda-bundle';
 
 export interface Target {

@@ -6,8 +6,10 @@ import { ServiceError } from './service-error';
 
 export interface FaultSpec {
   /**
-   * The API operation (`GetSecretValue`, `PutEvents`, `PutObject`, `CreateInvalidation`, …),
-   * `Invoke:<step>` for a rotation step, or `ViewerRequest` for a distribution's viewer side.
+   * The API operation (`GetSecretValue`, `PutEvents`, `Invoke`, `PutObject`,
+   * `CreateInvalidation`, …), `Invoke:<step>` for a rotation step, or `ViewerRequest` for a
+   * distribution's viewer side. Every protocol applies faults and holds the same way
+   * (Faults.apply).
    */
   readonly operation: string;
   /**
@@ -18,7 +20,8 @@ export interface FaultSpec {
   readonly message?: string;
   /**
    * For PutEvents: answer 200 with every entry failed (FailedEntryCount > 0), as EventBridge
-   * does on a partial failure. For a write: apply the write, then fail (the response was lost).
+   * does on a partial failure. For ViewerRequest (a read): a plain failure. For any other call
+   * (a write, Invoke, a rotation step): do the work, then fail (the response was lost).
    */
   readonly partial?: boolean;
   /** How many matching calls fail; default 1. `Infinity` until cleared. */
@@ -29,7 +32,8 @@ export interface FaultSpec {
   readonly step?: string;
   /**
    * The call is never answered (with `partial`, after its write is applied): a function waiting
-   * on it runs into its timeout, as one cut off at the Lambda deadline. `close()` drops it.
+   * on it runs into its timeout, as one cut off at the Lambda deadline. `close()` drops it. A
+   * hung rotation step (`Invoke:<step>`) is a failed step: the service sees the timeout.
    */
   readonly hang?: boolean;
 }
@@ -57,6 +61,29 @@ export interface TriggeredFault {
   readonly error: ServiceError;
   readonly partial: boolean;
   readonly hang: boolean;
+}
+
+/** A call a `hang` fault leaves unanswered: its connection stays open until close() drops it. */
+export const UNANSWERED = Symbol('unanswered');
+
+/** A call as every protocol adapter hands it to the faults. */
+export interface FaultedCall<T> {
+  readonly operation: string;
+  /** What a fault's or a hold's `when` sees. */
+  readonly input: Record<string, unknown>;
+  /** The service's name for an internal error, when the fault names none. */
+  readonly defaultError?: string;
+  /** Processes the call as the service would. */
+  readonly serve: () => T | Promise<T>;
+  /** How the protocol answers a fault. @default throws the fault's error */
+  readonly fail?: (fault: TriggeredFault) => T | Promise<T>;
+  /**
+   * The protocol's answer to a partial fault (PutEvents: every entry failed; a read: a plain
+   * failure). @default serve, then fail: the write was applied and its response lost
+   */
+  readonly partial?: (fault: TriggeredFault) => T | Promise<T>;
+  /** What a call never answered comes to. @default UNANSWERED */
+  readonly unanswered?: (fault: TriggeredFault) => T | Promise<T>;
 }
 
 interface PendingHold {
@@ -99,7 +126,7 @@ export class Faults {
   }
 
   /** What this call must wait for before it is processed, if a hold matches it. */
-  takeHold(operation: string, input: Record<string, unknown>): Promise<void> | undefined {
+  private takeHold(operation: string, input: Record<string, unknown>): Promise<void> | undefined {
     const match = this.holds.find(
       (hold) =>
         !hold.taken &&
@@ -113,23 +140,23 @@ export class Faults {
   }
 
   /**
-   * A call under the plan: held first if a hold matches, then answered by `handle`, or failed
-   * as a matching fault says: a partial fault does the work and still fails, a hang never
-   * answers (`unanswered`), any other throws its error. `defaultError` as for take.
+   * The one way a fault reaches a call, for every protocol: the call is held first if a hold
+   * matches, then answered by `serve`, or failed as a matching fault says. A partial fault does
+   * the work (`serve`, or the protocol's own partial answer) and still fails; a hang never
+   * answers (`UNANSWERED`, after a partial's work); any other fault fails the call (`fail`,
+   * by default throwing its error for the protocol's error path to answer).
    */
-  async run<T, U>(
-    operation: string,
-    input: Record<string, unknown>,
-    handle: () => T,
-    unanswered: U,
-    defaultError?: string,
-  ): Promise<T | U> {
-    const held = this.takeHold(operation, input);
+  async apply<T>(call: FaultedCall<T>): Promise<T | typeof UNANSWERED> {
+    const held = this.takeHold(call.operation, call.input);
     if (held !== undefined) await held;
-    const fault = this.take(operation, input, defaultError);
-    if (fault === undefined) return handle();
-    if (fault.partial) handle();
-    if (fault.hang) return unanswered;
+    const fault = this.take(call.operation, call.input, call.defaultError);
+    if (fault === undefined) return call.serve();
+    const partialAnswer = fault.partial
+      ? await (call.partial === undefined ? call.serve() : call.partial(fault))
+      : undefined;
+    if (fault.hang) return call.unanswered === undefined ? UNANSWERED : call.unanswered(fault);
+    if (fault.partial && call.partial !== undefined) return partialAnswer as T;
+    if (call.fail !== undefined) return call.fail(fault);
     throw fault.error;
   }
 
@@ -149,7 +176,7 @@ export class Faults {
    * The fault this call must suffer, if any (consumes one of its `times`). `defaultError` is
    * the service's name for an internal error, used when the spec names none.
    */
-  take(
+  private take(
     operation: string,
     input: Record<string, unknown>,
     defaultError?: string,

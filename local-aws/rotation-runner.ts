@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type Faults } from './faults';
+import { type Faults, type TriggeredFault } from './faults';
 import { FunctionError, type LambdaFunctions } from './lambda-functions';
 import { AWSCURRENT, type RotationStarter, type SecretRecord } from './secrets-manager';
 
@@ -122,15 +122,20 @@ export class RotationRunner implements RotationStarter {
         ClientRequestToken: token,
         RotationToken: randomUUID(),
       };
-      const fault = this.faults.take(`Invoke:${step}`, event);
       try {
-        if (fault !== undefined && !fault.partial)
-          throw new FunctionError(fault.error.type, fault.error.message);
-        if (arn === undefined)
-          throw new FunctionError('ResourceNotFoundException', 'No rotation function');
-        await this.faults.duringStep(step, () => this.functions.invoke(arn, event));
-        // A partial fault: the step ran to its end, but the service saw it fail (a timeout).
-        if (fault !== undefined) throw new FunctionError(fault.error.type, fault.error.message);
+        // A partial fault: the step runs to its end, but the service sees it fail (a timeout);
+        // a hung step is cut off at its timeout, which the service sees as a failure too.
+        await this.faults.apply({
+          operation: `Invoke:${step}`,
+          input: event,
+          serve: () => {
+            if (arn === undefined)
+              throw new FunctionError('ResourceNotFoundException', 'No rotation function');
+            return this.faults.duringStep(step, () => this.functions.invoke(arn, event));
+          },
+          fail: failedInvocation,
+          unanswered: failedInvocation,
+        });
         this.log.push({ secretArn: secret.arn, token, attempt, step, outcome: 'succeeded' });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -147,4 +152,9 @@ export class RotationRunner implements RotationStarter {
     }
     return undefined;
   }
+}
+
+/** How the service sees an invocation a fault failed: the function's error. */
+function failedInvocation(fault: TriggeredFault): never {
+  throw new FunctionError(fault.error.type, fault.error.message);
 }

@@ -12,9 +12,24 @@
  * - tags (CreateSecret's Tags, TagResource) are key/value pairs, a key given again overwrites
  *   its value, and DescribeSecret lists them (omitting Tags when there are none).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
+import {
+  dropUndefined,
+  epochSeconds,
+  optionalString,
+  randomSuffix,
+  rotationIntervalMs,
+  secretValueOf,
+  stageList,
+  tagList,
+  tokenOf,
+  type RotationRules,
+  type SecretValue,
+} from './secrets-manager-input';
 import { invalidParameter, invalidRequest, resourceNotFound, ServiceError } from './service-error';
+
+export type { RotationRules } from './secrets-manager-input';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
@@ -26,15 +41,9 @@ export const ACCOUNT_ID = '123456789012';
 export interface SecretVersion {
   readonly versionId: string;
   /** Undefined for the version RotateSecret creates, until createSecret puts a value. */
-  value?: { readonly string?: string; readonly binary?: string };
+  value?: SecretValue;
   readonly stages: Set<string>;
   readonly createdDate: number;
-}
-
-export interface RotationRules {
-  readonly AutomaticallyAfterDays?: number;
-  readonly ScheduleExpression?: string;
-  readonly Duration?: string;
 }
 
 export interface SecretRecord {
@@ -68,14 +77,15 @@ export interface RotationStarter {
 }
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export class SecretsManagerService {
   readonly secrets = new Map<string, SecretRecord>();
-  rotations: RotationStarter | undefined;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    /** Starts the rotations this service begins (the emulator's RotationRunner). */
+    private readonly rotations: RotationStarter,
+  ) {}
 
   handle(operation: string, input: Input): Output {
     switch (operation) {
@@ -365,7 +375,7 @@ export class SecretsManagerService {
 
   private rotateSecret(input: Input): Output {
     const secret = this.find(input.SecretId);
-    const rotations = this.requireRotations();
+    const rotations = this.rotations;
     const lambdaArn = optionalString(input.RotationLambdaARN) ?? secret.rotationLambdaArn;
     if (lambdaArn === undefined) {
       throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
@@ -428,7 +438,7 @@ export class SecretsManagerService {
 
   /** Starts a rotation the schedule says is due; used by the local scheduler. */
   startScheduledRotation(secret: SecretRecord): string | undefined {
-    const rotations = this.requireRotations();
+    const rotations = this.rotations;
     if (rotations.isRunning(secret)) return undefined;
     const unfinished = this.unfinishedRotation(secret);
     if (unfinished !== undefined) {
@@ -457,99 +467,4 @@ export class SecretsManagerService {
       holder.stages.add(AWSPREVIOUS);
     }
   }
-
-  private requireRotations(): RotationStarter {
-    if (this.rotations === undefined) throw new Error('local-aws: no rotation runner attached');
-    return this.rotations;
-  }
-}
-
-function rotationIntervalMs(rules: RotationRules): number {
-  if (rules.AutomaticallyAfterDays !== undefined) {
-    const days = rules.AutomaticallyAfterDays;
-    if (!Number.isInteger(days) || days < 1 || days > 1000) {
-      throw invalidParameter(`AutomaticallyAfterDays must be 1 to 1000, got ${String(days)}.`);
-    }
-    return days * DAY_MS;
-  }
-  const expression = rules.ScheduleExpression ?? '';
-  const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(expression);
-  if (rate === null) {
-    throw invalidParameter(
-      `local-aws supports ScheduleExpression rate(N hours|days) only, got ${JSON.stringify(expression)}.`,
-    );
-  }
-  const ms = Number(rate[1]) * (rate[2]!.startsWith('hour') ? HOUR_MS : DAY_MS);
-  if (ms < 4 * HOUR_MS || ms > 1000 * DAY_MS) {
-    throw invalidParameter(
-      `The rotation interval must be 4 hours to 1000 days, got ${expression}.`,
-    );
-  }
-  return ms;
-}
-
-function secretValueOf(input: Input, required: boolean): SecretVersion['value'] {
-  const string = optionalString(input.SecretString);
-  const binary = optionalString(input.SecretBinary);
-  if (string !== undefined && binary !== undefined) {
-    throw invalidParameter('You can provide SecretString or SecretBinary, not both.');
-  }
-  if (string === undefined && binary === undefined) {
-    if (required) throw invalidParameter('You must provide either SecretString or SecretBinary.');
-    return undefined;
-  }
-  return string !== undefined ? { string } : { binary: binary! };
-}
-
-/** Tags as [key, value] pairs: keys 1 to 128 characters, values up to 256 (AWS's limits). */
-function tagList(value: unknown): [string, string][] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw invalidParameter('Tags must be a list of Key/Value pairs.');
-  return value.map((tag: unknown) => {
-    const { Key: key, Value: tagValue } = (tag ?? {}) as { Key?: unknown; Value?: unknown };
-    if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
-      throw invalidParameter('A tag Key must be 1 to 128 characters.');
-    }
-    if (typeof tagValue !== 'string' || tagValue.length > 256) {
-      throw invalidParameter(`The value of tag ${key} must be a string of up to 256 characters.`);
-    }
-    return [key, tagValue];
-  });
-}
-
-function tokenOf(input: Input): string {
-  const token = optionalString(input.ClientRequestToken) ?? randomUUID();
-  if (token.length < 32 || token.length > 64) {
-    throw invalidParameter('ClientRequestToken must be 32 to 64 characters.');
-  }
-  return token;
-}
-
-function stageList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (
-    !Array.isArray(value) ||
-    value.length === 0 ||
-    !value.every((item) => typeof item === 'string')
-  ) {
-    throw invalidParameter('VersionStages must be a non-empty list of strings.');
-  }
-  return value as string[];
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function epochSeconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : ms / 1000;
-}
-
-function dropUndefined(output: Output): Output {
-  return Object.fromEntries(Object.entries(output).filter(([, value]) => value !== undefined));
-}
-
-function randomSuffix(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return [...randomBytes(6)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }

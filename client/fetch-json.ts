@@ -6,6 +6,8 @@
  * is refused like any status but 200. Plain HTTP is allowed for loopback hosts only (127.0.0.1,
  * [::1], localhost), for tests and local development.
  */
+import { isFetchableUrl } from '../key-document/issuer';
+
 import { JwtKeyRingError } from './errors';
 
 /** The shape of the global fetch this module uses; tests inject their own. */
@@ -22,8 +24,6 @@ export interface JsonResponse {
   /** How long the response says it stays fresh (Cache-Control max-age less Age), if it says. */
   readonly freshForSeconds?: number;
 }
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** Strict UTF-8, as token parts are read (see compact-jws.ts). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -42,19 +42,13 @@ export function checkFetchableUrl(value: unknown, name: string): URL {
   if (url.username !== '' || url.password !== '') {
     throw new JwtKeyRingError('ERR_INVALID_ARGUMENT', `${name} must not carry credentials`);
   }
-  if (!isFetchable(url)) {
+  if (!isFetchableUrl(url)) {
     throw new JwtKeyRingError(
       'ERR_INVALID_ARGUMENT',
       `${name} must be an https:// URL (http:// only on 127.0.0.1, [::1] or localhost), got ${url.protocol}//${url.host}`,
     );
   }
   return url;
-}
-
-export function isFetchable(url: URL): boolean {
-  return (
-    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
-  );
 }
 
 /**

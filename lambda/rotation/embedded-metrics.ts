@@ -4,6 +4,7 @@
  * no extra permission. Values are counts and ages, never key material.
  */
 import { METRIC_NAMESPACE, SECRET_NAME_DIMENSION } from '../../contract';
+import { parseSecretArn } from '../../key-document/secret-arn';
 
 import { type MetricSink } from './dependencies';
 
@@ -33,9 +34,5 @@ export function embeddedMetricSink(
 
 /** The secret's name from its ARN (without the random suffix), a stable metric dimension. */
 export function secretNameOf(secretArn: string): string {
-  const marker = ':secret:';
-  const at = secretArn.indexOf(marker);
-  if (at < 0) return secretArn;
-  const nameWithSuffix = secretArn.slice(at + marker.length);
-  return /-[A-Za-z0-9]{6}$/.test(nameWithSuffix) ? nameWithSuffix.slice(0, -7) : nameWithSuffix;
+  return parseSecretArn(secretArn)?.baseName ?? secretArn;
 }

@@ -64,6 +64,7 @@ const JWKS_EXPORTS = ['JwksVerifier', 'JwtKeyRingError', 'createEmbeddedMetricsO
 const README_ERRORS: Readonly<Record<string, readonly string[]>> = {
   RotatingJwtKeyError: [PACKAGE_NAME],
   JwtKeyRingError: [`${PACKAGE_NAME}/client`, `${PACKAGE_NAME}/client/jwks`],
+  JwtVerificationError: [`${PACKAGE_NAME}/client`, `${PACKAGE_NAME}/client/jwks`],
 };
 
 /** Compiled in the CDK app: each class and its `…Code` type, imported as the README shows. */

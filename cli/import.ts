@@ -31,6 +31,8 @@ import {
 import {
   AWSCURRENT,
   AWSPREVIOUS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_KEY_CACHE_SECONDS,
   hasStage,
   scheduleSpacing,
   STANDBY_MINIMUM_AGE_TAG,
@@ -69,7 +71,10 @@ export interface ImportOptions {
  * default clock tolerance (60 s: a token is accepted that long past its exp), as the construct's
  * grace rule counts them (grace >= token lifetime + cache period + clock skew).
  */
-export const LEGACY_GRACE_ALLOWANCE_SECONDS = { appCache: 300, clockTolerance: 60 } as const;
+export const LEGACY_GRACE_ALLOWANCE_SECONDS = {
+  appCache: DEFAULT_KEY_CACHE_SECONDS,
+  clockTolerance: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+} as const;
 
 export function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number {
   return (

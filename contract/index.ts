@@ -9,7 +9,24 @@ export {
   TEMPLATE_KEY_KID,
 } from './first-key';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
-export { DEFAULT_KEY_SET_MAX_AGE_SECONDS, KEY_SET_DOCUMENTS, KEY_SET_PATHS } from './key-set';
+export {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_RSA_MODULUS_BITS,
+  HMAC_ALGORITHMS,
+  type HmacAlgorithm,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+} from './algorithms';
+export {
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  KEY_SET_DOCUMENTS,
+  KEY_SET_PATHS,
+  MAX_KEY_SET_MAX_AGE_SECONDS,
+} from './key-set';
 export {
   isMaintenanceAction,
   MAINTENANCE_ACTIONS,

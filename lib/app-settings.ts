@@ -6,6 +6,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
+import { DEFAULT_JWT_ALGORITHM } from '../contract/algorithms';
+
 import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from './algorithm';
 import { RotatingJwtKeyError } from './errors';
 import { type JwtKeyReplicaRegion } from './replica-regions';
@@ -104,7 +106,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
-  const raw = context('algorithm') ?? 'HS256';
+  const raw = context('algorithm') ?? DEFAULT_JWT_ALGORITHM;
   const algorithm = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (!isJwtAlgorithm(algorithm)) {
     throw new RotatingJwtKeyError(

@@ -31,6 +31,8 @@ import { Construct, type IConstruct } from 'constructs';
 
 import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
   FIRST_KEY_RESOURCE_TYPE,
   type FirstKeyResourceProperties,
   FUNCTION_ENVIRONMENT,
@@ -194,7 +196,7 @@ const ASYMMETRIC_VERIFIER_CACHE = Duration.hours(2);
  */
 const FIRST_KEY_LENGTH = 88;
 const RETIREMENT_CHECK = Duration.minutes(5);
-const KEY_SET_MAX_AGE = Duration.minutes(5);
+const KEY_SET_MAX_AGE = Duration.seconds(DEFAULT_KEY_SET_MAX_AGE_SECONDS);
 
 export class RotatingJwtKey extends Construct {
   readonly secret: secretsmanager.Secret;
@@ -240,7 +242,7 @@ export class RotatingJwtKey extends Construct {
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
     const { algorithm, rsaModulusBits } = validateAlgorithm(
-      props.algorithm ?? 'HS256',
+      props.algorithm ?? DEFAULT_JWT_ALGORITHM,
       props.rsaModulusBits,
       this,
     );

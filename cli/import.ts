@@ -71,12 +71,12 @@ export interface ImportOptions {
  * default clock tolerance (60 s: a token is accepted that long past its exp), as the construct's
  * grace rule counts them (grace >= token lifetime + cache period + clock skew).
  */
-export const LEGACY_GRACE_ALLOWANCE_SECONDS = {
+const LEGACY_GRACE_ALLOWANCE_SECONDS = {
   appCache: DEFAULT_KEY_CACHE_SECONDS,
   clockTolerance: DEFAULT_CLOCK_TOLERANCE_SECONDS,
 } as const;
 
-export function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number {
+function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number {
   return (
     longestTokenLifetimeSeconds +
     LEGACY_GRACE_ALLOWANCE_SECONDS.appCache +

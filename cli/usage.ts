@@ -47,7 +47,7 @@ interface CommandHelp {
   readonly example?: string;
 }
 
-export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
+const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
   status: {
     summary:
       'current, previous and standby key, ages, grace end, schedule, stale AWSPENDING.\n' +

@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type IConstruct } from 'constructs';
 
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
-import { addNagChecks } from '../../lib/nag';
+import { addNagChecks } from '../../bin/nag';
 
 import { newestListedNodeRuntime } from './support';
 

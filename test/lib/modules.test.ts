@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type * as Nag from '../../lib/nag';
+import type * as Nag from '../../bin/nag';
 
 import type * as Support from './support';
 
@@ -73,6 +73,6 @@ describe('lib/ modules', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     // AND the app's own nag module is the one that needs cdk-nag
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    expect(() => require('../../lib/nag') as typeof Nag).toThrow(/cdk-nag was loaded/);
+    expect(() => require('../../bin/nag') as typeof Nag).toThrow(/cdk-nag was loaded/);
   });
 });

@@ -12,7 +12,7 @@ import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   DEFAULT_KEY_CACHE_SECONDS,
 } from '../../contract';
-import { keyPropsFromContext, recordingReader, warnUnknownContext } from '../../lib/app-settings';
+import { keyPropsFromContext, recordingReader, warnUnknownContext } from '../../bin/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import {
   type JwtAlgorithm,

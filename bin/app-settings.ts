@@ -7,12 +7,11 @@ import { Duration } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
 import { DEFAULT_JWT_ALGORITHM } from '../contract/algorithms';
-
-import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from './algorithm';
-import { RotatingJwtKeyError } from './errors';
-import { type JwtKeyReplicaRegion } from './replica-regions';
-import { type RotatingJwtKeyProps } from './rotating-jwt-key';
-import { warn } from './warnings';
+import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from '../lib/algorithm';
+import { RotatingJwtKeyError } from '../lib/errors';
+import { type JwtKeyReplicaRegion } from '../lib/replica-regions';
+import { type RotatingJwtKeyProps } from '../lib/rotating-jwt-key';
+import { warn } from '../lib/warnings';
 
 export type ContextReader = (name: string) => unknown;
 

@@ -1,4 +1,7 @@
 // @ts-check
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
@@ -74,6 +77,65 @@ const FOLDER_ZONES = [
   zone('examples', ['client', 'contract', 'lib'], 'the examples use the package as a user does'),
 ];
 
+/** Each file's relative imports (type-only ones too), resolved to .ts files; read once a run. */
+const importsCache = new Map();
+function relativeImportsOf(file) {
+  let imports = importsCache.get(file);
+  if (imports === undefined) {
+    const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    imports = [...source.matchAll(/(?:from|import\()\s*'(\.[^']*)'/g)]
+      .map((match) => resolveTs(file, match[1]))
+      .filter((target) => target !== undefined);
+    importsCache.set(file, imports);
+  }
+  return imports;
+}
+function resolveTs(from, specifier) {
+  const path = resolve(dirname(from), specifier);
+  return [`${path}.ts`, `${path}/index.ts`].find((candidate) => existsSync(candidate));
+}
+
+/**
+ * import-x/no-cycle does not follow type-only imports, but a circle of types is still one to
+ * read around: this reports a type-only import whose module leads back to the importing file
+ * (import-x/no-cycle reports the circles made of value imports alone).
+ */
+const typeImportCycles = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: { cycle: 'import cycle through a type-only import: {{route}}' },
+  },
+  create(context) {
+    const file = context.physicalFilename;
+    const check = (node) => {
+      const typeOnly =
+        node.importKind === 'type' ||
+        node.exportKind === 'type' ||
+        (node.specifiers?.length > 0 &&
+          node.specifiers.every(
+            (each) => each.importKind === 'type' || each.exportKind === 'type',
+          ));
+      const target = node.source?.value.startsWith('.')
+        ? resolveTs(file, node.source.value)
+        : undefined;
+      if (!typeOnly || target === undefined) return;
+      const routes = new Map([[target, [target]]]);
+      for (const [module, route] of routes) {
+        for (const next of relativeImportsOf(module)) {
+          if (next === file) {
+            const names = [file, ...route, file].map((each) => relative(process.cwd(), each));
+            context.report({ node, messageId: 'cycle', data: { route: names.join(' -> ') } });
+            return;
+          }
+          if (!routes.has(next)) routes.set(next, [...route, next]);
+        }
+      }
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
   eslint.configs.recommended,
@@ -82,7 +144,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
+    plugins: { 'import-x': importX, local: { rules: { 'type-import-cycles': typeImportCycles } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
@@ -113,8 +175,9 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: FOLDER_ZONES }],
-      // Value imports: import-x skips type-only ones; the type-cycle rule below counts those.
+      // Value imports: import-x skips type-only ones; local/type-import-cycles counts those.
       'import-x/no-cycle': ['error', { maxDepth: 20, ignoreExternal: true }],
+      'local/type-import-cycles': 'error',
     },
   },
   {

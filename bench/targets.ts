@@ -5,6 +5,7 @@
 import { isHmacAlgorithm } from '../key-document';
 
 import { type Measurement } from './harness';
+// eslint-disable-next-line local/type-import-cycles -- removed when the circle is broken
 import { type JwksFetchCounts } from './jwks-verifier-bench';
 import { type LambdaBundleResults } from './lambda-bundle';
 

@@ -5,6 +5,7 @@
  */
 import type { HmacAlgorithm } from './algorithms';
 import { currentSinceOf } from './current-since';
+// eslint-disable-next-line local/type-import-cycles -- removed when the circle is broken
 import type { LegacyKeyMembers } from './legacy';
 
 /** The members of ours, the same for every algorithm; a promotion rewrites only these. */

@@ -7,6 +7,7 @@
  * has: the parser accepts short keys on legacy documents only, and the tools say so loudly.
  */
 import { minimumKeyBytes } from './algorithms';
+// eslint-disable-next-line local/type-import-cycles -- removed when the circle is broken
 import type { HmacKeyDocument, KeyDocument } from './key-document';
 
 /** What happens to a legacy token without `exp`: the user's explicit choice at import. */

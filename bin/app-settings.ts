@@ -6,7 +6,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
-import { DEFAULT_JWT_ALGORITHM } from '../contract/algorithms';
+import {
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_ROTATION_DAYS,
+} from '../contract';
 import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from '../lib/algorithm';
 import { RotatingJwtKeyError } from '../lib/errors';
 import { type JwtKeyReplicaRegion } from '../lib/replica-regions';
@@ -131,8 +135,10 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
   return {
     algorithm,
     ...(rsaModulusBits !== undefined && { rsaModulusBits }),
-    rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', 90)),
-    gracePeriod: Duration.hours(requiredNumber(context, 'gracePeriodHours', 24)),
+    rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', DEFAULT_ROTATION_DAYS)),
+    gracePeriod: Duration.hours(
+      requiredNumber(context, 'gracePeriodHours', DEFAULT_GRACE_PERIOD_HOURS),
+    ),
     ...(lifetime !== undefined && { maxTokenLifetime: Duration.minutes(lifetime) }),
     ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
     ...(verifierCache !== undefined && { maxVerifierCacheTime: Duration.minutes(verifierCache) }),

@@ -8,6 +8,7 @@ export {
   type FirstKeyResourceProperties,
   TEMPLATE_KEY_KID,
 } from './first-key';
+export { DURATION_UNIT_SECONDS } from './durations';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
 export {
   ASYMMETRIC_ALGORITHMS,
@@ -64,6 +65,8 @@ export {
 export { ROTATION_HANDLER } from './rotation-function';
 export {
   constructWindowHours,
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_ROTATION_DAYS,
   type RotationRulesLike,
   scheduleSpacing,
   type ScheduleSpacing,

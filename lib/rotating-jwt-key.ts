@@ -30,8 +30,10 @@ import { Construct, type IConstruct } from 'constructs';
 
 import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_GRACE_PERIOD_HOURS,
   DEFAULT_JWT_ALGORITHM,
   DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  DEFAULT_ROTATION_DAYS,
   operatorActionsOn,
   STANDBY_MINIMUM_AGE_TAG,
   TEMPLATE_KEY_KID,
@@ -245,8 +247,8 @@ export class RotatingJwtKey extends Construct {
     this.maxVerifierCacheTime =
       props.maxVerifierCacheTime ??
       (isHmacAlgorithm(algorithm) ? undefined : ASYMMETRIC_VERIFIER_CACHE);
-    this.rotationInterval = props.rotationInterval ?? Duration.days(90);
-    this.gracePeriod = props.gracePeriod ?? Duration.hours(24);
+    this.rotationInterval = props.rotationInterval ?? Duration.days(DEFAULT_ROTATION_DAYS);
+    this.gracePeriod = props.gracePeriod ?? Duration.hours(DEFAULT_GRACE_PERIOD_HOURS);
     validateTiming(
       {
         rotationInterval: this.rotationInterval,

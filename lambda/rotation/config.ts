@@ -3,6 +3,7 @@
  * the function before it touches any secret, with an error naming the variable and the value.
  */
 import {
+  DEFAULT_GRACE_PERIOD_HOURS,
   DEFAULT_JWT_ALGORITHM,
   DEFAULT_KEY_SET_MAX_AGE_SECONDS,
   DEFAULT_RSA_MODULUS_BITS,
@@ -68,7 +69,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       `${modulusName} must be one of ${RSA_MODULUS_BITS.join(', ')}, got ${JSON.stringify(modulus)}`,
     );
   }
-  const grace = env[gracePeriodSeconds] ?? '86400';
+  const grace = env[gracePeriodSeconds] ?? String(DEFAULT_GRACE_PERIOD_HOURS * 3600);
   if (!/^\d{1,10}$/.test(grace)) {
     throw new ConfigurationError(
       `${gracePeriodSeconds} must be a whole number of seconds >= 0, got ${JSON.stringify(grace)}`,

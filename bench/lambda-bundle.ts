@@ -14,8 +14,7 @@ import { gzipSync } from 'node:zlib';
 
 import { buildSync } from 'esbuild';
 
-import { synthesizeRotationBundle } from '../lib/rotation-bundle';
-import { LAMBDA_BUILD_OPTIONS } from '../scripts/build-rotation-bundle';
+import { LAMBDA_BUILD_OPTIONS, synthesizeRotationBundle } from '../scripts/build-rotation-bundle';
 
 import { median, quantile } from './harness';
 

@@ -4,14 +4,15 @@
  */
 import { App } from 'aws-cdk-lib';
 
+import { JwtKeysStack } from '../lib/jwt-keys-stack';
+
 import {
   keyPropsFromContext,
   keySetCertificateArnFromContext,
   recordingReader,
   warnUnknownContext,
-} from '../lib/app-settings';
-import { JwtKeysStack } from '../lib/jwt-keys-stack';
-import { addNagChecks } from '../lib/nag';
+} from './app-settings';
+import { addNagChecks } from './nag';
 
 const app = new App();
 const { context, names } = recordingReader((name) => app.node.tryGetContext(name));

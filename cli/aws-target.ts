@@ -61,7 +61,7 @@ function checkEndpoint(endpoint: string): void {
  * The region of a Secrets Manager secret ARN (arn:PARTITION:secretsmanager:REGION:ACCOUNT:
  * secret:NAME); undefined for a name. An ARN of another service, or without a region, is refused.
  */
-export function regionOfArn(secretId: string): string | undefined {
+function regionOfArn(secretId: string): string | undefined {
   if (!secretId.startsWith('arn:')) return undefined;
   const [, partition, service, region, account, type, ...name] = secretId.split(':');
   if (

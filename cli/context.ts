@@ -1,9 +1,9 @@
-/** What every command gets: the AWS clients, output, and (for tests) time and waiting. */
+/**
+ * What every command gets: the AWS clients, output, and (for tests) time and waiting. What one
+ * command alone takes (import's options and standard input) is that command's own argument.
+ */
 import { type LambdaClient } from '@aws-sdk/client-lambda';
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
-import { type ImportOptions } from './import';
-import { type KeyInput } from './key-input';
 
 export interface CommandContext {
   readonly secretsManager: SecretsManagerClient;
@@ -20,8 +20,4 @@ export interface CommandContext {
   readonly progress: (line: string) => void;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
-  /** import: where the key is read from (standard input). */
-  readonly stdin?: KeyInput;
-  /** import: its settings, checked by run-cli. */
-  readonly importOptions?: ImportOptions;
 }

@@ -1,7 +1,7 @@
 /** Durations on the command line: whole seconds, or a number and a unit: 90s, 15m, 24h, 30d. */
-import { CliError } from './cli-error';
+import { DURATION_UNIT_SECONDS as UNIT_SECONDS } from '../contract/durations';
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+import { CliError } from './cli-error';
 
 export function parseDurationSeconds(text: string, option: string): number {
   const match = /^(\d+)(s|m|h|d)?$/.exec(text.trim());

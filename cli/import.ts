@@ -31,6 +31,8 @@ import {
 import {
   AWSCURRENT,
   AWSPREVIOUS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_KEY_CACHE_SECONDS,
   hasStage,
   scheduleSpacing,
   STANDBY_MINIMUM_AGE_TAG,
@@ -51,7 +53,7 @@ import { CliError } from './cli-error';
 import { type CommandContext } from './context';
 import { formatDuration, iso } from './format';
 import { keysAtRisk } from './import-guard';
-import { type KeyEncoding, readKeyInput } from './key-input';
+import { type KeyEncoding, type KeyInput, readKeyInput } from './key-input';
 import { checkCanRotate, startRotation } from './rotate';
 import { legacyStateOf, readSecretState, type SecretState, youngStandbyOf } from './secret-state';
 
@@ -69,9 +71,12 @@ export interface ImportOptions {
  * default clock tolerance (60 s: a token is accepted that long past its exp), as the construct's
  * grace rule counts them (grace >= token lifetime + cache period + clock skew).
  */
-export const LEGACY_GRACE_ALLOWANCE_SECONDS = { appCache: 300, clockTolerance: 60 } as const;
+const LEGACY_GRACE_ALLOWANCE_SECONDS = {
+  appCache: DEFAULT_KEY_CACHE_SECONDS,
+  clockTolerance: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+} as const;
 
-export function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number {
+function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number {
   return (
     longestTokenLifetimeSeconds +
     LEGACY_GRACE_ALLOWANCE_SECONDS.appCache +
@@ -79,12 +84,20 @@ export function legacyGraceSeconds(longestTokenLifetimeSeconds: number): number 
   );
 }
 
+/** What import takes besides the common context. */
+export interface ImportInput {
+  /** Its settings, checked by run-cli. */
+  readonly options?: ImportOptions;
+  /** Where the key is read from (standard input). */
+  readonly stdin?: KeyInput;
+}
+
 type Outcome = 'imported' | 'resumed' | 'already-imported' | 'already-retired';
 
-export async function importLegacyKey(context: CommandContext): Promise<void> {
-  const options = context.importOptions;
+export async function importLegacyKey(context: CommandContext, input: ImportInput): Promise<void> {
+  const { options } = input;
   if (options === undefined) throw new Error('import needs its options');
-  const key = await readKeyInput(context.stdin, options.encoding);
+  const key = await readKeyInput(input.stdin, options.encoding);
   const before = await readSecretState(context.secretsManager, context.secretId);
   const versionId = derivedVersionId(before.arn, 'legacy-key');
   const existing = await readLegacyVersion(context.secretsManager, before, versionId);

@@ -128,7 +128,7 @@ function revokeFailure(secretId: string, kid: string, result: MaintenanceResult)
   }
 }
 
-export async function invokeMaintenance(
+async function invokeMaintenance(
   context: CommandContext,
   functionArn: string,
   event: MaintenanceEvent,

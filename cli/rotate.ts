@@ -118,7 +118,7 @@ export function checkCanRotate(context: CommandContext, before: SecretState): vo
   }
 }
 
-export function printRotation(context: CommandContext, outcome: RotationOutcome): void {
+function printRotation(context: CommandContext, outcome: RotationOutcome): void {
   if (outcome.after === undefined) {
     context.print(
       `rotation ${outcome.rotationId} started; "jwt-keys status ${context.secretId}" shows its progress`,

@@ -17,7 +17,7 @@ import { awsTargetOf } from './aws-target';
 import { CliError, describeFailure, usageError } from './cli-error';
 import { type CommandContext } from './context';
 import { parseDurationSeconds } from './durations';
-import { type ImportOptions, importLegacyKey } from './import';
+import { type ImportInput, type ImportOptions, importLegacyKey } from './import';
 import { type KeyInput } from './key-input';
 import { repair } from './repair';
 import { revokePrevious } from './revoke-previous';
@@ -35,8 +35,13 @@ import { packageVersion } from './version';
 
 export { USAGE } from './usage';
 
-/** Each command: resolves when done, or to its own exit code (status's warning, 3). */
-const COMMANDS: Readonly<Record<CommandName, (context: CommandContext) => Promise<unknown>>> = {
+/**
+ * Each command: resolves when done, or to its own exit code (status's warning, 3). The second
+ * argument carries what one command alone takes (import's options and standard input).
+ */
+const COMMANDS: Readonly<
+  Record<CommandName, (context: CommandContext, input: ImportInput) => Promise<unknown>>
+> = {
   status,
   rotate,
   'revoke-previous': revokePrevious,
@@ -151,6 +156,7 @@ export async function runCli(
   }
 
   let context: CommandContext;
+  let input: ImportInput;
   let clients: { secretsManager: SecretsManagerClient; lambda: LambdaClient };
   try {
     const settings = commandSettings(commandName, values);
@@ -177,14 +183,16 @@ export async function runCli(
       },
       now: dependencies.now ?? Date.now,
       sleep: dependencies.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
+    input = {
       ...(dependencies.stdin !== undefined && { stdin: dependencies.stdin }),
-      ...(settings.importOptions !== undefined && { importOptions: settings.importOptions }),
+      ...(settings.importOptions !== undefined && { options: settings.importOptions }),
     };
   } catch (error) {
     return fail(error, id);
   }
   try {
-    const exitCode = await COMMANDS[commandName](context);
+    const exitCode = await COMMANDS[commandName](context, input);
     return typeof exitCode === 'number' ? exitCode : 0;
   } catch (error) {
     return fail(error, id);

@@ -16,7 +16,7 @@ import {
 } from './secret-state';
 
 /** status's exit code for a secret it cannot read as ours (see cli-error.ts). */
-export const NOT_OURS_EXIT_CODE = 3;
+const NOT_OURS_EXIT_CODE = 3;
 
 export async function status(context: CommandContext): Promise<number> {
   const state = await readSecretState(context.secretsManager, context.secretId);

@@ -4,8 +4,11 @@
  * once: the parser refuses any other.
  */
 
-export const COMMAND_NAMES = ['status', 'rotate', 'revoke-previous', 'repair', 'import'] as const;
-export type CommandName = (typeof COMMAND_NAMES)[number];
+import { OPERATOR_COMMANDS, type OperatorCommand } from '../contract/operator-actions';
+
+/** The commands: the ones contract/operator-actions.ts lists the permissions of. */
+export const COMMAND_NAMES = OPERATOR_COMMANDS;
+export type CommandName = OperatorCommand;
 
 export function isCommandName(name: string | undefined): name is CommandName {
   return (COMMAND_NAMES as readonly (string | undefined)[]).includes(name);
@@ -44,7 +47,7 @@ interface CommandHelp {
   readonly example?: string;
 }
 
-export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
+const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
   status: {
     summary:
       'current, previous and standby key, ages, grace end, schedule, stale AWSPENDING.\n' +

@@ -1,8 +1,8 @@
 /** `expiresIn` as seconds, or as jose-style text: '90s', '15m', '2h', '7d'. */
+import { DURATION_UNIT_SECONDS as UNIT_SECONDS } from '../contract/durations';
+
 import { JwtKeyRingError } from './errors';
 import { describeValue } from './options';
-
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 export function toSeconds(value: unknown, name: string): number {
   if (typeof value === 'number') {

@@ -8,8 +8,26 @@ export {
   type FirstKeyResourceProperties,
   TEMPLATE_KEY_KID,
 } from './first-key';
+export { DURATION_UNIT_SECONDS } from './durations';
 export { FUNCTION_ENVIRONMENT } from './function-environment';
-export { DEFAULT_KEY_SET_MAX_AGE_SECONDS, KEY_SET_DOCUMENTS, KEY_SET_PATHS } from './key-set';
+export {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_RSA_MODULUS_BITS,
+  HMAC_ALGORITHMS,
+  type HmacAlgorithm,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+} from './algorithms';
+export {
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  KEY_SET_DOCUMENTS,
+  KEY_SET_PATHS,
+  MAX_KEY_SET_MAX_AGE_SECONDS,
+} from './key-set';
 export {
   isMaintenanceAction,
   MAINTENANCE_ACTIONS,
@@ -47,6 +65,8 @@ export {
 export { ROTATION_HANDLER } from './rotation-function';
 export {
   constructWindowHours,
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_ROTATION_DAYS,
   type RotationRulesLike,
   scheduleSpacing,
   type ScheduleSpacing,

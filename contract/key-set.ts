@@ -21,3 +21,10 @@ export const KEY_SET_PATHS = [
 
 /** How long a verifier or CloudFront may cache a document: Cache-Control max-age. */
 export const DEFAULT_KEY_SET_MAX_AGE_SECONDS = 300;
+
+/**
+ * The longest max-age accepted (the construct's `keySetMaxAge`, the function's
+ * KEY_SET_MAX_AGE_SECONDS) and the edge's maximum TTL: one day, the longest a removed key may live
+ * in a cache whatever the origin says.
+ */
+export const MAX_KEY_SET_MAX_AGE_SECONDS = 86_400;

@@ -11,6 +11,15 @@
  * default. The construct sets the window explicitly (WINDOW_HOURS_SET_BY_THE_CONSTRUCT).
  */
 
+/** The rotation interval when none is configured (the construct's, the app's): 90 days. */
+export const DEFAULT_ROTATION_DAYS = 90;
+
+/**
+ * How long the key a rotation replaces keeps verifying when no grace is configured (the
+ * construct's, the app's and the rotation function's default): 24 hours.
+ */
+export const DEFAULT_GRACE_PERIOD_HOURS = 24;
+
 /** The rotation rules as DescribeSecret returns them. */
 export interface RotationRulesLike {
   readonly AutomaticallyAfterDays?: number;

@@ -2,16 +2,15 @@
  * The JWS algorithms a key document may hold, and what RFC 7518 section 3.2 requires of the
  * HMAC ones. The asymmetric ones are described in asymmetric.ts.
  */
-import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './asymmetric';
+import {
+  HMAC_ALGORITHMS,
+  type HmacAlgorithm,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+} from '../contract/algorithms';
 
-export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-
-export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
-
-/** Every algorithm a key document may hold: HMAC first, HS256 being the default. */
-export const JWT_ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
-
-export type JwtAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
+/** Every algorithm a key document may hold (contract/algorithms.ts): HMAC first. */
+export { HMAC_ALGORITHMS, type HmacAlgorithm, JWT_ALGORITHMS, type JwtAlgorithm };
 
 /** RFC 7518 3.2: a key of the same size as the hash output or larger. */
 const MINIMUM_KEY_BYTES: Record<HmacAlgorithm, number> = {

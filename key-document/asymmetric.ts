@@ -16,15 +16,19 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  DEFAULT_RSA_MODULUS_BITS,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+} from '../contract/algorithms';
+
 import { decodeCanonicalBase64url } from './base64url';
 import { ed25519PublicKeyProblem } from './ed25519-point';
 import { hasRocaFingerprint } from './roca';
 
-export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
-export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
-
-export const RSA_MODULUS_BITS = [2048, 3072, 4096] as const;
-export type RsaModulusBits = (typeof RSA_MODULUS_BITS)[number];
+export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm, RSA_MODULUS_BITS, type RsaModulusBits };
 
 /** The smallest RSA modulus a document may hold (NIST SP 800-131A; RFC 7518 3.3 says 2048). */
 export const MINIMUM_RSA_MODULUS_BITS = 2048;
@@ -96,7 +100,7 @@ export async function generateAsymmetricJwk(
       : alg === 'EdDSA'
         ? await generateKeyPairAsync('ed25519')
         : await generateKeyPairAsync('rsa', {
-            modulusLength: options.modulusBits ?? 2048,
+            modulusLength: options.modulusBits ?? DEFAULT_RSA_MODULUS_BITS,
             publicExponent: 0x10001,
           });
   const jwk = privateKey.export({ format: 'jwk' });

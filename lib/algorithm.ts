@@ -1,21 +1,31 @@
 /**
- * The algorithms the construct makes keys for, and the RSA modulus sizes of RS256 keys. The same
- * lists as key-document/ (which lib/ does not import: a test holds them equal), so the construct
- * refuses at synth what the rotation function would refuse at its first cold start.
+ * The construct's check of the algorithm and RSA modulus size it is given, against the lists in
+ * contract/algorithms.ts (the key document's too), so the construct refuses at synth what the
+ * rotation function would refuse at its first cold start.
  */
 import { type IConstruct } from 'constructs';
 
+import {
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULT_RSA_MODULUS_BITS,
+  HMAC_ALGORITHMS,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+} from '../contract/algorithms';
+
 import { RotatingJwtKeyError } from './errors';
 
-export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-/** CloudFormation cannot make these keys: the FirstKey custom resource writes the first one. */
-export const ASYMMETRIC_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
-export const JWT_ALGORITHMS = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
-
-export const RSA_MODULUS_BITS = [2048, 3072, 4096] as const;
-export type RsaModulusBits = (typeof RSA_MODULUS_BITS)[number];
-export const DEFAULT_RSA_MODULUS_BITS: RsaModulusBits = 2048;
+export {
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULT_RSA_MODULUS_BITS,
+  HMAC_ALGORITHMS,
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  RSA_MODULUS_BITS,
+  type RsaModulusBits,
+};
 
 export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
   return typeof value === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(value);

@@ -29,7 +29,7 @@ import { TARGET_PARTITIONS } from 'aws-cdk-lib/cx-api';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 
-import { FUNCTION_ENVIRONMENT, KEY_SET_DOCUMENTS } from '../contract';
+import { FUNCTION_ENVIRONMENT, KEY_SET_DOCUMENTS, MAX_KEY_SET_MAX_AGE_SECONDS } from '../contract';
 
 import { RotatingJwtKeyError } from './errors';
 import { warn } from './warnings';
@@ -49,7 +49,7 @@ const LOG_PREFIXES = { bucket: 's3-access/', distribution: 'cloudfront/' } as co
 /** How long access logs are kept: as long as the rotation function's logs. */
 const LOG_RETENTION = Duration.days(365);
 /** The longest max-age CloudFront may keep a document for, whatever the origin says. */
-const EDGE_MAX_TTL = Duration.days(1);
+const EDGE_MAX_TTL = Duration.seconds(MAX_KEY_SET_MAX_AGE_SECONDS);
 
 export class PublishedKeySet extends Construct {
   readonly bucket: s3.Bucket;

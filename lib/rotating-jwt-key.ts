@@ -14,16 +14,15 @@
  * const apiKey = new RotatingJwtKey(this, 'ApiKey', { algorithm: 'RS256', rsaModulusBits: 3072 });
  * new HttpJwtAuthorizer('Jwt', apiKey.issuer!, { jwtAudience: ['my-api'] });
  */
-import { CustomResource, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,17 +30,16 @@ import { Construct, type IConstruct } from 'constructs';
 
 import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
-  FIRST_KEY_RESOURCE_TYPE,
-  type FirstKeyResourceProperties,
-  FUNCTION_ENVIRONMENT,
-  type MaintenanceEvent,
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  DEFAULT_ROTATION_DAYS,
   operatorActionsOn,
-  ROTATION_HANDLER,
   STANDBY_MINIMUM_AGE_TAG,
   TEMPLATE_KEY_KID,
 } from '../contract';
 
-import { allowAlarmsToPublish, createAlarmTopic } from './alarm-topic';
+import { createAlarmTopic } from './alarm-topic';
 import {
   isHmacAlgorithm,
   type JwtAlgorithm,
@@ -54,19 +52,20 @@ import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PublishedKeySet, validateKeySetSettings } from './published-key-set';
 import {
   type JwtKeyReplicaRegion,
-  replicaKeyStatement,
   replicaSecretArn,
   validateReplicaRegions,
-  withKey,
 } from './replica-regions';
-import { rotationBundleDir } from './rotation-code';
-import { rotationRuntime } from './rotation-runtime';
-import { rotationWindow, scheduleExpression, windowDuration } from './rotation-schedule';
 import {
-  grantKeyThroughSecretsManager,
-  grantSecretRead,
-  WRITER_KEY_ACTIONS,
-} from './secret-grants';
+  createAlarms,
+  createFirstKey,
+  createRetirementSchedule,
+  createRotationFunction,
+  createRotationSchedule,
+  grantRotation,
+} from './rotation-resources';
+import { rotationRuntime } from './rotation-runtime';
+import { rotationWindow } from './rotation-schedule';
+import { grantKeyThroughSecretsManager, grantSecretRead } from './secret-grants';
 import { validateSecretName, validateTiming } from './validation';
 import {
   createVerificationAlarms,
@@ -193,8 +192,7 @@ const ASYMMETRIC_VERIFIER_CACHE = Duration.hours(2);
  * log2(62) bits: about 524 bits in all.
  */
 const FIRST_KEY_LENGTH = 88;
-const RETIREMENT_CHECK = Duration.minutes(5);
-const KEY_SET_MAX_AGE = Duration.minutes(5);
+const KEY_SET_MAX_AGE = Duration.seconds(DEFAULT_KEY_SET_MAX_AGE_SECONDS);
 
 export class RotatingJwtKey extends Construct {
   readonly secret: secretsmanager.Secret;
@@ -240,7 +238,7 @@ export class RotatingJwtKey extends Construct {
   constructor(scope: Construct, id: string, props: RotatingJwtKeyProps = {}) {
     super(scope, id);
     const { algorithm, rsaModulusBits } = validateAlgorithm(
-      props.algorithm ?? 'HS256',
+      props.algorithm ?? DEFAULT_JWT_ALGORITHM,
       props.rsaModulusBits,
       this,
     );
@@ -249,8 +247,8 @@ export class RotatingJwtKey extends Construct {
     this.maxVerifierCacheTime =
       props.maxVerifierCacheTime ??
       (isHmacAlgorithm(algorithm) ? undefined : ASYMMETRIC_VERIFIER_CACHE);
-    this.rotationInterval = props.rotationInterval ?? Duration.days(90);
-    this.gracePeriod = props.gracePeriod ?? Duration.hours(24);
+    this.rotationInterval = props.rotationInterval ?? Duration.days(DEFAULT_ROTATION_DAYS);
+    this.gracePeriod = props.gracePeriod ?? Duration.hours(DEFAULT_GRACE_PERIOD_HOURS);
     validateTiming(
       {
         rotationInterval: this.rotationInterval,
@@ -275,12 +273,16 @@ export class RotatingJwtKey extends Construct {
     this.jwksUri = this.keySet?.jwksUri;
     this.keySetBucket = this.keySet?.bucket;
     this.distribution = this.keySet?.distribution;
-    this.rotationFunction = this.createRotationFunction(rotationRuntime(props.runtime, this));
-    this.grantRotation();
-    this.createRotationSchedule(this.createFirstKey());
-    const retirementRule = this.createRetirementSchedule();
+    this.rotationFunction = createRotationFunction(
+      this,
+      this,
+      rotationRuntime(props.runtime, this),
+    );
+    grantRotation(this, this);
+    createRotationSchedule(this, this, createFirstKey(this, this));
+    const retirementRule = createRetirementSchedule(this, this);
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this);
-    const { errorsAlarm, rotationFailedAlarm, rotationFailedRule } = this.createAlarms();
+    const { errorsAlarm, rotationFailedAlarm, rotationFailedRule } = createAlarms(this, this);
     this.errorsAlarm = errorsAlarm;
     this.rotationFailedAlarm = rotationFailedAlarm;
     this.verificationAlarms = createVerificationAlarms(this, props.verificationAlarms ?? []);
@@ -474,242 +476,9 @@ export class RotatingJwtKey extends Construct {
     }
     return secret;
   }
-
-  /** The rotation function, its log group and its role (permissions: grantRotation). */
-  private createRotationFunction(runtime: lambda.Runtime): lambda.Function {
-    const logGroup = new logs.LogGroup(this, 'RotationLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of its own instead of the managed AWSLambdaBasicExecutionRole: logs to this log
-    // group only, plus the grants of grantRotation.
-    const role = new iam.Role(this, 'RotationRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Rotates one JWT signing key secret',
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-    // The bundle built with the package (npm run build; settings and their reasons:
-    // scripts/build-rotation-bundle.ts), so a user's synth needs no esbuild, Docker or sources.
-    return new lambda.Function(this, 'RotationFunction', {
-      description: 'Rotates the JWT signing key; retires the previous key after its grace period',
-      code: lambda.Code.fromAsset(rotationBundleDir()),
-      handler: ROTATION_HANDLER,
-      runtime,
-      role,
-      architecture: lambda.Architecture.ARM_64,
-      ...this.functionSize(),
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        [FUNCTION_ENVIRONMENT.algorithm]: this.algorithm,
-        ...(this.rsaModulusBits !== undefined && {
-          [FUNCTION_ENVIRONMENT.rsaModulusBits]: String(this.rsaModulusBits),
-        }),
-        [FUNCTION_ENVIRONMENT.gracePeriodSeconds]: String(this.gracePeriod.toSeconds()),
-        [FUNCTION_ENVIRONMENT.eventBusName]: this.eventBus.eventBusName,
-        ...this.keySet?.functionEnvironment(),
-        POWERTOOLS_SERVICE_NAME: 'jwt-key-rotation',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-    });
-  }
-
-  /**
-   * Time and memory for the function. A rotation makes one key and the first key two; RSA key
-   * generation is the slow case (npx tsx scripts/key-generation-timing.ts: 4096 bits took up to
-   * 5.9 s on one full core here), and Lambda gives CPU in proportion to memory (256 MB is about
-   * a seventh of a vCPU), so RS256 gets 1024 MB and 2 minutes.
-   */
-  private functionSize(): { timeout: Duration; memorySize: number } {
-    return this.algorithm === 'RS256'
-      ? { timeout: Duration.minutes(2), memorySize: 1024 }
-      : { timeout: Duration.seconds(30), memorySize: 256 };
-  }
-
-  /**
-   * The deploy-time step that makes AWSCURRENT a complete key document with its standby key
-   * before `cdk deploy` returns: the rotation function answers CloudFormation's custom resource
-   * protocol itself (contract/first-key.ts). CloudFormation invokes it with the deployer's
-   * credentials, so it needs no resource policy; it runs once the secret, the function and
-   * every grant the function holds exist (the role's policy, this key's policy statements),
-   * and for an asymmetric key the key set's bucket and distribution: it publishes the first
-   * key and its standby before the deploy returns.
-   */
-  private createFirstKey(): CustomResource {
-    const firstKey = new CustomResource(this, 'FirstKey', {
-      serviceToken: this.rotationFunction.functionArn,
-      resourceType: FIRST_KEY_RESOURCE_TYPE,
-      properties: { SecretId: this.secret.secretArn } satisfies FirstKeyResourceProperties,
-      // A function that fails before answering would otherwise hold the deploy for an hour.
-      serviceTimeout: Duration.minutes(5),
-    });
-    firstKey.node.addDependency(
-      this.secret,
-      this.rotationFunction,
-      ...roleOf(this.rotationFunction),
-      this.encryptionKey,
-      ...(this.keySet === undefined ? [] : [this.keySet]),
-    );
-    return firstKey;
-  }
-
-  /** Secrets Manager's rotation schedule, once the first key is complete. */
-  private createRotationSchedule(firstKey: CustomResource): void {
-    // Secrets Manager invokes the function for this secret only. Its guide recommends
-    // aws:SourceAccount, and notes that aws:SourceArn limits the function to the secret it
-    // names: this function rotates one secret, so both.
-    const invokePermission = new lambda.CfnPermission(this, 'SecretsManagerInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.rotationFunction.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceAccount: Stack.of(this).account,
-      sourceArn: this.secret.secretArn,
-    });
-    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: this.secret.secretArn,
-      rotationLambdaArn: this.rotationFunction.functionArn,
-      rotationRules: {
-        scheduleExpression: scheduleExpression(this.rotationInterval),
-        duration: windowDuration(this.rotationWindow),
-      },
-      // A redeploy that changes the schedule must not rotate at once: that could drop a previous
-      // key inside its grace period, with no --force guard. The service then only runs
-      // testSecret, which passes with no pending value; the first key comes from FirstKey.
-      rotateImmediatelyOnUpdate: false,
-    });
-    // Secrets Manager invokes the function as the schedule is created (testSecret): the
-    // function must be invocable, hold its permissions, and the secret hold its first key.
-    schedule.node.addDependency(invokePermission, ...roleOf(this.rotationFunction), firstKey);
-  }
-
-  /** The check, every 5 minutes, that retires AWSPREVIOUS once its grace period has ended. */
-  private createRetirementSchedule(): events.Rule {
-    const retirementRule = new events.Rule(this, 'RetirementSchedule', {
-      description: 'Retires the previous JWT signing key once its grace period has ended',
-      schedule: events.Schedule.rate(RETIREMENT_CHECK),
-    });
-    // targets.LambdaFunction would grant events.amazonaws.com with aws:SourceArn only: the
-    // target is bound here and its permission names this account too.
-    retirementRule.addTarget({
-      bind: () => ({
-        arn: this.rotationFunction.functionArn,
-        targetResource: this.rotationFunction,
-        input: events.RuleTargetInput.fromObject({
-          action: 'retire',
-          secretId: this.secret.secretArn,
-        } satisfies MaintenanceEvent),
-        retryPolicy: { maximumRetryAttempts: 2 },
-      }),
-    });
-    this.rotationFunction.addPermission('RetirementScheduleInvoke', {
-      principal: new iam.ServicePrincipal('events.amazonaws.com'),
-      sourceArn: retirementRule.ruleArn,
-      sourceAccount: Stack.of(this).account,
-    });
-    return retirementRule;
-  }
-
-  /**
-   * Exactly what the rotation needs: this secret, this key through Secrets Manager, this bus,
-   * and for an asymmetric key the two key set documents and their distribution's invalidation.
-   */
-  private grantRotation(): void {
-    this.rotationFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'RotateThisSecret',
-        actions: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        resources: [this.secret.secretArn],
-      }),
-    );
-    grantKeyThroughSecretsManager(
-      this,
-      this.encryptionKey,
-      this.rotationFunction.grantPrincipal,
-      WRITER_KEY_ACTIONS,
-    );
-    this.eventBus.grantPutEventsTo(this.rotationFunction);
-    this.keySet?.grantPublish(this.rotationFunction);
-    // Secrets Manager replicates each version the function writes with the writer's identity:
-    // it encrypts the replica with the replica's key (aws/secretsmanager needs no grant).
-    for (const replica of this.replicaRegions.filter(withKey)) {
-      this.rotationFunction.addToRolePolicy(
-        replicaKeyStatement(replica, ['kms:Encrypt', 'kms:GenerateDataKey'], undefined),
-      );
-    }
-  }
-
-  /**
-   * Two alarms on the topic: the function failed (any invocation with an error), and Secrets
-   * Manager's own signal that a rotation failed or was abandoned (a CloudTrail event on the
-   * default bus), counted by a rule that has no target: the alarm on its MatchedEvents is what
-   * publishes, so CloudWatch is the topic's one publisher (see alarm-topic.ts).
-   */
-  private createAlarms(): {
-    errorsAlarm: cloudwatch.Alarm;
-    rotationFailedAlarm: cloudwatch.Alarm;
-    rotationFailedRule: events.Rule;
-  } {
-    const rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
-      description: 'Secrets Manager reports a failed or abandoned rotation of the JWT signing key',
-      eventPattern: {
-        source: ['aws.secretsmanager'],
-        detailType: ['AWS Service Event via CloudTrail'],
-        detail: {
-          eventName: ['RotationFailed', 'RotationAbandoned'],
-          additionalEventData: { SecretId: [this.secret.secretArn] },
-        },
-      },
-    });
-    const rotationFailedAlarm = new cloudwatch.Alarm(this, 'RotationFailedAlarm', {
-      alarmDescription:
-        'Secrets Manager reports a failed or abandoned rotation of the JWT signing key: run ' +
-        '"jwt-keys status" on the secret, and the rotation function\'s logs say why',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'MatchedEvents',
-        dimensionsMap: { RuleName: rotationFailedRule.ruleName },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const alarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
-      alarmDescription:
-        'The JWT key rotation function failed (rotation step, retirement or revoke)',
-      metric: this.rotationFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    for (const each of [alarm, rotationFailedAlarm]) {
-      each.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
-    }
-    allowAlarmsToPublish(this.alarmTopic);
-    return { errorsAlarm: alarm, rotationFailedAlarm, rotationFailedRule };
-  }
 }
 
 /** The CloudFormation resource of an L2 construct (cdk-nag acknowledges on it). */
 function resourceOf(construct: IConstruct): IConstruct {
   return construct.node.defaultChild ?? construct;
-}
-
-/** The function's role with its policies, as a dependency (none for an imported function). */
-function roleOf(fn: lambda.IFunction): IConstruct[] {
-  return fn.role === undefined ? [] : [fn.role];
 }

@@ -27,7 +27,7 @@ function nodeMajor(runtime: lambda.Runtime): number | undefined {
  * retired runtimes deprecated only in its documentation, and those are the oldest, never the
  * newest.
  */
-export function newestNodeRuntime(): lambda.Runtime {
+function newestNodeRuntime(): lambda.Runtime {
   // Node.js 22 is in every aws-cdk-lib of the peer range, and the oldest the function may run.
   let newest = { runtime: lambda.Runtime.NODEJS_22_X, major: OLDEST_ROTATION_NODE_MAJOR };
   for (const runtime of lambda.Runtime.ALL) {

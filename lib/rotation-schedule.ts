@@ -14,11 +14,6 @@ import { Duration } from 'aws-cdk-lib';
 
 import { constructWindowHours } from '../contract';
 
-/** The window of a `rate(N days)` schedule: 00:00 to 04:00 UTC on a rotation day. */
-export const DAYS_ROTATION_WINDOW = Duration.hours(constructWindowHours(24));
-/** The window of a `rate(N hours)` schedule: the shortest the service allows. */
-export const HOURS_ROTATION_WINDOW = Duration.hours(constructWindowHours(1));
-
 /** Secrets Manager's rate expression: days when whole, else hours. */
 export function scheduleExpression(interval: Duration): string {
   const hours = interval.toHours();

@@ -13,8 +13,8 @@ import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from './errors';
 import { rotationWindow } from './rotation-schedule';
 import { warn } from './warnings';
 
-export const MIN_ROTATION_INTERVAL = Duration.hours(4);
-export const MAX_ROTATION_INTERVAL = Duration.days(1000);
+const MIN_ROTATION_INTERVAL = Duration.hours(4);
+const MAX_ROTATION_INTERVAL = Duration.days(1000);
 
 export interface TimingSettings {
   readonly rotationInterval: Duration;

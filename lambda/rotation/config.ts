@@ -2,7 +2,13 @@
  * The function's settings, read from its environment once at cold start. A wrong setting stops
  * the function before it touches any secret, with an error naming the variable and the value.
  */
-import { DEFAULT_KEY_SET_MAX_AGE_SECONDS, FUNCTION_ENVIRONMENT } from '../../contract';
+import {
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_KEY_SET_MAX_AGE_SECONDS,
+  DEFAULT_RSA_MODULUS_BITS,
+  FUNCTION_ENVIRONMENT,
+} from '../../contract';
 import {
   isAsymmetricAlgorithm,
   isJwtAlgorithm,
@@ -51,20 +57,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     gracePeriodSeconds,
     eventBusName: busName,
   } = FUNCTION_ENVIRONMENT;
-  const algorithm = env[algorithmName] ?? 'HS256';
+  const algorithm = env[algorithmName] ?? DEFAULT_JWT_ALGORITHM;
   if (!isJwtAlgorithm(algorithm)) {
     throw new ConfigurationError(
       `${algorithmName} must be one of ${JWT_ALGORITHMS.join(', ')}, got ${JSON.stringify(algorithm)}`,
     );
   }
-  const modulus = env[modulusName] ?? '2048';
+  const modulus = env[modulusName] ?? String(DEFAULT_RSA_MODULUS_BITS);
   const rsaModulusBits = RSA_MODULUS_BITS.find((bits) => String(bits) === modulus);
   if (rsaModulusBits === undefined) {
     throw new ConfigurationError(
       `${modulusName} must be one of ${RSA_MODULUS_BITS.join(', ')}, got ${JSON.stringify(modulus)}`,
     );
   }
-  const grace = env[gracePeriodSeconds] ?? '86400';
+  const grace = env[gracePeriodSeconds] ?? String(DEFAULT_GRACE_PERIOD_HOURS * 3600);
   if (!/^\d{1,10}$/.test(grace)) {
     throw new ConfigurationError(
       `${gracePeriodSeconds} must be a whole number of seconds >= 0, got ${JSON.stringify(grace)}`,

@@ -22,7 +22,7 @@ import {
 import { RotationError } from './errors';
 
 /** The longest Cache-Control max-age accepted: a removed key may live that long in a cache. */
-export const MAX_KEY_SET_MAX_AGE_SECONDS = 86_400;
+export { MAX_KEY_SET_MAX_AGE_SECONDS } from '../../contract/key-set';
 
 export interface Jwks {
   readonly keys: readonly PublicJwk[];

@@ -7,10 +7,10 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
-import { keyPropsFromContext, keySetCertificateArnFromContext } from '../../lib/app-settings';
+import { keyPropsFromContext, keySetCertificateArnFromContext } from '../../bin/app-settings';
+import { addNagChecks } from '../../bin/nag';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
-import { addNagChecks } from '../../lib/nag';
 import { RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
 import { thrownBy } from './support';

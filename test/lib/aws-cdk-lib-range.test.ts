@@ -13,8 +13,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type IConstruct } from 'constructs';
 
+import { addNagChecks } from '../../bin/nag';
 import { JwtKeysStack } from '../../lib/jwt-keys-stack';
-import { addNagChecks } from '../../lib/nag';
 
 import { newestListedNodeRuntime } from './support';
 

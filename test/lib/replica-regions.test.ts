@@ -6,7 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-import { keyPropsFromContext } from '../../lib/app-settings';
+import { keyPropsFromContext } from '../../bin/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import { type JwtKeyReplicaRegion, RotatingJwtKey } from '../../lib/rotating-jwt-key';
 

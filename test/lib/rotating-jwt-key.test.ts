@@ -9,12 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
 import { FIRST_KEY_RESOURCE_TYPE, STANDBY_MINIMUM_AGE_TAG } from '../../contract';
-import {
-  JWT_ALGORITHMS as DOCUMENT_ALGORITHMS,
-  RSA_MODULUS_BITS as DOCUMENT_RSA_MODULUS_BITS,
-  parseKeyDocument,
-} from '../../key-document';
-import { JWT_ALGORITHMS, RSA_MODULUS_BITS } from '../../lib/algorithm';
+import { parseKeyDocument } from '../../key-document';
 import { RotatingJwtKeyError, type RotatingJwtKeyErrorCode } from '../../lib/errors';
 import { type RotatingJwtKey } from '../../lib/rotating-jwt-key';
 
@@ -333,11 +328,6 @@ describe('Construct: RotatingJwtKey', () => {
       }).template.hasResourceProperties('AWS::SecretsManager::Secret', {
         Tags: Match.arrayWith([{ Key: STANDBY_MINIMUM_AGE_TAG, Value: '21600' }]),
       });
-    });
-
-    it('knows the same algorithms and RSA sizes as the key document', () => {
-      expect([...JWT_ALGORITHMS]).toEqual([...DOCUMENT_ALGORITHMS]);
-      expect([...RSA_MODULUS_BITS]).toEqual([...DOCUMENT_RSA_MODULUS_BITS]);
     });
 
     it('rotationInterval and gracePeriod: the schedule expression and the grace in seconds', () => {

@@ -18,7 +18,6 @@ import {
 import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
 import { parseKeyDocument } from '../../key-document';
 import { jwksProblem } from '../../lambda/rotation/key-set';
-import { synthesizeRotationBundle } from '../../lib/rotation-bundle';
 import {
   OLDEST_ROTATION_NODE_MAJOR,
   ROTATION_BUNDLE_FILE,
@@ -27,7 +26,10 @@ import {
 } from '../../lib/rotation-code';
 import { type LocalAws, startLocalAws } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
-import { LAMBDA_BUILD_OPTIONS } from '../../scripts/build-rotation-bundle';
+import {
+  LAMBDA_BUILD_OPTIONS,
+  synthesizeRotationBundle,
+} from '../../scripts/build-rotation-bundle';
 
 const OUTDIR = resolve(__dirname, '../../cdk.out.test', `asset-${process.pid}`);
 

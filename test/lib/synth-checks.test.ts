@@ -7,12 +7,12 @@
 import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 
+import { keyPropsFromContext, recordingReader, warnUnknownContext } from '../../bin/app-settings';
 import {
   ASSUMED_TOKEN_LIFETIME_SECONDS,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   DEFAULT_KEY_CACHE_SECONDS,
 } from '../../contract';
-import { keyPropsFromContext, recordingReader, warnUnknownContext } from '../../lib/app-settings';
 import { RotatingJwtKeyError } from '../../lib/errors';
 import {
   type JwtAlgorithm,

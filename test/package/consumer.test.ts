@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 import { APPLICATION_STAGES, ROTATION_HANDLER } from '../../contract';
-import { findRotationBundle } from '../../lib/rotation-bundle';
 import { ROTATION_BUNDLE_DIR, ROTATION_BUNDLE_FILE } from '../../lib/rotation-code';
+import { findRotationBundle } from '../../scripts/build-rotation-bundle';
 
 import {
   esmCheck,

@@ -1,7 +1,7 @@
 /**
  * cdk-nag's AwsSolutions and Serverless packs, for this repository's app (bin/app.ts). The only
- * module of lib/ that loads cdk-nag (a development dependency): the construct's own
- * acknowledgements are in nag-acknowledgements.ts and need nothing but aws-cdk-lib.
+ * module that loads cdk-nag (a development dependency, not shipped): the construct's own
+ * acknowledgements are in lib/nag-acknowledgements.ts and need nothing but aws-cdk-lib.
  */
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';

@@ -6,11 +6,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
-import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from './algorithm';
-import { RotatingJwtKeyError } from './errors';
-import { type JwtKeyReplicaRegion } from './replica-regions';
-import { type RotatingJwtKeyProps } from './rotating-jwt-key';
-import { warn } from './warnings';
+import {
+  DEFAULT_GRACE_PERIOD_HOURS,
+  DEFAULT_JWT_ALGORITHM,
+  DEFAULT_ROTATION_DAYS,
+} from '../contract';
+import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from '../lib/algorithm';
+import { RotatingJwtKeyError } from '../lib/errors';
+import { type JwtKeyReplicaRegion } from '../lib/replica-regions';
+import { type RotatingJwtKeyProps } from '../lib/rotating-jwt-key';
+import { warn } from '../lib/warnings';
 
 export type ContextReader = (name: string) => unknown;
 
@@ -104,7 +109,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps {
-  const raw = context('algorithm') ?? 'HS256';
+  const raw = context('algorithm') ?? DEFAULT_JWT_ALGORITHM;
   const algorithm = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (!isJwtAlgorithm(algorithm)) {
     throw new RotatingJwtKeyError(
@@ -130,8 +135,10 @@ export function keyPropsFromContext(context: ContextReader): RotatingJwtKeyProps
   return {
     algorithm,
     ...(rsaModulusBits !== undefined && { rsaModulusBits }),
-    rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', 90)),
-    gracePeriod: Duration.hours(requiredNumber(context, 'gracePeriodHours', 24)),
+    rotationInterval: Duration.days(requiredNumber(context, 'rotationDays', DEFAULT_ROTATION_DAYS)),
+    gracePeriod: Duration.hours(
+      requiredNumber(context, 'gracePeriodHours', DEFAULT_GRACE_PERIOD_HOURS),
+    ),
     ...(lifetime !== undefined && { maxTokenLifetime: Duration.minutes(lifetime) }),
     ...(cache !== undefined && { appCachePeriod: Duration.minutes(cache) }),
     ...(verifierCache !== undefined && { maxVerifierCacheTime: Duration.minutes(verifierCache) }),

@@ -5,10 +5,13 @@
  * own scheme and host, so that whoever can answer for the issuer's host is the only one who
  * can name its keys.
  */
+import { KEY_SET_DOCUMENTS } from '../contract/key-set';
+
 import { JwtKeyRingError } from './errors';
 import { checkFetchableUrl, fetchJson, type FetchPolicy } from './fetch-json';
 
-export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
+/** Where the rotation function writes the document, and where OpenID Discovery looks for it. */
+const OPENID_CONFIGURATION_PATH = KEY_SET_DOCUMENTS.openIdConfiguration.path;
 
 /** Where the issuer's configuration is: its path, if any, followed by the well-known suffix. */
 export function openidConfigurationUrl(issuer: URL): URL {

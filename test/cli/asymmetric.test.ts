@@ -14,7 +14,7 @@ import {
   type FirstKeyResourceProperties,
   STANDBY_MINIMUM_AGE_TAG,
 } from '../../contract';
-import { HOUR_MS, type RotationRig, startRotationRig } from '../lambda/support';
+import { HOUR_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 import { cli } from './support';
 

@@ -20,7 +20,7 @@ import {
   HOUR_MS,
   type RotationRig,
   startRotationRig,
-} from '../lambda/support';
+} from '../support/rotation-rig';
 
 import { type CliRun } from './support';
 

@@ -26,7 +26,7 @@ import {
   withImplied,
 } from '../../contract';
 import { RotatingJwtKey } from '../../lib/rotating-jwt-key';
-import { type RotationRig, startRotationRig } from '../lambda/support';
+import { type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 type Json = Record<string, unknown>;
 

@@ -12,8 +12,8 @@ import { STANDBY_MINIMUM_AGE_TAG } from '../../contract';
 import { type KeyDocument, parseKeyDocument } from '../../key-document';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED } from '../../rotation-events';
-import { DAY_MS, HOUR_MS, type RotationRig, startRotationRig } from '../lambda/support';
 import { hmacKey } from '../support/key-documents';
+import { DAY_MS, HOUR_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 import { cli } from './support';
 

@@ -1,13 +1,11 @@
 /** Drives runCli against the local endpoint and captures what it prints. */
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { runCli } from '../../cli/run-cli';
 import { generateKeyDocument, serializeKeyDocument } from '../../key-document';
 import { type LocalAws } from '../../local-aws';
+
+export { createKeySecret } from '../support/rotation-rig';
 
 export interface CliRun {
   readonly code: number;
@@ -27,19 +25,6 @@ export async function cli(local: LocalAws, now: () => number, ...argv: string[])
     sleep: () => local.rotationsSettled(),
   });
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
-
-/** A secret whose AWSCURRENT is a first key, as the stack's template makes it. */
-export async function createKeySecret(
-  sm: SecretsManagerClient,
-  name: string,
-  now: number,
-): Promise<string> {
-  const first = generateKeyDocument({ alg: 'HS256', kid: 'initial', now: new Date(now) });
-  const created = await sm.send(
-    new CreateSecretCommand({ Name: name, SecretString: serializeKeyDocument(first) }),
-  );
-  return created.ARN!;
 }
 
 /** Puts a new key as AWSCURRENT directly (as a finished rotation leaves it), granting `graceSeconds`. */

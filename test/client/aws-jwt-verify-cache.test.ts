@@ -22,8 +22,8 @@ import {
   PRIVATE_MEMBERS,
   publicJwk,
 } from '../../key-document';
+import { type KeySetServer, startKeySetServer } from '../support/key-set-server';
 
-import { type KeySetServer, startKeySetServer } from './key-set-server';
 import { asymmetricKey, asymmetricToken, fakeSecrets, SECRET_ID } from './support';
 
 const AUDIENCE = 'api';

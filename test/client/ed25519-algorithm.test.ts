@@ -8,8 +8,8 @@ import { importJWK, SignJWT } from 'jose';
 
 import { JwksVerifier, JwtKeyRing } from '../../client';
 import { type AsymmetricKeyDocument, keyMembersOf, publicJwk } from '../../key-document';
+import { type KeySetServer, startKeySetServer } from '../support/key-set-server';
 
-import { type KeySetServer, startKeySetServer } from './key-set-server';
 import { asymmetricKey, fakeSecrets, SECRET_ID } from './support';
 
 const NOW = Date.UTC(2026, 0, 1);

@@ -15,14 +15,14 @@ import { runInNewContext } from 'node:vm';
 
 import { JwksVerifier, type JwksVerifierOptions, JwtKeyRing } from '../../client';
 import { type AsymmetricKeyDocument, publicJwk } from '../../key-document';
-
 import {
   CONFIGURATION_PATH,
   JWKS_PATH,
   type KeySetServer,
   type Route,
   startKeySetServer,
-} from './key-set-server';
+} from '../support/key-set-server';
+
 import { asymmetricKey, fakeSecrets, SECRET_ID } from './support';
 
 setFlagsFromString('--expose-gc');

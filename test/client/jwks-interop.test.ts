@@ -8,14 +8,14 @@
  */
 import { JwksVerifier, JwtKeyRing } from '../../client';
 import { type AsymmetricAlgorithm, type AsymmetricKeyDocument } from '../../key-document';
-
 import {
   joseVerifier,
   jwksRsaVerifier,
   type KeySetServer,
   startKeySetServer,
   type ThirdPartyVerifier,
-} from './key-set-server';
+} from '../support/key-set-server';
+
 import { asymmetricKey, type LocalSecret, localSecret } from './support';
 
 const ISSUER = 'https://issuer.example';

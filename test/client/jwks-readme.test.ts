@@ -10,8 +10,8 @@ import ts from 'typescript';
 
 import { JwtKeyRing } from '../../client';
 import * as client from '../../client/jwks';
+import { startKeySetServer } from '../support/key-set-server';
 
-import { startKeySetServer } from './key-set-server';
 import { asymmetricKey, fakeSecrets, SECRET_ID } from './support';
 
 const MARKER = '<!-- jwks-verifier-example:';

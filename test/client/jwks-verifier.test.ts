@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 
 import { JwksVerifier, type JwksVerifierOptions, JwtKeyRing, type SignOptions } from '../../client';
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricKeyDocument, publicJwk } from '../../key-document';
-
 import {
   CONFIGURATION_PATH,
   JWKS_PATH,
   type KeySetServer,
   startKeySetServer,
-} from './key-set-server';
+} from '../support/key-set-server';
+
 import { asymmetricKey, compact, fakeSecrets, SECRET_ID } from './support';
 
 const NOW = Date.UTC(2026, 0, 1);

@@ -6,8 +6,8 @@
  */
 import { JwksVerifier, type VerificationObserver } from '../../client';
 import { type AsymmetricKeyDocument } from '../../key-document';
+import { JWKS_PATH, type KeySetServer, startKeySetServer } from '../support/key-set-server';
 
-import { JWKS_PATH, type KeySetServer, startKeySetServer } from './key-set-server';
 import { asymmetricKey, asymmetricToken } from './support';
 
 export const NOW = Date.UTC(2026, 5, 1);

@@ -25,8 +25,8 @@ import jwt from 'jsonwebtoken';
 
 import { AwsJwtVerifyJwksCache, JwksVerifier, JwtKeyRing } from '../../client';
 import { type AsymmetricKeyDocument, type KeyDocument } from '../../key-document';
+import { JWKS_PATH, type KeySetServer, startKeySetServer } from '../support/key-set-server';
 
-import { JWKS_PATH, type KeySetServer, startKeySetServer } from './key-set-server';
 import {
   asymmetricKey,
   asymmetricToken,

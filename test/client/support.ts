@@ -1,32 +1,23 @@
 /**
  * Secrets Manager for the key ring's unit tests: a fake client that answers GetSecretValue from
- * a table of stages, counts calls, and can fail or hold calls until released; and a secret on
- * local-aws, for tests that need the real SDK and the service's label rules.
+ * a table of stages, counts calls, and can fail or hold calls until released. The secret on
+ * local-aws and the hand-made tokens live in test/support (the examples use them too); they are
+ * re-exported here for the client tests.
  */
-import { createHmac, createPrivateKey, randomUUID, sign } from 'node:crypto';
-
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { JwksVerifier, JwtKeyRing } from '../../client';
 import {
-  type AsymmetricAlgorithm,
   type AsymmetricKeyDocument,
   generateKeyDocument,
   type KeyDocument,
-  keyMembersOf,
   publicJwk,
-  makeKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
-import { type LocalAws, startLocalAws } from '../../local-aws';
-import { hmacKey } from '../support/key-documents';
+import { SECRET_ID } from '../support/local-secret';
 
-export const SECRET_ID = 'app/jwt';
+export { type LocalSecret, localSecret, SECRET_ID } from '../support/local-secret';
+export { asymmetricKey, asymmetricToken, compact, hmacToken } from '../support/tokens';
 
 export interface FakeSecrets {
   readonly client: SecretsManagerClient;
@@ -113,74 +104,6 @@ export function kidOf(token: string): unknown {
   return header.kid;
 }
 
-/** A key document's secret on local-aws, written version by version as a test needs. */
-export interface LocalSecret {
-  readonly local: LocalAws;
-  readonly arn: string;
-  /** A client for a ring: the SDK's own retries off, so each read is one call. */
-  readonly client: SecretsManagerClient;
-  /**
-   * Writes the document as a new version holding the stages (default AWSCURRENT: the service
-   * moves AWSPREVIOUS to the version that was current). Returns the version id, which is not
-   * the kid, as for a promoted standby key.
-   */
-  put(document: KeyDocument, stages?: readonly string[]): Promise<string>;
-  /** Removes AWSPREVIOUS from the version holding it, as a retirement or a revoke does. */
-  removePrevious(): Promise<void>;
-  /** GetSecretValue calls received so far. */
-  reads(): number;
-  close(): Promise<void>;
-}
-
-export async function localSecret(clock: () => number, first: KeyDocument): Promise<LocalSecret> {
-  const local = await startLocalAws({ clock });
-  const admin = new SecretsManagerClient(local.clientConfig({ maxAttempts: 1 }));
-  const client = new SecretsManagerClient(local.clientConfig({ maxAttempts: 1 }));
-  const created = await admin.send(
-    new CreateSecretCommand({
-      Name: SECRET_ID,
-      SecretString: serializeKeyDocument(first),
-      ClientRequestToken: randomUUID(),
-    }),
-  );
-  const arn = created.ARN!;
-  return {
-    local,
-    arn,
-    client,
-    async put(document, stages = ['AWSCURRENT']) {
-      const written = await admin.send(
-        new PutSecretValueCommand({
-          SecretId: arn,
-          SecretString: serializeKeyDocument(document),
-          ClientRequestToken: randomUUID(),
-          VersionStages: [...stages],
-        }),
-      );
-      return written.VersionId!;
-    },
-    async removePrevious() {
-      const holder = Object.entries(local.versionStages(arn)).find(([, stages]) =>
-        stages.includes('AWSPREVIOUS'),
-      );
-      if (holder === undefined) return;
-      await admin.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: arn,
-          VersionStage: 'AWSPREVIOUS',
-          RemoveFromVersionId: holder[0],
-        }),
-      );
-    },
-    reads: () => local.calls.filter((call) => call.operation === 'GetSecretValue').length,
-    async close() {
-      admin.destroy();
-      client.destroy();
-      await local.close();
-    },
-  };
-}
-
 /**
  * The verifier the attack and differential tables judge: one current key, a fixed clock,
  * issuer `https://issuer` and audience `api` required, 60 s tolerance.
@@ -211,79 +134,4 @@ export function strictJwksVerifier(current: AsymmetricKeyDocument, now: number):
     audience: 'api',
     clockToleranceSeconds: 60,
   });
-}
-
-/** A compact JWS from raw parts, for hand-made attack tokens. */
-export function compact(header: unknown, payload: unknown, signature = ''): string {
-  const encode = (value: unknown): string =>
-    typeof value === 'string'
-      ? Buffer.from(value).toString('base64url')
-      : Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${encode(header)}.${encode(payload)}.${signature}`;
-}
-
-/**
- * Signs raw header and payload (objects, text, or bytes as they are) with a key document's
- * bytes, as an attacker with the key could.
- */
-export function hmacToken(
-  header: unknown,
-  payload: unknown,
-  document: KeyDocument,
-  hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
-): string {
-  const encode = (value: unknown): string =>
-    (value instanceof Uint8Array
-      ? Buffer.from(value)
-      : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
-    ).toString('base64url');
-  const input = `${encode(header)}.${encode(payload)}`;
-  const signature = createHmac(hash, Buffer.from(hmacKey(document).k, 'base64url'))
-    .update(input)
-    .digest('base64url');
-  return `${input}.${signature}`;
-}
-
-/** A key document of an asymmetric algorithm, dated `now`, with the members of ours asked for. */
-export async function asymmetricKey(
-  alg: AsymmetricAlgorithm,
-  kid: string,
-  now: number,
-  options: { graceSeconds?: number; nextKid?: string; previousKid?: string } = {},
-): Promise<AsymmetricKeyDocument> {
-  return (await makeKeyDocument({
-    alg,
-    kid,
-    now: new Date(now),
-    ...(options.graceSeconds !== undefined && { previousKeyGraceSeconds: options.graceSeconds }),
-    ...(options.nextKid !== undefined && { nextKid: options.nextKid }),
-    ...(options.previousKid !== undefined && { previousKid: options.previousKid }),
-  })) as AsymmetricKeyDocument;
-}
-
-/**
- * Signs raw header and payload (objects, text, or bytes as they are) with an asymmetric key
- * document's private key, as its holder could: ES256 in JOSE's r‖s form unless `der` is asked.
- */
-export function asymmetricToken(
-  header: unknown,
-  payload: unknown,
-  document: AsymmetricKeyDocument,
-  options: { der?: boolean } = {},
-): string {
-  const encode = (value: unknown): string =>
-    (value instanceof Uint8Array
-      ? Buffer.from(value)
-      : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
-    ).toString('base64url');
-  const input = Buffer.from(`${encode(header)}.${encode(payload)}`);
-  const privateKey = createPrivateKey({ key: keyMembersOf(document), format: 'jwk' });
-  const signature =
-    document.alg === 'EdDSA'
-      ? sign(null, input, privateKey)
-      : sign('sha256', input, {
-          key: privateKey,
-          dsaEncoding: options.der === true ? 'der' : 'ieee-p1363',
-        });
-  return `${input.toString()}.${signature.toString('base64url')}`;
 }

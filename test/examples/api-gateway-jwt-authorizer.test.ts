@@ -9,7 +9,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { JwtKeyRing } from '../../client';
 import { OrdersApiStack } from '../../examples/api-gateway-jwt-authorizer';
-import { asymmetricKey, localSecret } from '../client/support';
+import { localSecret } from '../support/local-secret';
+import { asymmetricKey } from '../support/tokens';
 
 import { apiGatewayJwtProblems } from './api-gateway-jwt-rules';
 

@@ -21,8 +21,8 @@ import {
 import { startService } from '../../examples/http-service';
 import { generateKeyDocument, serializeKeyDocument } from '../../key-document';
 import { type LocalAws, startLocalAws } from '../../local-aws';
-import { hmacToken } from '../client/support';
 import { parseEmfLines, sumOf } from '../support/emf';
+import { hmacToken } from '../support/tokens';
 
 const REPOSITORY = join(__dirname, '..', '..');
 const SIGNING_KEY = generateKeyDocument({ alg: 'HS256', kid: 'k1', now: new Date() });

@@ -13,7 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { JwtKeyRing } from '../../client';
 import { simulateDeploy } from '../../demo/wiring';
 import { createApp } from '../../examples/http-service';
-import { type RotationRig, startRotationRig } from '../lambda/support';
+import { type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 describe('examples/http-service', () => {
   let rig: RotationRig;

@@ -13,7 +13,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { JwksVerifier, JwtKeyRing } from '../../client';
 import { FIRST_KEY_RESOURCE_TYPE, type FirstKeyResourceProperties } from '../../contract';
 import { createJwksApp, verifierOptionsFromEnvironment } from '../../examples/jwks-service';
-import { HOUR_MS, type RotationRig, startRotationRig } from '../lambda/support';
+import { HOUR_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 const MINUTE_MS = 60_000;
 

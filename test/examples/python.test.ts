@@ -23,8 +23,9 @@ import {
   parseKeyDocument,
 } from '../../key-document';
 import { currentSinceStage } from '../../key-document/current-since';
-import { compact, hmacToken, type LocalSecret, localSecret } from '../client/support';
-import { type RotationRig, startRotationRig } from '../lambda/support';
+import { type LocalSecret, localSecret } from '../support/local-secret';
+import { type RotationRig, startRotationRig } from '../support/rotation-rig';
+import { compact, hmacToken } from '../support/tokens';
 
 const EXAMPLE = join(__dirname, '../../examples/python/rotating_jwt_keys.py');
 const GRACE_SECONDS = 600;

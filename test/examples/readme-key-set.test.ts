@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 import * as client from '../../client';
-import { startKeySetServer } from '../client/key-set-server';
-import { asymmetricKey, localSecret } from '../client/support';
+import { startKeySetServer } from '../support/key-set-server';
+import { localSecret } from '../support/local-secret';
+import { asymmetricKey } from '../support/tokens';
 
 /** The first ```ts block after the marker, compiled to CommonJS. */
 function readmeBlock(marker: string): string {

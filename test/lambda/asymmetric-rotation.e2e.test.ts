@@ -23,8 +23,12 @@ import {
 } from '../../key-document';
 import { standbyVersionIdFor as standbyOf } from '../../lambda/rotation/standby';
 import { KEY_ROTATED, parseRotationEvent } from '../../rotation-events';
-
-import { everythingObservable, HOUR_MS, type RotationRig, startRotationRig } from './support';
+import {
+  everythingObservable,
+  HOUR_MS,
+  type RotationRig,
+  startRotationRig,
+} from '../support/rotation-rig';
 
 describe.each(ASYMMETRIC_ALGORITHMS)('rotation of %s keys, end to end', (alg) => {
   let rig: RotationRig;

@@ -11,8 +11,7 @@ import { type SecretsStore } from '../../lambda/rotation/secrets-store';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
 import { hmacKey } from '../support/key-documents';
-
-import { HOUR_MS, type RotationRig, startRotationRig } from './support';
+import { HOUR_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 interface PendingWrite {
   readonly kind: 'put' | 'update-stage';

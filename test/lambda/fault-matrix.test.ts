@@ -19,8 +19,7 @@ import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
 import { hmacKey } from '../support/key-documents';
-
-import { type RotationRig, startRotationRig } from './support';
+import { type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 type Step = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 /** A step, or a step's later call (createSecret's write of the standby key). */

@@ -24,8 +24,7 @@ import {
 import { firstKeyVersionIds } from '../../lambda/rotation/first-key';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { hmacKey } from '../support/key-documents';
-
-import { everythingObservable, type RotationRig, startRotationRig } from './support';
+import { everythingObservable, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 interface ReceivedResponse {
   readonly method: string;

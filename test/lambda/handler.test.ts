@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { loadConfig } from '../../lambda/rotation/config';
 import { type LocalAws, startLocalAws } from '../../local-aws';
-import { createKeySecret } from '../cli/support';
+import { createKeySecret } from '../support/rotation-rig';
 
 /** Where an asymmetric key's function publishes, as the construct sets it. */
 const KEY_SET_ENV = {

@@ -27,8 +27,13 @@ import {
   type MaintenanceEvent,
 } from '../../contract';
 import { type AsymmetricAlgorithm, PRIVATE_MEMBERS } from '../../key-document';
-
-import { DAY_MS, HOUR_MS, type KeySetRig, type RotationRig, startRotationRig } from './support';
+import {
+  DAY_MS,
+  HOUR_MS,
+  type KeySetRig,
+  type RotationRig,
+  startRotationRig,
+} from '../support/rotation-rig';
 
 const MINUTE_MS = 60_000;
 const AUDIENCE = 'orders-api';

@@ -31,14 +31,13 @@ import {
   serializeKeyDocument,
 } from '../../key-document';
 import { type FaultSpec } from '../../local-aws';
-
 import {
   everythingObservable,
   HOUR_MS,
   type KeySetRig,
   type RotationRig,
   startRotationRig,
-} from './support';
+} from '../support/rotation-rig';
 
 const DAY_MS = 24 * HOUR_MS;
 

@@ -10,8 +10,7 @@ import {
   makeLegacyKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
-
-import { type RotationRig, startRotationRig } from './support';
+import { type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 const LEGACY_VERSION = '11111111-2222-8333-9444-555555555555';
 const PENDING_VERSION = '66666666-7777-8888-9999-000000000000';

@@ -15,14 +15,13 @@ import { JwtKeyRing } from '../../client';
 import { currentSinceStage, generateKeyDocument, serializeKeyDocument } from '../../key-document';
 import { standbyVersionIdFor as standbyOf } from '../../lambda/rotation/standby';
 import { KEY_RETIRED, KEY_ROTATED } from '../../rotation-events';
-
 import {
   DAY_MS,
   everythingObservable,
   HOUR_MS,
   type RotationRig,
   startRotationRig,
-} from './support';
+} from '../support/rotation-rig';
 
 const ROTATED = KEY_ROTATED;
 

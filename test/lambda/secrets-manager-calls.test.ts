@@ -8,8 +8,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 
 import { makeKeyDocument, serializeKeyDocument } from '../../key-document';
 import { type CallRecord } from '../../local-aws';
-
-import { HOUR_MS, type RotationRig, startRotationRig } from './support';
+import { HOUR_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 /** The Secrets Manager calls of each step's invocation, counted by operation. */
 type CallsByStep = Record<string, Record<string, number>>;

@@ -17,8 +17,7 @@ import {
 import { standbyVersionIdFor as standbyOf } from '../../lambda/rotation/standby';
 import { KEY_ROTATED } from '../../rotation-events';
 import { hmacKey } from '../support/key-documents';
-
-import { DAY_MS, type RotationRig, startRotationRig } from './support';
+import { DAY_MS, type RotationRig, startRotationRig } from '../support/rotation-rig';
 
 describe('the standby key', () => {
   let rig: RotationRig;

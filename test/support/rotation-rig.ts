@@ -34,6 +34,19 @@ import { type Distribution, type LocalAws, startLocalAws } from '../../local-aws
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 
+/** A secret whose AWSCURRENT is a first key, as the stack's template makes it. */
+export async function createKeySecret(
+  sm: SecretsManagerClient,
+  name: string,
+  now: number,
+): Promise<string> {
+  const first = generateKeyDocument({ alg: 'HS256', kid: 'initial', now: new Date(now) });
+  const created = await sm.send(
+    new CreateSecretCommand({ Name: name, SecretString: serializeKeyDocument(first) }),
+  );
+  return created.ARN!;
+}
+
 export interface LogLine {
   readonly level: string;
   readonly message: string;
@@ -200,13 +213,7 @@ export async function startRotationRig(
     errors,
     clock,
     keySet,
-    async createKeySecret(name = 'app/jwt') {
-      const first = generateKeyDocument({ alg: 'HS256', kid: 'initial', now: new Date(rig.now) });
-      const created = await sm.send(
-        new CreateSecretCommand({ Name: name, SecretString: serializeKeyDocument(first) }),
-      );
-      return created.ARN!;
-    },
+    createKeySecret: (name = 'app/jwt') => createKeySecret(sm, name, rig.now),
     async rotate(secretId: string, rotationFunctionArn = functionArn) {
       const started = await sm.send(
         new RotateSecretCommand({

@@ -9,12 +9,8 @@
  * Failures that outlast every attempt leave AWSCURRENT untouched, publish nothing, and `repair`
  * clears the AWSPENDING they leave behind.
  */
-import {
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 
-import { parseKeyDocument } from '../../key-document';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
@@ -171,13 +167,6 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     return (listed.Versions ?? []).map((version) => version.VersionId!);
   }
 
-  async function valueOf(versionId: string): Promise<{ kid: string; k: string }> {
-    const read = await rig.sm.send(
-      new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }),
-    );
-    return hmacKey(parseKeyDocument(read.SecretString!));
-  }
-
   function rotatedEvents(): {
     current: { versionId: string };
     previous: { versionId: string };
@@ -191,9 +180,8 @@ describe('fault matrix: every step × every fault, then the service retry', () =
   /** The next rotation succeeds, promoting the standby key there is (same kid and key). */
   async function expectNextRotationGoesThrough(): Promise<void> {
     rig.local.faults.clear();
-    const stages = rig.local.versionStages(arn);
-    const standby = Object.keys(stages).find((id) => stages[id]!.includes('JWTKEY_NEXT'));
-    const promoted = standby === undefined ? undefined : await valueOf(standby);
+    const standby = await rig.standbyVersion(arn);
+    const promoted = standby === undefined ? undefined : hmacKey(standby.document);
     const next = await rotate();
     expect(rig.local.rotationResults.at(-1)).toMatchObject({ token: next, outcome: 'succeeded' });
     expect(rig.local.versionStages(arn)[next]).toEqual(['AWSCURRENT']);
@@ -240,7 +228,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
         [token]: ['AWSCURRENT'],
         [standby]: ['JWTKEY_NEXT'],
       });
-      expect((await rig.current(arn)).document.nextKid).toBe((await valueOf(standby)).kid);
+      expect((await rig.current(arn)).document.nextKid).toBe((await rig.valueOf(arn, standby)).kid);
       // AND every event names this rotation, published once its key was AWSCURRENT
       expect(rotatedEvents().length).toBeGreaterThanOrEqual(1);
       for (const event of rotatedEvents()) {

@@ -9,18 +9,12 @@ import { type AddressInfo } from 'node:net';
 
 import {
   CreateSecretCommand,
-  GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
 
 import { FIRST_KEY_RESOURCE_TYPE } from '../../contract';
-import {
-  ASYMMETRIC_ALGORITHMS,
-  type KeyDocument,
-  keyMembersOf,
-  parseKeyDocument,
-} from '../../key-document';
+import { ASYMMETRIC_ALGORITHMS, type KeyDocument, keyMembersOf } from '../../key-document';
 import { firstKeyVersionIds } from '../../lambda/rotation/first-key';
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { hmacKey } from '../support/key-documents';
@@ -131,20 +125,6 @@ describe('the first-key custom resource', () => {
     return created.ARN!;
   }
 
-  async function read(
-    arn: string,
-    select: { stage?: string; versionId?: string },
-  ): Promise<KeyDocument> {
-    const value = await rig.sm.send(
-      new GetSecretValueCommand({
-        SecretId: arn,
-        VersionStage: select.stage,
-        VersionId: select.versionId,
-      }),
-    );
-    return parseKeyDocument(value.SecretString!);
-  }
-
   async function versionCount(arn: string): Promise<number> {
     const listed = await rig.sm.send(
       new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }),
@@ -154,8 +134,8 @@ describe('the first-key custom resource', () => {
 
   /** AWSCURRENT is a usable key that names its standby, held by JWTKEY_NEXT. */
   async function expectKeyWithStandby(arn: string): Promise<KeyDocument> {
-    const current = await read(arn, { stage: 'AWSCURRENT' });
-    const standby = await read(arn, { stage: 'JWTKEY_NEXT' });
+    const current = await rig.valueOf(arn, 'AWSCURRENT');
+    const standby = await rig.valueOf(arn, 'JWTKEY_NEXT');
     expect(current.alg).toBe('HS256');
     expect(current.nextKid).toBe(standby.kid);
     expect(hmacKey(standby).k).not.toBe(hmacKey(current).k);
@@ -238,7 +218,7 @@ describe('the first-key custom resource', () => {
     await rig.handler(request('Create', arn));
     const stages = rig.local.versionStages(arn);
     const versions = await versionCount(arn);
-    const first = await read(arn, { stage: 'AWSCURRENT' });
+    const first = await rig.valueOf(arn, 'AWSCURRENT');
 
     // WHEN CloudFormation (or Lambda's retry) delivers the same request again
     await rig.handler(request('Create', arn));
@@ -246,7 +226,7 @@ describe('the first-key custom resource', () => {
     // THEN nothing changed, and the answer is the same
     expect(rig.local.versionStages(arn)).toEqual(stages);
     expect(await versionCount(arn)).toBe(versions);
-    expect(await read(arn, { stage: 'AWSCURRENT' })).toEqual(first);
+    expect(await rig.valueOf(arn, 'AWSCURRENT')).toEqual(first);
     expect(server.received.map((answer) => answer.body)).toEqual([
       expect.objectContaining({ Status: 'SUCCESS', Data: { Kid: first.kid } }),
       expect.objectContaining({ Status: 'SUCCESS', Data: { Kid: first.kid } }),
@@ -296,7 +276,7 @@ describe('the first-key custom resource', () => {
     // GIVEN a first key, then a rotation (which promotes the first standby)
     const arn = await createEmptySecret();
     await rig.handler(request('Create', arn));
-    const firstStandby = await read(arn, { stage: 'JWTKEY_NEXT' });
+    const firstStandby = await rig.valueOf(arn, 'JWTKEY_NEXT');
     const token = await rig.rotate(arn);
     const stages = rig.local.versionStages(arn);
 
@@ -304,7 +284,7 @@ describe('the first-key custom resource', () => {
     await rig.handler(request('Update', arn, { RequestId: REQUEST_2 }));
 
     // THEN the rotation promoted the first standby, and the Update left everything as it was
-    expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
+    expect(await rig.valueOf(arn, 'AWSCURRENT')).toMatchObject({
       kid: firstStandby.kid,
       k: hmacKey(firstStandby).k,
       nextKid: standbyVersionIdFor(token),
@@ -343,11 +323,11 @@ describe('the first-key custom resource', () => {
     await rig.handler(request('Create', arn));
 
     // THEN
-    expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
+    expect(await rig.valueOf(arn, 'AWSCURRENT')).toMatchObject({
       alg: 'HS512',
       previousKid: 'initial',
     });
-    expect(await read(arn, { stage: 'JWTKEY_NEXT' })).toMatchObject({ alg: 'HS512' });
+    expect(await rig.valueOf(arn, 'JWTKEY_NEXT')).toMatchObject({ alg: 'HS512' });
   });
 
   it('Delete changes nothing and answers SUCCESS with the same physical id', async () => {
@@ -394,7 +374,7 @@ describe('the first-key custom resource', () => {
         LogicalResourceId: 'JwtKeyFirstKey',
       }),
     ]);
-    const first = await read(arn, { stage: 'AWSCURRENT' });
+    const first = await rig.valueOf(arn, 'AWSCURRENT');
 
     // WHEN the request comes again
     await rig.handler(request('Create', arn));
@@ -454,19 +434,19 @@ describe('the first-key custom resource', () => {
     // GIVEN
     const arn = await createEmptySecret();
     await rig.handler(request('Create', arn));
-    const standby = await read(arn, { stage: 'JWTKEY_NEXT' });
-    const first = await read(arn, { stage: 'AWSCURRENT' });
+    const standby = await rig.valueOf(arn, 'JWTKEY_NEXT');
+    const first = await rig.valueOf(arn, 'AWSCURRENT');
 
     // WHEN
     await rig.rotate(arn);
 
     // THEN
-    expect(await read(arn, { stage: 'AWSCURRENT' })).toMatchObject({
+    expect(await rig.valueOf(arn, 'AWSCURRENT')).toMatchObject({
       kid: standby.kid,
       k: hmacKey(standby).k,
       previousKid: first.kid,
     });
-    expect(await read(arn, { stage: 'AWSPREVIOUS' })).toMatchObject({
+    expect(await rig.valueOf(arn, 'AWSPREVIOUS')).toMatchObject({
       kid: first.kid,
       k: hmacKey(first).k,
     });
@@ -517,13 +497,8 @@ describe('the first-key custom resource', () => {
         await own.handler({ ...request('Create', arn), ServiceToken: own.functionArn });
 
         // THEN AWSCURRENT and JWTKEY_NEXT are private JWKs of the algorithm, the first naming the second
-        const readStage = async (stage: string): Promise<KeyDocument> =>
-          parseKeyDocument(
-            (await own.sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage })))
-              .SecretString!,
-          );
-        const current = await readStage('AWSCURRENT');
-        const standby = await readStage('JWTKEY_NEXT');
+        const current = await own.valueOf(arn, 'AWSCURRENT');
+        const standby = await own.valueOf(arn, 'JWTKEY_NEXT');
         const ids = firstKeyVersionIds(arn, REQUEST_1);
         expect(current).toMatchObject({ alg, kid: ids.key, nextKid: ids.standby });
         expect(standby).toMatchObject({ alg, kid: ids.standby });

@@ -16,6 +16,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
+import { STANDBY_STAGE, versionWithStage } from '../../contract';
 import {
   generateKeyDocument,
   type KeyDocument,
@@ -66,6 +67,12 @@ export interface RotationRig {
   /** Rotates through `functionArn` (default: the rig's function) and waits for the end. */
   rotate(secretId: string, functionArn?: string): Promise<string>;
   current(secretId: string): Promise<{ versionId: string; document: KeyDocument }>;
+  /** The version holding JWTKEY_NEXT and its key, or undefined when there is no standby key. */
+  standbyVersion(
+    secretId: string,
+  ): Promise<{ versionId: string; document: KeyDocument } | undefined>;
+  /** The key document a version holds, named by its id or by a stage it holds (e.g. AWSPREVIOUS). */
+  valueOf(secretId: string, versionIdOrStage: string): Promise<KeyDocument>;
   allKeyMaterial(secretId: string): Promise<string[]>;
   /** Where the function publishes, with `keySet` in the options; undefined without. */
   readonly keySet: KeySetRig | undefined;
@@ -98,6 +105,9 @@ export interface RigOptions {
 }
 
 const KEY_SET_BUCKET = 'jwt-keys-keyset';
+
+/** Stage labels are upper-case words (AWSCURRENT, JWTKEY_NEXT); version ids never are. */
+const STAGE_LABEL = /^[A-Z][A-Z0-9_]*$/;
 
 function startKeySet(local: LocalAws): KeySetRig {
   local.createBucket(KEY_SET_BUCKET);
@@ -230,6 +240,22 @@ export async function startRotationRig(
         new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
       );
       return { versionId: value.VersionId!, document: parseKeyDocument(value.SecretString!) };
+    },
+    async standbyVersion(secretId: string) {
+      const versionId = versionWithStage(local.versionStages(secretId), STANDBY_STAGE);
+      if (versionId === undefined) return undefined;
+      return { versionId, document: await rig.valueOf(secretId, versionId) };
+    },
+    async valueOf(secretId: string, versionIdOrStage: string) {
+      const value = await sm.send(
+        new GetSecretValueCommand({
+          SecretId: secretId,
+          ...(STAGE_LABEL.test(versionIdOrStage)
+            ? { VersionStage: versionIdOrStage }
+            : { VersionId: versionIdOrStage }),
+        }),
+      );
+      return parseKeyDocument(value.SecretString!);
     },
     /** Every key of every version, in the encodings a leak would show. */
     async allKeyMaterial(secretId: string) {

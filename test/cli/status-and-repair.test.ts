@@ -17,7 +17,7 @@ import {
   parseKeyDocument,
   serializeKeyDocument,
 } from '../../key-document';
-import { type LocalAws, startLocalAws } from '../../local-aws';
+import { type FaultSpec, type LocalAws, startLocalAws } from '../../local-aws';
 import { hmacKey } from '../support/key-documents';
 
 import { cli, createKeySecret, putCurrentKey } from './support';
@@ -165,24 +165,30 @@ describe('jwt-keys status and repair', () => {
   });
 
   describe('errors', () => {
-    it('fails when the secret does not exist, in one line', async () => {
-      const run = await cli(local, clock, 'status', 'nope');
+    it.each<[string, string, FaultSpec | undefined, RegExp]>([
+      [
+        'the secret does not exist',
+        'nope',
+        undefined,
+        /^jwt-keys: no such secret: secret "nope" was not found/,
+      ],
+      [
+        'access is denied',
+        'app/jwt',
+        { operation: 'DescribeSecret', error: 'AccessDeniedException', message: 'not allowed' },
+        /^jwt-keys: access denied on secret "app\/jwt": not allowed$/,
+      ],
+    ])('fails when %s, in one line', async (_case, secret, fault, stderr) => {
+      // GIVEN
+      if (fault !== undefined) local.faults.inject(fault);
+
+      // WHEN
+      const run = await cli(local, clock, 'status', secret);
+
+      // THEN
       expect(run.code).toBe(1);
       expect(run.stderr.split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/^jwt-keys: no such secret: secret "nope" was not found/);
-    });
-
-    it('fails when access is denied, in one line', async () => {
-      local.faults.inject({
-        operation: 'DescribeSecret',
-        error: 'AccessDeniedException',
-        message: 'not allowed',
-      });
-      const run = await cli(local, clock, 'status', 'app/jwt');
-      expect(run).toMatchObject({
-        code: 1,
-        stderr: 'jwt-keys: access denied on secret "app/jwt": not allowed',
-      });
+      expect(run.stderr).toMatch(stderr);
     });
 
     it('fails when no credentials can be found, in one line', async () => {

@@ -9,8 +9,6 @@
  * Failures that outlast every attempt leave AWSCURRENT untouched, publish nothing, and `repair`
  * clears the AWSPENDING they leave behind.
  */
-import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
-
 import { standbyVersionIdFor } from '../../lambda/rotation/standby';
 import { type FaultSpec } from '../../local-aws';
 import { KEY_ROTATED } from '../../rotation-events';
@@ -160,13 +158,6 @@ describe('fault matrix: every step × every fault, then the service retry', () =
     return rig.rotate(arn, functionArn);
   }
 
-  async function versionIds(): Promise<string[]> {
-    const listed = await rig.sm.send(
-      new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }),
-    );
-    return (listed.Versions ?? []).map((version) => version.VersionId!);
-  }
-
   function rotatedEvents(): {
     current: { versionId: string };
     previous: { versionId: string };
@@ -222,7 +213,7 @@ describe('fault matrix: every step × every fault, then the service retry', () =
       // AND exactly two new versions: the new key, current, and the standby key the new key
       // names; the old key previous and no AWSPENDING left
       const standby = standbyVersionIdFor(token);
-      expect(await versionIds()).toHaveLength(3);
+      expect(await rig.versionIds(arn)).toHaveLength(3);
       expect(rig.local.versionStages(arn)).toEqual({
         [initial]: ['AWSPREVIOUS'],
         [token]: ['AWSCURRENT'],

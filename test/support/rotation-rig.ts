@@ -12,6 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -73,6 +74,8 @@ export interface RotationRig {
   ): Promise<{ versionId: string; document: KeyDocument } | undefined>;
   /** The key document a version holds, named by its id or by a stage it holds (e.g. AWSPREVIOUS). */
   valueOf(secretId: string, versionIdOrStage: string): Promise<KeyDocument>;
+  /** Every version's id (ListSecretVersionIds, deprecated versions included). */
+  versionIds(secretId: string): Promise<string[]>;
   allKeyMaterial(secretId: string): Promise<string[]>;
   /** Where the function publishes, with `keySet` in the options; undefined without. */
   readonly keySet: KeySetRig | undefined;
@@ -257,17 +260,19 @@ export async function startRotationRig(
       );
       return parseKeyDocument(value.SecretString!);
     },
-    /** Every key of every version, in the encodings a leak would show. */
-    async allKeyMaterial(secretId: string) {
-      const { ListSecretVersionIdsCommand } = await import('@aws-sdk/client-secrets-manager');
-      const versions = await sm.send(
+    async versionIds(secretId: string) {
+      const listed = await sm.send(
         new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }),
       );
+      return (listed.Versions ?? []).map((version) => version.VersionId!);
+    },
+    /** Every key of every version, in the encodings a leak would show. */
+    async allKeyMaterial(secretId: string) {
       const material: string[] = [];
-      for (const version of versions.Versions ?? []) {
+      for (const versionId of await rig.versionIds(secretId)) {
         try {
           const value = await sm.send(
-            new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }),
+            new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }),
           );
           const document = parseKeyDocument(value.SecretString!) as unknown as Record<
             string,

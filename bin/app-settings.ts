@@ -11,7 +11,8 @@ import {
   DEFAULT_JWT_ALGORITHM,
   DEFAULT_ROTATION_DAYS,
 } from '../contract';
-import { isJwtAlgorithm, JWT_ALGORITHMS, listed, RSA_MODULUS_BITS } from '../lib/algorithm';
+import { JWT_ALGORITHMS, RSA_MODULUS_BITS } from '../contract/algorithms';
+import { isJwtAlgorithm, listed } from '../lib/algorithm';
 import { RotatingJwtKeyError } from '../lib/errors';
 import { type JwtKeyReplicaRegion } from '../lib/replica-regions';
 import { type RotatingJwtKeyProps } from '../lib/rotating-jwt-key';

@@ -6,7 +6,6 @@
 import { type IConstruct } from 'constructs';
 
 import {
-  ASYMMETRIC_ALGORITHMS,
   DEFAULT_RSA_MODULUS_BITS,
   HMAC_ALGORITHMS,
   JWT_ALGORITHMS,
@@ -16,16 +15,6 @@ import {
 } from '../contract/algorithms';
 
 import { RotatingJwtKeyError } from './errors';
-
-export {
-  ASYMMETRIC_ALGORITHMS,
-  DEFAULT_RSA_MODULUS_BITS,
-  HMAC_ALGORITHMS,
-  JWT_ALGORITHMS,
-  type JwtAlgorithm,
-  RSA_MODULUS_BITS,
-  type RsaModulusBits,
-};
 
 export function isJwtAlgorithm(value: unknown): value is JwtAlgorithm {
   return typeof value === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(value);

@@ -38,14 +38,10 @@ import {
   STANDBY_MINIMUM_AGE_TAG,
   TEMPLATE_KEY_KID,
 } from '../contract';
+import type { JwtAlgorithm, RsaModulusBits } from '../contract/algorithms';
 
 import { createAlarmTopic } from './alarm-topic';
-import {
-  isHmacAlgorithm,
-  type JwtAlgorithm,
-  type RsaModulusBits,
-  validateAlgorithm,
-} from './algorithm';
+import { isHmacAlgorithm, validateAlgorithm } from './algorithm';
 import { createDashboard } from './dashboard';
 import { RotatingJwtKeyError } from './errors';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -78,7 +74,7 @@ import {
   type VerificationMetricProps,
 } from './verification-metrics';
 
-export type { JwtAlgorithm, RsaModulusBits } from './algorithm';
+export type { JwtAlgorithm, RsaModulusBits };
 export type { JwtKeyReplicaRegion } from './replica-regions';
 export { scheduleExpression } from './rotation-schedule';
 export type {

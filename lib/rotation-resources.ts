@@ -24,9 +24,9 @@ import {
   type MaintenanceEvent,
   ROTATION_HANDLER,
 } from '../contract';
+import { type JwtAlgorithm, type RsaModulusBits } from '../contract/algorithms';
 
 import { allowAlarmsToPublish } from './alarm-topic';
-import { type JwtAlgorithm, type RsaModulusBits } from './algorithm';
 import { type PublishedKeySet } from './published-key-set';
 import { type JwtKeyReplicaRegion, replicaKeyStatement, withKey } from './replica-regions';
 import { rotationBundleDir } from './rotation-code';

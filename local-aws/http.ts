@@ -61,3 +61,17 @@ export function closeServer(server: Server): Promise<void> {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A REST protocol's error answer: the ServiceError thrown, or an InternalError (500) for anything else. */
+export function sendRestFailure(
+  response: ServerResponse,
+  error: unknown,
+  requestId: string,
+  answer: (failure: ServiceError) => Omit<RestResponse, 'status'>,
+): void {
+  const failure =
+    error instanceof ServiceError
+      ? error
+      : new ServiceError('InternalError', errorMessage(error), 500);
+  sendRest(response, { status: failure.statusCode, ...answer(failure) }, requestId);
+}

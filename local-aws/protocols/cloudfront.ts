@@ -6,7 +6,7 @@
 import { type CallLog } from '../call-log';
 import { type CloudFrontService, cloudFrontErrorXml, cloudFrontTarget } from '../cloudfront';
 import { type Faults } from '../faults';
-import { errorMessage, readBody, sendRest } from '../http';
+import { readBody, sendRest, sendRestFailure } from '../http';
 import { type Route } from '../router';
 import { ServiceError } from '../service-error';
 
@@ -43,19 +43,10 @@ export function cloudFrontRoute(
         });
         if (typeof answer !== 'symbol') sendRest(response, answer, requestId);
       } catch (error) {
-        const failure =
-          error instanceof ServiceError
-            ? error
-            : new ServiceError('InternalError', errorMessage(error), 500);
-        sendRest(
-          response,
-          {
-            status: failure.statusCode,
-            headers: { 'content-type': 'text/xml' },
-            body: cloudFrontErrorXml(failure, requestId),
-          },
-          requestId,
-        );
+        sendRestFailure(response, error, requestId, (failure) => ({
+          headers: { 'content-type': 'text/xml' },
+          body: cloudFrontErrorXml(failure, requestId),
+        }));
       }
     },
   };

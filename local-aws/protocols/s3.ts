@@ -5,7 +5,7 @@
  */
 import { type CallLog } from '../call-log';
 import { type Faults } from '../faults';
-import { errorMessage, readBody, sendRest } from '../http';
+import { readBody, sendRest, sendRestFailure } from '../http';
 import { type Route } from '../router';
 import { type S3Service, s3ErrorXml, s3Operation, s3Target } from '../s3';
 import { ServiceError } from '../service-error';
@@ -47,19 +47,12 @@ export function s3Route(s3: S3Service, faults: Faults, log: CallLog): Route {
         });
         if (typeof answer !== 'symbol') sendRest(response, answer, requestId);
       } catch (error) {
-        const failure =
-          error instanceof ServiceError
-            ? error
-            : new ServiceError('InternalError', errorMessage(error), 500);
-        sendRest(
-          response,
-          {
-            status: failure.statusCode,
-            headers: headOnly ? {} : { 'content-type': 'application/xml' },
-            body: headOnly ? undefined : s3ErrorXml(failure, requestId),
-          },
-          requestId,
-        );
+        sendRestFailure(response, error, requestId, (failure) => ({
+          headers: headOnly
+            ? ({} as Record<string, string>)
+            : { 'content-type': 'application/xml' },
+          body: headOnly ? undefined : s3ErrorXml(failure, requestId),
+        }));
       }
     },
   };

@@ -25,6 +25,7 @@ import jwt from 'jsonwebtoken';
 
 import { AwsJwtVerifyJwksCache, JwksVerifier, JwtKeyRing } from '../../client';
 import { type AsymmetricKeyDocument, type KeyDocument } from '../../key-document';
+import { fakeDateOnly } from '../support/fake-date';
 import { JWKS_PATH, type KeySetServer, startKeySetServer } from '../support/key-set-server';
 
 import {
@@ -326,23 +327,7 @@ describe('The revoke bound at each verifier', () => {
 
   beforeEach(() => {
     now = Date.UTC(2026, 0, 1);
-    jest.useFakeTimers({
-      now,
-      doNotFake: [
-        'nextTick',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    fakeDateOnly(now);
     // (lru-cache takes a start time of 0 for "no TTL": the fake performance.now() begins at 0)
     advance(1000);
   });

@@ -27,6 +27,7 @@ import {
   type MaintenanceEvent,
 } from '../../contract';
 import { type AsymmetricAlgorithm, PRIVATE_MEMBERS } from '../../key-document';
+import { fakeDateOnly } from '../support/fake-date';
 import {
   DAY_MS,
   HOUR_MS,
@@ -147,23 +148,7 @@ describe.each<AsymmetricAlgorithm>(['ES256', 'EdDSA', 'RS256'])(
 
     beforeEach(async () => {
       const start = Date.UTC(2026, 0, 1);
-      jest.useFakeTimers({
-        now: start,
-        doNotFake: [
-          'nextTick',
-          'queueMicrotask',
-          'requestAnimationFrame',
-          'cancelAnimationFrame',
-          'requestIdleCallback',
-          'cancelIdleCallback',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-        ],
-      });
+      fakeDateOnly(start);
       rig = await startRotationRig(
         { algorithm: alg, gracePeriodSeconds: GRACE_SECONDS },
         { keySet: {} },
